@@ -1,0 +1,15 @@
+import { type ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { PeerGoneError } from '../relay/errors';
+import type { PostToConnection } from '../relay/ports';
+
+/** A PostToConnection over API Gateway's `@connections` API (or the local relay's copy of it). */
+export function connectionsApiPoster(client: ApiGatewayManagementApiClient): PostToConnection {
+  return async (connectionId, payload) => {
+    try {
+      await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: payload }));
+    } catch (error) {
+      if (error instanceof Error && error.name === 'GoneException') throw new PeerGoneError(connectionId, { cause: error });
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,98 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { type RelayConfig, relayConfigFromEnv } from '../relay/config';
+import { RelayError } from '../relay/errors';
+import { actionOf, errorFrame } from '../relay/frames';
+import type { PostToConnection } from '../relay/ports';
+import type { RelayAction, RelayContext } from '../relay/relay-context';
+import type { WebSocketEvent, WebSocketHandler, WebSocketResult } from '../relay/websocket-event';
+import { createRelayClients, type RelayClients } from './relay-ports';
+
+/** What every handler module exports: the Lambda entry point and a factory for injected config. */
+export interface RouteModule {
+  /** Builds a handler from explicit configuration (the local relay, tests); `clients` reuses SDK clients. */
+  createHandler(config: RelayConfig, clients?: RelayClients): WebSocketHandler;
+  /** The Lambda entry point: reads its configuration from the environment on the first call. */
+  readonly handler: WebSocketHandler;
+}
+
+type LogLevel = ConstructorParameters<typeof Logger>[0] extends infer O ? (O extends { logLevel?: infer L } ? L : never) : never;
+
+const OK: WebSocketResult = { statusCode: 200 };
+
+/** Turns a relay action into a route handler: builds the ports, runs the action, answers errors with an Error frame. */
+export function defineRoute(routeKey: string, action: RelayAction): RouteModule {
+  const createHandler = (config: RelayConfig, clients: RelayClients = createRelayClients(config)): WebSocketHandler => {
+    const logger = new Logger({
+      serviceName: 'banguins-relay',
+      ...(config.logLevel ? { logLevel: config.logLevel as LogLevel } : {}),
+    });
+    return async (event) => {
+      const started = Date.now();
+      const { connectionId } = event.requestContext;
+      const post = clients.poster(callbackUrlOf(config, event));
+      const context: RelayContext = {
+        connectionId,
+        body: event.body ?? undefined,
+        sourceIp: event.requestContext.identity?.sourceIp,
+        connectedAt: event.requestContext.connectedAt,
+        store: clients.store,
+        post,
+        now: Date.now,
+      };
+      const log = (outcome: string, extra: Record<string, unknown> = {}) =>
+        logger.info('route', { route: routeKey, connectionId, outcome, ms: Date.now() - started, ...extra });
+      try {
+        await action(context);
+        log('ok');
+        return OK;
+      } catch (error) {
+        return answerFailure({ routeKey, event, error, post, logger, log });
+      }
+    };
+  };
+
+  let lambdaHandler: WebSocketHandler | undefined;
+  const handler: WebSocketHandler = (event) => {
+    lambdaHandler ??= createHandler(relayConfigFromEnv());
+    return lambdaHandler(event);
+  };
+  return { createHandler, handler };
+}
+
+/** The `@connections` base URL: the injected one locally, the event's own on AWS. */
+function callbackUrlOf(config: RelayConfig, event: WebSocketEvent): string {
+  return config.callbackUrl ?? `https://${event.requestContext.domainName}/${event.requestContext.stage}`;
+}
+
+interface Failure {
+  readonly routeKey: string;
+  readonly event: WebSocketEvent;
+  readonly error: unknown;
+  readonly post: PostToConnection;
+  readonly logger: Logger;
+  readonly log: (outcome: string, extra?: Record<string, unknown>) => void;
+}
+
+/**
+ * A refused frame gets one Error frame back; an unexpected failure is logged and reported as
+ * InternalError. `$connect` cannot be answered with a frame: a non-2xx refuses the handshake.
+ */
+async function answerFailure({ routeKey, event, error, post, logger, log }: Failure): Promise<WebSocketResult> {
+  const known = error instanceof RelayError;
+  if (known) log('refused', { code: error.code });
+  else logger.error('route failed', { route: routeKey, connectionId: event.requestContext.connectionId, error: error as Error });
+  if (routeKey === '$connect') return { statusCode: 500 };
+  if (routeKey === '$disconnect') return OK;
+
+  const request = routeKey === '$default' ? actionOf(event.body) : routeKey;
+  const frame = known
+    ? errorFrame(error.code, error.message, request)
+    : errorFrame('InternalError', 'the relay failed to handle this frame; try again', request);
+  try {
+    await post(event.requestContext.connectionId, frame);
+  } catch (postError) {
+    // The sender may have left meanwhile; nobody is left to tell.
+    logger.warn('error frame not delivered', { route: routeKey, error: postError as Error });
+  }
+  return known ? OK : { statusCode: 500 };
+}

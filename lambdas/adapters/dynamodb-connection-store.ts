@@ -1,0 +1,133 @@
+import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { UnknownPeerError } from '../relay/errors';
+import type { ConnectionRecord, ConnectionStore, NewConnection } from '../relay/ports';
+import { CONNECTION_ID_ATTRIBUTE, EXPIRES_AT_ATTRIBUTE } from '../relay/table-schema';
+
+/** The item shape of the connections table. */
+interface ConnectionItem {
+  connectionId: string;
+  connectedAt: number;
+  sourceIp?: string;
+  qrhash?: string;
+  peers?: Set<string>;
+  expiresAt: number;
+}
+
+const EXISTS = `attribute_exists(${CONNECTION_ID_ATTRIBUTE})`;
+
+/** The ConnectionStore on a DynamoDB table (AWS, or DynamoDB Local on a laptop). */
+export class DynamoDbConnectionStore implements ConnectionStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async add(connection: NewConnection): Promise<void> {
+    const item: ConnectionItem = {
+      [CONNECTION_ID_ATTRIBUTE]: connection.connectionId,
+      connectedAt: connection.connectedAt,
+      [EXPIRES_AT_ATTRIBUTE]: connection.expiresAt,
+      ...(connection.sourceIp ? { sourceIp: connection.sourceIp } : {}),
+    } as ConnectionItem;
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: item }));
+  }
+
+  async get(connectionId: string): Promise<ConnectionRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { [CONNECTION_ID_ATTRIBUTE]: connectionId } }),
+    );
+    if (!Item) return undefined;
+    const item = Item as ConnectionItem;
+    return {
+      connectionId: item.connectionId,
+      connectedAt: item.connectedAt,
+      sourceIp: item.sourceIp,
+      qrhash: item.qrhash,
+      peers: item.peers ?? new Set(),
+      expiresAt: item.expiresAt,
+    };
+  }
+
+  async registerQrHash(connectionId: string, qrhash: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [CONNECTION_ID_ATTRIBUTE]: connectionId },
+          UpdateExpression: 'SET qrhash = :qrhash',
+          ConditionExpression: EXISTS,
+          ExpressionAttributeValues: { ':qrhash': qrhash },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new UnknownPeerError(connectionId, { cause: error });
+      throw error;
+    }
+  }
+
+  async pair(connectionId: string, peerId: string): Promise<void> {
+    const addPeer = (id: string, peer: string) => ({
+      Update: {
+        TableName: this.tableName,
+        Key: { [CONNECTION_ID_ATTRIBUTE]: id },
+        UpdateExpression: 'ADD peers :peer',
+        ConditionExpression: EXISTS,
+        ExpressionAttributeValues: { ':peer': new Set([peer]) },
+      },
+    });
+    try {
+      await this.client.send(
+        new TransactWriteCommand({ TransactItems: [addPeer(connectionId, peerId), addPeer(peerId, connectionId)] }),
+      );
+    } catch (error) {
+      if (error instanceof Error && error.name === 'TransactionCanceledException') {
+        const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+        const gone = reasons[0]?.Code === 'ConditionalCheckFailed' ? connectionId : peerId;
+        throw new UnknownPeerError(gone, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async remove(connectionId: string): Promise<void> {
+    const { Attributes } = await this.client.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { [CONNECTION_ID_ATTRIBUTE]: connectionId },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    const peers = (Attributes as ConnectionItem | undefined)?.peers ?? new Set<string>();
+    await Promise.all([...peers].map((peerId) => this.forgetPeer(peerId, connectionId)));
+  }
+
+  /** Takes a departed connection out of a peer's list; the peer may be gone too. */
+  private async forgetPeer(connectionId: string, departedId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [CONNECTION_ID_ATTRIBUTE]: connectionId },
+          UpdateExpression: 'DELETE peers :peer',
+          ConditionExpression: EXISTS,
+          ExpressionAttributeValues: { ':peer': new Set([departedId]) },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+}
+
+/** A failed ConditionExpression; matched by name, so a second copy of the SDK cannot hide it. */
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}

@@ -1,0 +1,47 @@
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { RelayConfig } from '../relay/config';
+import type { ConnectionStore, PostToConnection } from '../relay/ports';
+import { connectionsApiPoster } from './connections-api-poster';
+import { DynamoDbConnectionStore } from './dynamodb-connection-store';
+
+/** The SDK clients behind a handler's ports, built once per configuration and reused across invocations. */
+export interface RelayClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly documents: DynamoDBDocumentClient;
+  readonly store: ConnectionStore;
+  /** The `@connections` client for a callback URL, built on first use. */
+  connections(callbackUrl: string): ApiGatewayManagementApiClient;
+  /** A poster for a callback URL. */
+  poster(callbackUrl: string): PostToConnection;
+}
+
+/** Builds the SDK clients from injected configuration (endpoint, region, credentials), never from fixed settings. */
+export function createRelayClients(config: RelayConfig): RelayClients {
+  const common = {
+    ...(config.region ? { region: config.region } : {}),
+    ...(config.credentials ? { credentials: config.credentials } : {}),
+  };
+  const dynamodb = new DynamoDBClient({
+    ...common,
+    ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+  });
+  const documents = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+  const byUrl = new Map<string, ApiGatewayManagementApiClient>();
+  const connections = (callbackUrl: string): ApiGatewayManagementApiClient => {
+    let client = byUrl.get(callbackUrl);
+    if (!client) {
+      client = new ApiGatewayManagementApiClient({ ...common, endpoint: callbackUrl });
+      byUrl.set(callbackUrl, client);
+    }
+    return client;
+  };
+  return {
+    dynamodb,
+    documents,
+    store: new DynamoDbConnectionStore(documents, config.tableName),
+    connections,
+    poster: (callbackUrl) => connectionsApiPoster(connections(callbackUrl)),
+  };
+}

@@ -1,0 +1,5 @@
+import { defineRoute } from '../adapters/define-route';
+import { relayRequest } from '../relay/actions/request';
+
+/** The `Request` route: see relayRequest. */
+export const { createHandler, handler } = defineRoute('Request', relayRequest);

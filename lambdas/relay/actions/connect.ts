@@ -1,0 +1,13 @@
+import { connectFrame, parseFrame } from '../frames';
+import type { RelayContext } from '../relay-context';
+
+/** `Connect` (seed 002): registers the optional qrhash, then tells the sender its own connection id. */
+export async function answerConnect(context: RelayContext): Promise<void> {
+  const frame = parseFrame(connectFrame, context.body);
+  const qrhash = frame.message?.qrhash;
+  if (qrhash) await context.store.registerQrHash(context.connectionId, qrhash);
+  await context.post(
+    context.connectionId,
+    JSON.stringify({ action: 'Connect', message: { connectionid: context.connectionId } }),
+  );
+}

@@ -1,0 +1,82 @@
+/** The stable codes of the relay's Error frames (docs/protocol.md lists what each means). */
+export const ERROR_CODES = [
+  'BadRequest',
+  'UnknownAction',
+  'NotPaired',
+  'QrHashMismatch',
+  'UnknownPeer',
+  'PeerGone',
+  'InternalError',
+] as const;
+
+/** One of the relay's stable error codes. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Base class of every refusal the relay reports to a client as an Error frame. */
+export class RelayError extends Error {
+  /** The stable code a client can switch on. */
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, reason: string, options?: { cause?: unknown }) {
+    super(reason, options);
+    this.name = 'RelayError';
+    this.code = code;
+  }
+}
+
+/** The frame is not JSON or a field is missing, of the wrong type or too large. */
+export class BadRequestError extends RelayError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('BadRequest', reason, options);
+    this.name = 'BadRequestError';
+  }
+}
+
+/** The frame names no action, or one the relay does not know. */
+export class UnknownActionError extends RelayError {
+  constructor(action: string | undefined) {
+    super(
+      'UnknownAction',
+      action === undefined
+        ? 'the frame has no "action"; use Connect, Request, Transfer, Acknowledge or sendmessage'
+        : `unknown action "${action}"; use Connect, Request, Transfer, Acknowledge or sendmessage`,
+    );
+    this.name = 'UnknownActionError';
+  }
+}
+
+/** Transfer or Acknowledge to a connection the sender has not paired with through Request. */
+export class NotPairedError extends RelayError {
+  constructor(peerId: string) {
+    super('NotPaired', `connection ${peerId} is not paired with you; send Request with its qrhash first`);
+    this.name = 'NotPairedError';
+  }
+}
+
+/** Request whose qrhash differs from the one the target registered with Connect. */
+export class QrHashMismatchError extends RelayError {
+  constructor(peerId: string) {
+    super('QrHashMismatch', `the qrhash does not match the one connection ${peerId} registered; scan its QR code again`);
+    this.name = 'QrHashMismatchError';
+  }
+}
+
+/** The named connection does not exist (never did, or already left). */
+export class UnknownPeerError extends RelayError {
+  constructor(peerId: string, options?: { cause?: unknown }) {
+    super('UnknownPeer', `no connection ${peerId} is open on this relay`, options);
+    this.name = 'UnknownPeerError';
+  }
+}
+
+/** The peer's connection closed: API Gateway answered 410 Gone when the relay posted to it. */
+export class PeerGoneError extends RelayError {
+  /** The connection that is gone. */
+  readonly peerId: string;
+
+  constructor(peerId: string, options?: { cause?: unknown }) {
+    super('PeerGone', `connection ${peerId} has left; the frame was not delivered`, options);
+    this.name = 'PeerGoneError';
+    this.peerId = peerId;
+  }
+}

@@ -1,0 +1,36 @@
+/** A connection as the relay stores it (never any chunk data). */
+export interface ConnectionRecord {
+  readonly connectionId: string;
+  /** When API Gateway accepted the connection, epoch milliseconds. */
+  readonly connectedAt: number;
+  readonly sourceIp?: string;
+  /** The pairing hash the connection registered with Connect, if any. */
+  readonly qrhash?: string;
+  /** Connections this one paired with through Request (in either direction). */
+  readonly peers: ReadonlySet<string>;
+  /** When the record expires (TTL), epoch seconds. */
+  readonly expiresAt: number;
+}
+
+/** What `$connect` stores about a new connection. */
+export type NewConnection = Omit<ConnectionRecord, 'peers' | 'qrhash'>;
+
+/** The relay's storage port: the DynamoDB table on AWS and locally (DynamoDB Local). */
+export interface ConnectionStore {
+  /** Stores a new connection. */
+  add(connection: NewConnection): Promise<void>;
+  /** Reads one connection, or undefined when there is none. */
+  get(connectionId: string): Promise<ConnectionRecord | undefined>;
+  /** Sets the pairing hash of an existing connection; throws UnknownPeerError when it is gone. */
+  registerQrHash(connectionId: string, qrhash: string): Promise<void>;
+  /** Pairs two existing connections both ways, atomically; throws UnknownPeerError when either is gone. */
+  pair(connectionId: string, peerId: string): Promise<void>;
+  /** Deletes a connection and takes it out of its peers' lists; no-op when it is gone. */
+  remove(connectionId: string): Promise<void>;
+}
+
+/**
+ * Sends one text frame to a connection through `@connections`; throws PeerGoneError when
+ * API Gateway answers 410 Gone.
+ */
+export type PostToConnection = (connectionId: string, payload: string) => Promise<void>;

@@ -1,0 +1,20 @@
+import type { ConnectionStore, PostToConnection } from './ports';
+
+/** What a relay action knows of one invocation: who sent what, and the two ports. */
+export interface RelayContext {
+  /** The sender's connection id (API Gateway's requestContext.connectionId). */
+  readonly connectionId: string;
+  /** The frame's text, for message routes. */
+  readonly body?: string;
+  /** The client's address, for `$connect`. */
+  readonly sourceIp?: string;
+  /** When API Gateway accepted the connection, epoch milliseconds. */
+  readonly connectedAt: number;
+  readonly store: ConnectionStore;
+  readonly post: PostToConnection;
+  /** The clock, epoch milliseconds. */
+  readonly now: () => number;
+}
+
+/** A relay action: validates, authorises and routes one frame. A thrown RelayError becomes an Error frame. */
+export type RelayAction = (context: RelayContext) => Promise<void>;

@@ -1,0 +1,17 @@
+/** The connections table's partition key: the API Gateway connection id. */
+export const CONNECTION_ID_ATTRIBUTE = 'connectionId';
+
+/** The table's TTL attribute (epoch seconds); DynamoDB removes expired connections. */
+export const EXPIRES_AT_ATTRIBUTE = 'expiresAt';
+
+/** Environment variable carrying the table name to every handler (seed 000's name). */
+export const TABLE_NAME_ENV = 'BANGUINS_TABLE_NAME';
+
+/** Optional DynamoDB endpoint override (DynamoDB Local); unset on AWS. */
+export const DYNAMODB_ENDPOINT_ENV = 'BANGUINS_DYNAMODB_ENDPOINT';
+
+/** Optional `@connections` base URL override (the local relay); on AWS it comes from the event. */
+export const CALLBACK_URL_ENV = 'BANGUINS_CALLBACK_URL';
+
+/** API Gateway closes a connection after 2 hours; records live a little longer, then TTL removes them. */
+export const CONNECTION_TTL_SECONDS = 2 * 60 * 60 + 10 * 60;
