@@ -20,7 +20,7 @@ export interface RouteDefinition {
 /** Every route of the relay. Adding a route here adds it to the stack and to `npm start`. */
 export const ROUTES: readonly RouteDefinition[] = [
   { routeKey: '$connect', name: 'OnConnect', entry: 'handlers/on-connect.ts', postsToConnections: false, tableAccess: 'write' },
-  { routeKey: '$disconnect', name: 'OnDisconnect', entry: 'handlers/on-disconnect.ts', postsToConnections: false, tableAccess: 'readwrite' },
+  { routeKey: '$disconnect', name: 'OnDisconnect', entry: 'handlers/on-disconnect.ts', postsToConnections: false, tableAccess: 'write' },
   { routeKey: '$default', name: 'Default', entry: 'handlers/default.ts', postsToConnections: true, tableAccess: 'none' },
   { routeKey: 'sendmessage', name: 'SendMessage', entry: 'handlers/send-message.ts', postsToConnections: true, tableAccess: 'none' },
   { routeKey: 'Connect', name: 'Connect', entry: 'handlers/connect.ts', postsToConnections: true, tableAccess: 'write' },

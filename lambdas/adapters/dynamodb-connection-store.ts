@@ -98,32 +98,9 @@ export class DynamoDbConnectionStore implements ConnectionStore {
   }
 
   async remove(connectionId: string): Promise<void> {
-    const { Attributes } = await this.client.send(
-      new DeleteCommand({
-        TableName: this.tableName,
-        Key: { [CONNECTION_ID_ATTRIBUTE]: connectionId },
-        ReturnValues: 'ALL_OLD',
-      }),
+    await this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { [CONNECTION_ID_ATTRIBUTE]: connectionId } }),
     );
-    const peers = (Attributes as ConnectionItem | undefined)?.peers ?? new Set<string>();
-    await Promise.all([...peers].map((peerId) => this.forgetPeer(peerId, connectionId)));
-  }
-
-  /** Takes a departed connection out of a peer's list; the peer may be gone too. */
-  private async forgetPeer(connectionId: string, departedId: string): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [CONNECTION_ID_ATTRIBUTE]: connectionId },
-          UpdateExpression: 'DELETE peers :peer',
-          ConditionExpression: EXISTS,
-          ExpressionAttributeValues: { ':peer': new Set([departedId]) },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
   }
 }
 

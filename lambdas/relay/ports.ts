@@ -25,7 +25,10 @@ export interface ConnectionStore {
   registerQrHash(connectionId: string, qrhash: string): Promise<void>;
   /** Pairs two existing connections both ways, atomically; throws UnknownPeerError when either is gone. */
   pair(connectionId: string, peerId: string): Promise<void>;
-  /** Deletes a connection and takes it out of its peers' lists; no-op when it is gone. */
+  /**
+   * Deletes a connection; no-op when it is gone. Its id stays in its peers' lists, so a frame
+   * sent to it later meets 410 and the sender learns PeerGone rather than NotPaired.
+   */
   remove(connectionId: string): Promise<void>;
 }
 

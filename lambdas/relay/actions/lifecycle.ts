@@ -11,7 +11,7 @@ export async function storeConnection(context: RelayContext): Promise<void> {
   });
 }
 
-/** `$disconnect`: deletes the connection and its place in its peers' lists. */
+/** `$disconnect`: deletes the connection's record. */
 export async function forgetConnection(context: RelayContext): Promise<void> {
   await context.store.remove(context.connectionId);
 }
