@@ -1,0 +1,132 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { StackProps } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RouteDefinition } from '../lambdas/routes';
+import { StackConfigError } from './stack-config-error';
+
+/** The stage name when none is given. */
+export const DEFAULT_STAGE_NAME = 'dev';
+/** The stage's steady-state request limit per second when none is given. */
+export const DEFAULT_THROTTLING_RATE_LIMIT = 100;
+/** The stage's burst request limit when none is given. */
+export const DEFAULT_THROTTLING_BURST_LIMIT = 200;
+
+/** API Gateway stage names: letters, digits, `-` and `_`, at most 128 characters. */
+const STAGE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** Options of {@link BanguinsRelayStack}. */
+export interface BanguinsRelayStackProps extends StackProps {
+  /** A folder holding the built web page, with an index.html (`npm run build:web` makes `dist/web`). */
+  readonly webAssetPath: string;
+  /**
+   * The WebSocket stage name, the last segment of the wss URL.
+   * @default 'dev'
+   */
+  readonly stageName?: string;
+  /**
+   * The stage's steady-state request limit, requests per second.
+   * @default 100
+   */
+  readonly throttlingRateLimit?: number;
+  /**
+   * The stage's burst request limit.
+   * @default 200
+   */
+  readonly throttlingBurstLimit?: number;
+  /**
+   * How long access logs and function logs are kept.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Whether the stack sets API Gateway's account-level CloudWatch role, which access logging
+   * needs. Turn it off where the account's platform team already manages that setting.
+   * @default true
+   */
+  readonly configureApiGatewayAccountLogging?: boolean;
+  /**
+   * The routes to serve.
+   * @default ROUTES from lambdas/routes.ts
+   */
+  readonly routes?: readonly RouteDefinition[];
+}
+
+/** The stack's options with every default applied and every value checked. */
+export interface ResolvedRelayStackProps {
+  readonly webAssetPath: string;
+  readonly stageName: string;
+  readonly throttlingRateLimit: number;
+  readonly throttlingBurstLimit: number;
+  readonly logRetention: RetentionDays;
+  readonly configureApiGatewayAccountLogging: boolean;
+  readonly routes: readonly RouteDefinition[];
+}
+
+/**
+ * Applies the defaults and checks every option, throwing a {@link StackConfigError} that says
+ * what is wrong and how to fix it.
+ */
+export function resolveRelayStackProps(
+  props: BanguinsRelayStackProps,
+  defaultRoutes: readonly RouteDefinition[],
+): ResolvedRelayStackProps {
+  const stageName = props.stageName ?? DEFAULT_STAGE_NAME;
+  if (!STAGE_NAME_PATTERN.test(stageName)) {
+    throw new StackConfigError(
+      'InvalidStageName',
+      `Stage name "${stageName}" is invalid: use 1 to 128 letters, digits, "-" or "_" (e.g. -c stage=dev).`,
+    );
+  }
+  const throttlingRateLimit = props.throttlingRateLimit ?? DEFAULT_THROTTLING_RATE_LIMIT;
+  const throttlingBurstLimit = props.throttlingBurstLimit ?? DEFAULT_THROTTLING_BURST_LIMIT;
+  checkPositiveInteger('throttlingRateLimit', throttlingRateLimit);
+  checkPositiveInteger('throttlingBurstLimit', throttlingBurstLimit);
+
+  const routes = props.routes ?? defaultRoutes;
+  if (routes.length === 0) {
+    throw new StackConfigError('NoRoutes', 'The relay needs at least one route; none were given.');
+  }
+  const routeKeys = new Set<string>();
+  const routeNames = new Set<string>();
+  for (const route of routes) {
+    if (routeKeys.has(route.routeKey) || routeNames.has(route.name)) {
+      throw new StackConfigError(
+        'DuplicateRoute',
+        `Route "${route.routeKey}" (${route.name}) is defined twice: route keys and names must be unique.`,
+      );
+    }
+    routeKeys.add(route.routeKey);
+    routeNames.add(route.name);
+  }
+
+  checkWebAssets(props.webAssetPath);
+  return {
+    webAssetPath: props.webAssetPath,
+    stageName,
+    throttlingRateLimit,
+    throttlingBurstLimit,
+    logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
+    configureApiGatewayAccountLogging: props.configureApiGatewayAccountLogging ?? true,
+    routes,
+  };
+}
+
+function checkPositiveInteger(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new StackConfigError(
+      'InvalidThrottlingLimit',
+      `${name} must be a positive whole number of requests per second, got ${String(value)} (e.g. -c ${name}=100).`,
+    );
+  }
+}
+
+function checkWebAssets(webAssetPath: string): void {
+  const indexHtml = path.join(webAssetPath, 'index.html');
+  if (!fs.existsSync(indexHtml)) {
+    throw new StackConfigError(
+      'WebAssetsMissing',
+      `The web page is not built: ${indexHtml} does not exist. Run \`npm run build:web\` first.`,
+    );
+  }
+}

@@ -1,0 +1,65 @@
+import { CfnOutput, Stack } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { ROUTES } from '../lambdas/routes';
+import { ApiGatewayAccountLogging } from './api-gateway-account-logging';
+import { type BanguinsRelayStackProps, resolveRelayStackProps } from './banguins-relay-stack-props';
+import { ConnectionsTable } from './connections-table';
+import { WebHosting } from './web-hosting';
+import { WebSocketRelayApi } from './websocket-relay-api';
+
+/**
+ * The whole Banguins relay: the WebSocket API with one function per route in ROUTES, the
+ * connections table, and the web page on CloudFront. No fixed physical names, so it deploys
+ * any number of times into one account.
+ */
+export class BanguinsRelayStack extends Stack {
+  /** The connections table. */
+  readonly connections: ConnectionsTable;
+  /** The WebSocket API, its stage and its route functions. */
+  readonly relay: WebSocketRelayApi;
+  /** The web page's bucket and distribution. */
+  readonly web: WebHosting;
+
+  constructor(scope: Construct, id: string, props: BanguinsRelayStackProps) {
+    const resolved = resolveRelayStackProps(props, ROUTES);
+    super(scope, id, {
+      description: 'Banguins relay: a WebSocket relay that sends a file between two devices paired by QR code',
+      ...props,
+    });
+
+    this.connections = new ConnectionsTable(this, 'Connections');
+    this.relay = new WebSocketRelayApi(this, 'Relay', {
+      routes: resolved.routes,
+      table: this.connections.table,
+      stageName: resolved.stageName,
+      throttlingRateLimit: resolved.throttlingRateLimit,
+      throttlingBurstLimit: resolved.throttlingBurstLimit,
+      logRetention: resolved.logRetention,
+    });
+    if (resolved.configureApiGatewayAccountLogging) {
+      const accountLogging = new ApiGatewayAccountLogging(this, 'ApiGatewayAccountLogging');
+      this.relay.stage.node.addDependency(accountLogging.account);
+    }
+    this.web = new WebHosting(this, 'Web', {
+      webAssetPath: resolved.webAssetPath,
+      config: { relayUrl: this.relay.stage.url },
+    });
+
+    new CfnOutput(this, 'RelayUrl', {
+      description: 'The relay WebSocket URL: wscat -c <this>',
+      value: this.relay.stage.url,
+    });
+    new CfnOutput(this, 'CallbackUrl', {
+      description: 'The @connections endpoint the route functions post to',
+      value: this.relay.stage.callbackUrl,
+    });
+    new CfnOutput(this, 'WebUrl', {
+      description: 'The web page: open it to send or receive a file',
+      value: this.web.url,
+    });
+    new CfnOutput(this, 'ConnectionsTableName', {
+      description: 'The DynamoDB table of open connections',
+      value: this.connections.table.tableName,
+    });
+  }
+}

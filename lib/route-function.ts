@@ -1,0 +1,91 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { type RouteDefinition, routeEntryPath } from '../lambdas/routes';
+import { TABLE_NAME_ENV } from '../lambdas/relay/table-schema';
+
+/** The project root: the bundler's working folder and where package-lock.json lives. */
+const PROJECT_ROOT = path.join(__dirname, '..');
+
+/** Lambda's limit for a route handler; API Gateway gives up on an integration after 29 s. */
+export const ROUTE_FUNCTION_TIMEOUT = Duration.seconds(10);
+
+/** The Node.js runtime of every route function: the newest that aws-cdk-lib and Lambda offer. */
+export const ROUTE_FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
+
+/** The Powertools service name every route function logs under. */
+export const POWERTOOLS_SERVICE_NAME = 'banguins-relay';
+
+/** Options of {@link RouteFunction}. */
+export interface RouteFunctionProps {
+  /** The route whose handler module this function runs. */
+  readonly route: RouteDefinition;
+  /** The connections table's name, handed to the handler in `BANGUINS_TABLE_NAME`. */
+  readonly tableName: string;
+  /**
+   * How long the function's log group keeps its logs.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * One route's Lambda function: its handler module bundled locally by esbuild (no Docker),
+ * minified with source maps, on ARM, with its own log group and a role that may only write
+ * to that log group. Callers add table and `@connections` access through grants.
+ */
+export class RouteFunction extends Construct {
+  /** The function API Gateway invokes for the route. */
+  readonly function: NodejsFunction;
+  /** The function's log group. */
+  readonly logGroup: LogGroup;
+  /** The function's execution role; grants add to it. */
+  readonly role: Role;
+
+  constructor(scope: Construct, id: string, props: RouteFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // An own role instead of AWSLambdaBasicExecutionRole: that managed policy may write to
+    // every log group in the account, this one only to the function's own.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the Banguins relay's ${props.route.routeKey} route`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: routeEntryPath(props.route),
+      handler: 'handler',
+      description: `Banguins relay: ${props.route.routeKey} route`,
+      runtime: ROUTE_FUNCTION_RUNTIME,
+      architecture: Architecture.ARM_64,
+      timeout: ROUTE_FUNCTION_TIMEOUT,
+      memorySize: 256,
+      role: this.role,
+      logGroup: this.logGroup,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      environment: {
+        [TABLE_NAME_ENV]: props.tableName,
+        POWERTOOLS_SERVICE_NAME,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        forceDockerBundling: false,
+        minify: true,
+        sourceMap: true,
+        // Line numbers are enough for stack traces; embedded sources would triple the upload.
+        sourcesContent: false,
+        // Ship the SDK versions the tests ran against, not whatever the runtime carries.
+        bundleAwsSDK: true,
+      },
+    });
+  }
+}

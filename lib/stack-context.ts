@@ -1,0 +1,54 @@
+import type { Node } from 'constructs';
+import { StackConfigError } from './stack-config-error';
+
+/** The stack options that `cdk.json` context or `-c key=value` may set. */
+export interface RelayStackContext {
+  /** `-c stage=NAME`. */
+  readonly stageName?: string;
+  /** `-c throttlingRateLimit=N`. */
+  readonly throttlingRateLimit?: number;
+  /** `-c throttlingBurstLimit=N`. */
+  readonly throttlingBurstLimit?: number;
+  /** `-c apiGatewayAccountLogging=false` leaves API Gateway's account CloudWatch role alone. */
+  readonly configureApiGatewayAccountLogging?: boolean;
+}
+
+/**
+ * Reads the stack options from CDK context. `-c` values arrive as strings and cdk.json
+ * values as JSON, so both `100` and `"100"` are accepted; anything else is a clear error.
+ */
+export function readRelayStackContext(node: Node): RelayStackContext {
+  return {
+    stageName: optionalString(node, 'stage'),
+    throttlingRateLimit: optionalNumber(node, 'throttlingRateLimit'),
+    throttlingBurstLimit: optionalNumber(node, 'throttlingBurstLimit'),
+    configureApiGatewayAccountLogging: optionalBoolean(node, 'apiGatewayAccountLogging'),
+  };
+}
+
+function optionalString(node: Node, key: string): string | undefined {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string') throw invalid(key, raw, 'a text value');
+  return raw;
+}
+
+function optionalNumber(node: Node, key: string): number | undefined {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined) return undefined;
+  if (typeof raw === 'number') return raw;
+  if (typeof raw === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(raw)) return Number(raw);
+  throw invalid(key, raw, 'a number');
+}
+
+function optionalBoolean(node: Node, key: string): boolean | undefined {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined) return undefined;
+  if (raw === true || raw === 'true') return true;
+  if (raw === false || raw === 'false') return false;
+  throw invalid(key, raw, 'true or false');
+}
+
+function invalid(key: string, raw: unknown, expected: string): StackConfigError {
+  return new StackConfigError('InvalidContextValue', `Context value ${key}=${JSON.stringify(raw)} is invalid: expected ${expected}.`);
+}

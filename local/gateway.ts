@@ -1,0 +1,259 @@
+import type { IncomingMessage, Server } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { WebSocketHandler, WebSocketResult } from '../lambdas/relay/websocket-event';
+import { newApiGatewayId } from './api-gateway-id';
+import { ConnectionTimers } from './connection-timers';
+import type { FaultInjector, InboundFrame } from './fault-injection';
+import { enforceFrameLimit } from './frame-limit';
+import { connectEvent, disconnectEvent, messageEvent, type ApiContext, type ConnectionContext } from './lambda-event';
+import { CLOSE_GOING_AWAY, FRAME_LIMIT_BYTES, MESSAGE_LIMIT_BYTES, connectionTimeouts, type ConnectionTimeouts } from './limits';
+import { ConnectionRegistry, LiveConnection } from './live-connection';
+import { silentLog, type RelayLog } from './relay-log';
+import { selectRoute } from './route-selection';
+
+/** Route key -> handler, as API Gateway's integrations would call them. */
+export type RouteHandlers = ReadonlyMap<string, WebSocketHandler>;
+
+/** One frame the relay saw: an inbound client frame or an outbound `@connections` payload. */
+export interface TappedFrame {
+  readonly direction: 'in' | 'out';
+  readonly connectionId: string;
+  /** The frame text (binary frames in base64). */
+  readonly data: string;
+}
+
+/** Receives every frame the relay sees, for tests that scan the traffic. */
+export type FrameTap = (frame: TappedFrame) => void;
+
+/** Options of a WebSocketGateway. */
+export interface GatewayOptions {
+  /** The routes and their handlers. */
+  readonly handlers: RouteHandlers;
+  /** API Gateway's stage name, copied into events. @default 'dev' */
+  readonly stage?: string;
+  /** API id copied into events. @default 'localrelay' */
+  readonly apiId?: string;
+  /** @default API Gateway's 10 minutes idle and 2 hours maximum */
+  readonly timeouts?: Partial<ConnectionTimeouts>;
+  /** @default FRAME_LIMIT_BYTES */
+  readonly frameLimitBytes?: number;
+  /** @default MESSAGE_LIMIT_BYTES */
+  readonly messageLimitBytes?: number;
+  /** Drops, duplicates or reorders inbound Transfer frames. @default none */
+  readonly faults?: FaultInjector;
+  /** @default none */
+  readonly frameTap?: FrameTap;
+  /** @default silentLog */
+  readonly log?: RelayLog;
+}
+
+const CLOSE_WAIT_MS = 1000;
+
+/**
+ * The WebSocket half of API Gateway: runs `$connect` during the HTTP upgrade, selects a route for
+ * every message on `$request.body.action`, runs `$disconnect` after a close, and applies API
+ * Gateway's frame and message limits and its idle and maximum-duration timeouts.
+ */
+export class WebSocketGateway {
+  /** The open connections (shared with the `@connections` API). */
+  readonly connections = new ConnectionRegistry();
+  private readonly wss: WebSocketServer;
+  private readonly routeKeys: ReadonlySet<string>;
+  private readonly timeouts: ConnectionTimeouts;
+  private readonly log: RelayLog;
+  private readonly pending = new Set<Promise<void>>();
+  private closing = false;
+
+  constructor(private readonly options: GatewayOptions) {
+    this.routeKeys = new Set(options.handlers.keys());
+    this.timeouts = connectionTimeouts(options.timeouts);
+    this.log = options.log ?? silentLog;
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: options.messageLimitBytes ?? MESSAGE_LIMIT_BYTES,
+    });
+  }
+
+  /** Handles WebSocket upgrades of `server`. */
+  attach(server: Server): void {
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.track(this.upgrade(request, socket, head));
+    });
+  }
+
+  /** Shows a payload the `@connections` API posted to the frame tap. */
+  tapOutbound(connectionId: string, payload: Buffer): void {
+    this.options.frameTap?.({ direction: 'out', connectionId, data: payload.toString('utf8') });
+  }
+
+  /** Closes every connection with 1001 and waits for their `$disconnect` handlers. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.connections.all().map((connection) => closeSocket(connection.socket, CLOSE_GOING_AWAY, 'Going away')));
+    while (this.pending.size > 0) {
+      await Promise.allSettled([...this.pending]);
+    }
+  }
+
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => undefined);
+    if (this.closing) {
+      refuse(socket, 503, '');
+      return;
+    }
+    if (request.headers.upgrade?.toLowerCase() !== 'websocket') {
+      refuse(socket, 400, '');
+      return;
+    }
+    const context: ConnectionContext = {
+      connectionId: newApiGatewayId(),
+      connectedAt: Date.now(),
+      sourceIp: (request.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+      userAgent: request.headers['user-agent'] ?? '',
+    };
+    const api = this.apiContext(request);
+    const connect = this.options.handlers.get('$connect');
+    if (connect) {
+      const query = request.url?.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
+      const event = connectEvent(context, api, { rawHeaders: request.rawHeaders, rawQueryString: query });
+      const result = await this.invoke('$connect', context.connectionId, connect, event);
+      const status = result === 'error' ? 500 : result.statusCode;
+      if (status < 200 || status > 299) {
+        refuse(socket, status, result === 'error' ? '{"message": "Internal server error"}' : result.body ?? '');
+        return;
+      }
+      if (socket.destroyed) {
+        // The client left while $connect ran: tell $disconnect so handlers can forget it.
+        await this.disconnect(context, api, 1006, '');
+        return;
+      }
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.opened(ws, context, api));
+  }
+
+  private opened(ws: WebSocket, context: ConnectionContext, api: ApiContext): void {
+    enforceFrameLimit(ws, this.options.frameLimitBytes ?? FRAME_LIMIT_BYTES);
+    const timers = new ConnectionTimers(this.timeouts, (reason) => {
+      this.log.line(`timeout   ${context.connectionId} ${reason}`);
+      ws.close(CLOSE_GOING_AWAY, 'Going away');
+    });
+    const connection = new LiveConnection(context, ws, timers);
+    this.connections.add(connection);
+    this.log.line(`open      ${context.connectionId} from ${context.sourceIp}`);
+    ws.on('error', () => undefined);
+    ws.on('message', (data: RawData, isBinary: boolean) => this.received(connection, api, data, isBinary));
+    ws.on('close', (code: number, reason: Buffer) => {
+      timers.stop();
+      this.connections.remove(context.connectionId);
+      this.options.faults?.forget(context.connectionId);
+      const seconds = ((Date.now() - context.connectedAt) / 1000).toFixed(1);
+      this.log.line(`close     ${context.connectionId} code=${code} after ${seconds}s`);
+      this.track(connection.drained().then(() => this.disconnect(context, api, code, reason.toString('utf8'))));
+    });
+  }
+
+  private received(connection: LiveConnection, api: ApiContext, data: RawData, isBinary: boolean): void {
+    connection.markActive();
+    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    const frame: InboundFrame = { data: isBinary ? buffer.toString('base64') : buffer.toString('utf8'), isBinary };
+    this.options.frameTap?.({ direction: 'in', connectionId: connection.id, data: frame.data });
+    const deliver = (delivered: InboundFrame): void => {
+      void connection.enqueue(() => this.dispatch(connection, api, delivered));
+    };
+    if (this.options.faults) {
+      this.options.faults.handle(connection.id, frame, deliver);
+    } else {
+      deliver(frame);
+    }
+  }
+
+  private async dispatch(connection: LiveConnection, api: ApiContext, frame: InboundFrame): Promise<void> {
+    const routeKey = selectRoute(frame.isBinary ? undefined : frame.data, this.routeKeys);
+    const handler = routeKey === undefined ? undefined : this.options.handlers.get(routeKey);
+    if (routeKey === undefined || !handler) {
+      this.sendError(connection, 'Forbidden', newApiGatewayId());
+      return;
+    }
+    const event = messageEvent(connection.context, api, routeKey, frame.data, frame.isBinary);
+    const result = await this.invoke(routeKey, connection.id, handler, event);
+    if (result === 'error') {
+      this.sendError(connection, 'Internal server error', event.requestContext.requestId);
+    }
+  }
+
+  private async disconnect(context: ConnectionContext, api: ApiContext, code: number, reason: string): Promise<void> {
+    const handler = this.options.handlers.get('$disconnect');
+    if (handler) {
+      await this.invoke('$disconnect', context.connectionId, handler, disconnectEvent(context, api, code, reason));
+    }
+  }
+
+  /** Calls a handler, logs route, connection, status and time; 'error' when it threw. */
+  private async invoke(
+    routeKey: string,
+    connectionId: string,
+    handler: WebSocketHandler,
+    event: Parameters<WebSocketHandler>[0],
+  ): Promise<WebSocketResult | 'error'> {
+    const started = Date.now();
+    try {
+      const result = await handler(event);
+      this.log.line(`route     ${routeKey} ${connectionId} status=${result?.statusCode ?? '-'} ${Date.now() - started}ms`);
+      return result ?? { statusCode: 200 };
+    } catch (error) {
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      this.log.line(`route     ${routeKey} ${connectionId} error ${Date.now() - started}ms ${message.split('\n')[0]}`);
+      return 'error';
+    }
+  }
+
+  /** API Gateway's error frame for a failed or unroutable message. */
+  private sendError(connection: LiveConnection, message: string, requestId: string): void {
+    if (connection.isOpen) {
+      connection.socket.send(JSON.stringify({ message, connectionId: connection.id, requestId }));
+    }
+  }
+
+  private apiContext(request: IncomingMessage): ApiContext {
+    return {
+      stage: this.options.stage ?? 'dev',
+      domainName: request.headers.host ?? 'localhost',
+      apiId: this.options.apiId ?? 'localrelay',
+    };
+  }
+
+  private track(task: Promise<void>): void {
+    const tracked = task.catch(() => undefined).finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+  }
+}
+
+/** Answers a WebSocket upgrade with a plain HTTP status, as API Gateway does when `$connect` refuses. */
+function refuse(socket: Duplex, status: number, body: string): void {
+  if (socket.destroyed) return;
+  const text = STATUS_CODES[status] ?? 'Error';
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/** Closes a socket and waits for its close event, terminating it if the client never answers. */
+function closeSocket(ws: WebSocket, code: number, reason: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (ws.readyState === ws.CLOSED) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(() => ws.terminate(), CLOSE_WAIT_MS);
+    ws.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    ws.close(code, reason);
+  });
+}

@@ -1,0 +1,38 @@
+/** API Gateway WebSocket limits and close codes that the local relay reproduces. */
+
+/** Largest WebSocket frame API Gateway accepts (32 KB); a bigger frame closes the connection with 1009. */
+export const FRAME_LIMIT_BYTES = 32 * 1024;
+
+/** Largest message API Gateway accepts, and largest `@connections` payload (128 KB). */
+export const MESSAGE_LIMIT_BYTES = 128 * 1024;
+
+/** API Gateway closes a connection after 10 minutes without messages. */
+export const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
+
+/** API Gateway closes every connection after 2 hours. */
+export const MAX_CONNECTION_MS = 2 * 60 * 60 * 1000;
+
+/** Close code for a frame or message over the limit ("message too big"). */
+export const CLOSE_MESSAGE_TOO_BIG = 1009;
+
+/** Close code for the idle timeout and the maximum connection duration ("going away"). */
+export const CLOSE_GOING_AWAY = 1001;
+
+/** Close code used when `@connections` DELETE disconnects a client. */
+export const CLOSE_NORMAL = 1000;
+
+/** The time limits one relay applies; tests shorten them. */
+export interface ConnectionTimeouts {
+  /** @default IDLE_TIMEOUT_MS */
+  readonly idleTimeoutMs: number;
+  /** @default MAX_CONNECTION_MS */
+  readonly maxConnectionMs: number;
+}
+
+/** The timeouts of API Gateway, with optional overrides. */
+export function connectionTimeouts(overrides: Partial<ConnectionTimeouts> = {}): ConnectionTimeouts {
+  return {
+    idleTimeoutMs: overrides.idleTimeoutMs ?? IDLE_TIMEOUT_MS,
+    maxConnectionMs: overrides.maxConnectionMs ?? MAX_CONNECTION_MS,
+  };
+}

@@ -1,0 +1,168 @@
+import { createServer, type Server } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { RelayConfig } from '../lambdas/relay/config';
+import { ensureConnectionsTable } from './connections-table';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, waitForDynamoDb, type DynamoDbLocal } from './dynamodb-local';
+import { LocalRelayError } from './errors';
+import { FaultInjector, type FaultRates } from './fault-injection';
+import { WebSocketGateway, type FrameTap, type RouteHandlers } from './gateway';
+import type { ConnectionTimeouts } from './limits';
+import { createManagementApi } from './management-api';
+import { silentLog, type RelayLog } from './relay-log';
+import { loadRouteHandlers } from './route-handlers';
+
+/** The table name `npm start` uses. */
+export const DEFAULT_TABLE_NAME = 'banguins-connections';
+
+/** The port `npm start` listens on. */
+export const DEFAULT_PORT = 3001;
+
+/** Options of startLocalRelay. */
+export interface LocalRelayOptions {
+  /** 0 picks a free port. @default DEFAULT_PORT */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** @default 'dev' */
+  readonly stage?: string;
+  /** @default DEFAULT_TABLE_NAME */
+  readonly tableName?: string;
+  /** Use this DynamoDB instead of starting DynamoDB Local. @default start DynamoDB Local */
+  readonly dynamodbEndpoint?: string;
+  /** DynamoDB Local keeps its data in this folder. @default in memory */
+  readonly dbPath?: string;
+  /** @default API Gateway's */
+  readonly timeouts?: Partial<ConnectionTimeouts>;
+  /** Drop, duplicate or reorder inbound Transfer frames. @default no faults */
+  readonly faults?: FaultRates;
+  /** Sees every inbound frame and every posted payload. @default none */
+  readonly frameTap?: FrameTap;
+  /** @default silent */
+  readonly log?: RelayLog;
+  /** The handlers' own Powertools log level; the relay already logs one line per route call. @default 'WARN' */
+  readonly handlerLogLevel?: string;
+  /** Handlers to use instead of the ROUTES modules (gateway tests). @default loadRouteHandlers(config) */
+  readonly handlers?: (config: RelayConfig) => RouteHandlers;
+}
+
+/** A running local relay. */
+export interface LocalRelay {
+  /** `ws://HOST:PORT` */
+  readonly url: string;
+  readonly port: number;
+  /** The `@connections` base URL, `http://HOST:PORT/STAGE`. */
+  readonly callbackUrl: string;
+  /** The DynamoDB the handlers use. */
+  readonly dynamodbEndpoint: string;
+  readonly tableName: string;
+  /** The config handed to every handler's createHandler. */
+  readonly config: RelayConfig;
+  /** Closes every socket (running `$disconnect`), the server, and DynamoDB Local if it started it. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the local relay: DynamoDB Local (unless `dynamodbEndpoint` is given), the connections
+ * table, and one HTTP server that is both the WebSocket API and its `@connections` API,
+ * invoking the same handler modules as the deployed stack.
+ */
+export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<LocalRelay> {
+  const host = options.host ?? '127.0.0.1';
+  const stage = options.stage ?? 'dev';
+  const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
+  const log = options.log ?? silentLog;
+  const faults = options.faults ? new FaultInjector(options.faults) : undefined;
+
+  let dynamoDbLocal: DynamoDbLocal | undefined;
+  let dynamodbEndpoint = options.dynamodbEndpoint;
+  if (dynamodbEndpoint) {
+    await waitForDynamoDb(dynamodbEndpoint, 10_000);
+  } else {
+    dynamoDbLocal = await startDynamoDbLocal({ dbPath: options.dbPath });
+    dynamodbEndpoint = dynamoDbLocal.endpoint;
+  }
+  try {
+    const client = new DynamoDBClient({ endpoint: dynamodbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    try {
+      await ensureConnectionsTable(client, tableName);
+    } finally {
+      client.destroy();
+    }
+
+    const server = createServer();
+    const port = await listen(server, options.port ?? DEFAULT_PORT, host);
+    const reachableHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    const callbackUrl = `http://${reachableHost}:${port}/${stage}`;
+    const config: RelayConfig = {
+      tableName,
+      dynamodbEndpoint,
+      callbackUrl,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      logLevel: options.handlerLogLevel ?? 'WARN',
+    };
+    let handlers: RouteHandlers;
+    try {
+      handlers = (options.handlers ?? loadRouteHandlers)(config);
+    } catch (error) {
+      await closeServer(server);
+      throw error;
+    }
+    const gateway = new WebSocketGateway({ handlers, stage, timeouts: options.timeouts, faults, frameTap: options.frameTap, log });
+    gateway.attach(server);
+    const managementApi = createManagementApi({
+      connections: gateway.connections,
+      stage,
+      onPosted: (connectionId, payload) => gateway.tapOutbound(connectionId, payload),
+    });
+    server.on('request', (request, response) => {
+      if (!managementApi(request, response)) {
+        response.writeHead(426, { 'content-type': 'text/plain' }).end('Banguins local relay: connect with a WebSocket client\n');
+      }
+    });
+
+    let closing: Promise<void> | undefined;
+    return {
+      url: `ws://${reachableHost}:${port}`,
+      port,
+      callbackUrl,
+      dynamodbEndpoint,
+      tableName,
+      config,
+      close: () => {
+        closing ??= (async () => {
+          await gateway.close();
+          await closeServer(server);
+          await dynamoDbLocal?.stop();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await dynamoDbLocal?.stop();
+    throw error;
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new LocalRelayError('PortInUse', `port ${port} on ${host} is in use: stop the other program or pass --port 0 for a free port`)
+          : error,
+      );
+    });
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,132 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { LocalRelayError } from './errors';
+import { validateFaultRates, type FaultRates } from './fault-injection';
+import { DEFAULT_PORT, DEFAULT_TABLE_NAME, startLocalRelay, type LocalRelay } from './local-relay';
+import { silentLog, streamLog } from './relay-log';
+
+/** The options `npm start` accepts, after parsing. */
+interface CliOptions {
+  port: number;
+  host: string;
+  stage: string;
+  tableName: string;
+  dynamodbEndpoint?: string;
+  dbPath?: string;
+  idleTimeoutMs?: number;
+  maxConnectionMs?: number;
+  faultDrop: number;
+  faultDup: number;
+  faultReorder: number;
+  faultSeed: number;
+  quiet: boolean;
+  handlerLogLevel?: string;
+}
+
+function integer(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    }
+    return parsed;
+  };
+}
+
+function probability(value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0 || parsed > 1) {
+    throw new InvalidArgumentError('expected a probability from 0 to 1');
+  }
+  return parsed;
+}
+
+function defaultPort(): number {
+  const fromEnv = process.env.PORT;
+  if (!fromEnv) return DEFAULT_PORT;
+  try {
+    return integer(0, 65535)(fromEnv);
+  } catch (error) {
+    throw new LocalRelayError('InvalidOption', `PORT=${fromEnv} is not a port: ${(error as Error).message}`);
+  }
+}
+
+/** The `npm start` command line. */
+export function buildCommand(): Command {
+  return new Command('banguins-local-relay')
+    .description('Runs the Banguins relay on this machine: an API Gateway-like WebSocket server over the same handlers, with DynamoDB Local')
+    .addOption(new Option('-p, --port <port>', 'port to listen on, 0 for a free one (env PORT)').argParser(integer(0, 65535)))
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--stage <stage>', 'stage name in events and in the @connections URL', 'dev')
+    .option('--table-name <name>', 'connections table', DEFAULT_TABLE_NAME)
+    .option('--dynamodb-endpoint <url>', 'use a DynamoDB already running instead of starting DynamoDB Local')
+    .option('--db-path <dir>', 'keep DynamoDB Local data in this folder instead of memory')
+    .option('--idle-timeout-ms <ms>', 'idle timeout (API Gateway: 600000)', integer(1, 2 ** 31 - 1))
+    .option('--max-connection-ms <ms>', 'maximum connection duration (API Gateway: 7200000)', integer(1, 2 ** 31 - 1))
+    .option('--fault-drop <p>', 'drop inbound Transfer frames with this probability', probability, 0)
+    .option('--fault-dup <p>', 'duplicate inbound Transfer frames with this probability', probability, 0)
+    .option('--fault-reorder <p>', 'deliver inbound Transfer frames after the next one with this probability', probability, 0)
+    .option('--fault-seed <n>', 'seed of the fault generator, so runs repeat', integer(0, 2 ** 32 - 1), 1)
+    .option('-q, --quiet', 'log nothing but the URLs', false)
+    .addOption(
+      new Option('--handler-log-level <level>', "the handlers' own JSON log level (default WARN, SILENT with --quiet)").choices([
+        'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT',
+      ]),
+    );
+}
+
+/** Starts the relay from the command line and stops it on SIGINT, SIGTERM or SIGHUP. */
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  const command = buildCommand();
+  command.parse(argv as string[]);
+  const options = command.opts<CliOptions>();
+  const faults: FaultRates | undefined =
+    options.faultDrop + options.faultDup + options.faultReorder > 0
+      ? { drop: options.faultDrop, duplicate: options.faultDup, reorder: options.faultReorder, seed: options.faultSeed }
+      : undefined;
+  if (faults) validateFaultRates(faults);
+
+  // The SDK's notice about Node 22 says nothing about the relay; keep the console to the relay's own lines.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const out = (line: string): void => void process.stdout.write(`${line}\n`);
+  if (!options.dynamodbEndpoint) out('Starting DynamoDB Local...');
+  const relay: LocalRelay = await startLocalRelay({
+    port: options.port ?? defaultPort(),
+    host: options.host,
+    stage: options.stage,
+    tableName: options.tableName,
+    dynamodbEndpoint: options.dynamodbEndpoint,
+    dbPath: options.dbPath,
+    timeouts: { idleTimeoutMs: options.idleTimeoutMs, maxConnectionMs: options.maxConnectionMs },
+    faults,
+    log: options.quiet ? silentLog : streamLog(process.stdout),
+    handlerLogLevel: options.handlerLogLevel ?? (options.quiet ? 'SILENT' : 'WARN'),
+  });
+  out(`DynamoDB: ${relay.dynamodbEndpoint} (table ${relay.tableName})`);
+  out(`@connections: ${relay.callbackUrl}`);
+  if (faults) out(`Faults on Transfer frames: drop ${faults.drop}, duplicate ${faults.duplicate}, reorder ${faults.reorder}, seed ${faults.seed}`);
+  out('Banguins relay listening on:');
+  out(relay.url);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    out(`${signal}: stopping`);
+    relay.close().then(
+      () => process.exit(0),
+      (error: unknown) => fail(error),
+    );
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
+}
+
+/** Prints one line for the user (never a stack trace) and exits with status 1. */
+function fail(error: unknown): never {
+  const message = error instanceof LocalRelayError ? `${error.message} [${error.code}]` : error instanceof Error ? error.message : String(error);
+  process.stderr.write(`banguins local relay: ${message.split('\n')[0]}\n`);
+  process.exit(1);
+}
+
+if (require.main === module) {
+  main().catch(fail);
+}

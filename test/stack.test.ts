@@ -1,0 +1,442 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { ROUTES, type RouteDefinition } from '../lambdas/routes';
+import { CONNECTION_ID_ATTRIBUTE, EXPIRES_AT_ATTRIBUTE, TABLE_NAME_ENV } from '../lambdas/relay/table-schema';
+import { BanguinsRelayStack, type BanguinsRelayStackProps, readRelayStackContext, StackConfigError } from '../lib';
+
+/** API Gateway abandons an integration after 29 s; a route function must finish well before. */
+const API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS = 29;
+const STAGE_NAME = 'test';
+const RATE_LIMIT = 42;
+const BURST_LIMIT = 84;
+
+// biome-ignore lint/suspicious/noExplicitAny: a synthesised template is untyped JSON; the tests read known paths of it
+type TemplateJson = any;
+type CfnResource = { Type: string; Properties: Record<string, TemplateJson>; DependsOn?: string[]; DeletionPolicy?: string };
+type PolicyStatement = { Action: string | string[]; Effect: string; Resource: unknown };
+
+const tempFolders: string[] = [];
+
+function makeTempFolder(prefix: string): string {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempFolders.push(folder);
+  return folder;
+}
+
+/** A folder holding a stand-in for the built web page. */
+function makeWebAssets(): string {
+  const folder = makeTempFolder('banguins-web-');
+  fs.writeFileSync(path.join(folder, 'index.html'), '<!doctype html><title>test page</title>');
+  return folder;
+}
+
+/** An app that skips Lambda bundling, for tests that only read the template's shape. */
+function appWithoutBundling(): App {
+  return new App({
+    outdir: makeTempFolder('banguins-cdk-'),
+    context: { 'aws:cdk:bundling-stacks': [] },
+    // Template checks are test/stack-nag.test.ts's job; here they only cost seconds per synth.
+    builtinCloudFormationValidation: false,
+  });
+}
+
+afterAll(() => {
+  for (const folder of tempFolders) fs.rmSync(folder, { recursive: true, force: true });
+});
+
+function logicalIdOf(construct: IConstruct): string {
+  return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+function actionsOf(statement: PolicyStatement): string[] {
+  return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+}
+
+describe('BanguinsRelayStack', () => {
+  let app: App;
+  let stack: BanguinsRelayStack;
+  let template: Template;
+  let resources: Record<string, CfnResource>;
+  let apiId: string;
+  let tableId: string;
+
+  /** The logical id of the function a route key's integration invokes. */
+  function functionIdOfRoute(routeKey: string): string {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: routeKey } }));
+    expect(routes).toHaveLength(1);
+    const targetParts = routes[0]?.Properties.Target['Fn::Join'][1] as unknown[];
+    const integrationId = (targetParts.find((part) => typeof part === 'object') as { Ref: string }).Ref;
+    const integration = resources[integrationId];
+    expect(integration?.Type).toBe('AWS::ApiGatewayV2::Integration');
+    const uriParts = integration?.Properties.IntegrationUri['Fn::Join'][1] as unknown[];
+    const getAtt = uriParts.find((part) => typeof part === 'object' && part !== null && 'Fn::GetAtt' in part) as { 'Fn::GetAtt': [string, string] };
+    return getAtt['Fn::GetAtt'][0];
+  }
+
+  /** Every IAM statement attached to the role of a function. */
+  function statementsOfFunction(functionId: string): PolicyStatement[] {
+    const roleId = resources[functionId]?.Properties.Role['Fn::GetAtt'][0] as string;
+    return Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap((r) => r.Properties.PolicyDocument.Statement as PolicyStatement[]);
+  }
+
+  beforeAll(() => {
+    // GIVEN the stack with a test stage and limits, bundled for real (once: bundling takes seconds)
+    app = new App({ outdir: makeTempFolder('banguins-cdk-'), builtinCloudFormationValidation: false });
+    stack = new BanguinsRelayStack(app, 'RelayUnderTest', {
+      webAssetPath: makeWebAssets(),
+      stageName: STAGE_NAME,
+      throttlingRateLimit: RATE_LIMIT,
+      throttlingBurstLimit: BURST_LIMIT,
+    });
+    // WHEN it is synthesised
+    template = Template.fromStack(stack);
+    resources = template.toJSON().Resources as Record<string, CfnResource>;
+    apiId = logicalIdOf(stack.relay.api);
+    tableId = logicalIdOf(stack.connections.table);
+  }, 180_000); // esbuild bundles eight functions, each through npx: ~30 s, more on a busy machine
+
+  describe('WebSocket API', () => {
+    test('THEN it is a WebSocket API routed on the frame\'s action field', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+        ProtocolType: 'WEBSOCKET',
+        RouteSelectionExpression: '$request.body.action',
+      });
+    });
+
+    test('THEN it has exactly one route per entry of ROUTES', () => {
+      template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length);
+    });
+
+    test('THEN every route invokes a function of its own, and there is one function per route', () => {
+      const functionIds = new Set(ROUTES.map((route) => functionIdOfRoute(route.routeKey)));
+      expect(functionIds.size).toBe(ROUTES.length);
+      const routeFunctions = template.findResources('AWS::Lambda::Function', {
+        Properties: { Environment: { Variables: { [TABLE_NAME_ENV]: Match.anyValue() } } },
+      });
+      expect(new Set(Object.keys(routeFunctions))).toEqual(functionIds);
+    });
+  });
+
+  describe.each(ROUTES.map((route) => [route.routeKey, route] as [string, RouteDefinition]))('route %s', (routeKey, route) => {
+    let functionId: string;
+    let fn: CfnResource;
+
+    beforeAll(() => {
+      functionId = functionIdOfRoute(routeKey);
+      fn = resources[functionId] as CfnResource;
+    });
+
+    test('THEN its function is the route construct built from its handler module', () => {
+      const routeFunction = stack.relay.routeFunctions.get(routeKey);
+      expect(routeFunction).toBeDefined();
+      expect(logicalIdOf(routeFunction!.function)).toBe(functionId);
+      expect(fn.Properties.Description).toContain(routeKey);
+      expect(fn.Properties.Handler).toBe('index.handler');
+    });
+
+    test('THEN its function runs on Node.js 24 on ARM, 256 MB, with a timeout well under API Gateway\'s 29 s', () => {
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.MemorySize).toBe(256);
+      expect(fn.Properties.Timeout).toBeGreaterThanOrEqual(3);
+      expect(fn.Properties.Timeout).toBeLessThan(API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS / 2);
+    });
+
+    test('THEN its function gets the table name, the Powertools service name and source-map stack traces', () => {
+      expect(fn.Properties.Environment.Variables).toEqual({
+        [TABLE_NAME_ENV]: { Ref: tableId },
+        POWERTOOLS_SERVICE_NAME: 'banguins-relay',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    });
+
+    test('THEN its function was bundled locally by esbuild into minified code with a source map', () => {
+      const assetHash = (fn.Properties.Code.S3Key as string).replace(/\.zip$/, '');
+      const assetDir = path.join(app.outdir, `asset.${assetHash}`);
+      expect(fs.readdirSync(assetDir).sort()).toEqual(['index.js', 'index.js.map']);
+      const code = fs.readFileSync(path.join(assetDir, 'index.js'), 'utf8');
+      expect(code).toContain('sourceMappingURL=index.js.map');
+      // Minified: long lines, few of them.
+      expect(code.split('\n').length).toBeLessThan(code.length / 200);
+    });
+
+    test('THEN its function logs to its own log group with a retention period', () => {
+      const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref as string;
+      expect(resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } });
+    });
+
+    test('THEN only API Gateway, from this API, may invoke its function', () => {
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
+        Principal: 'apigateway.amazonaws.com',
+        SourceArn: { 'Fn::Join': ['', Match.arrayWith([{ Ref: apiId }])] },
+      });
+    });
+
+    test(`THEN its role may ${route.postsToConnections ? '' : 'not '}post to connections, and only of this API's stage`, () => {
+      const statements = statementsOfFunction(functionId).filter((s) => actionsOf(s).includes('execute-api:ManageConnections'));
+      if (!route.postsToConnections) {
+        expect(statements).toEqual([]);
+        return;
+      }
+      expect(statements).toHaveLength(1);
+      const resource = JSON.stringify(statements[0]?.Resource);
+      expect(resource).toContain(JSON.stringify({ Ref: apiId }));
+      expect(resource).toContain(`/${STAGE_NAME}/*/@connections/*`);
+    });
+
+    test(`THEN its role has ${route.tableAccess} access to this table only`, () => {
+      const statements = statementsOfFunction(functionId).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+      const actions = statements.flatMap(actionsOf);
+      for (const statement of statements) {
+        expect(statement.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
+      }
+      const reads = route.tableAccess === 'read' || route.tableAccess === 'readwrite';
+      const writes = route.tableAccess === 'write' || route.tableAccess === 'readwrite';
+      expect(actions.includes('dynamodb:GetItem')).toBe(reads);
+      expect(actions.includes('dynamodb:PutItem')).toBe(writes);
+      expect(actions.includes('dynamodb:DeleteItem')).toBe(writes);
+      if (route.tableAccess === 'none') expect(actions).toEqual([]);
+    });
+
+    test('THEN no statement of its role allows every resource', () => {
+      for (const statement of statementsOfFunction(functionId)) {
+        expect(statement.Resource).not.toEqual('*');
+        expect(JSON.stringify(statement.Resource)).not.toMatch(/^"\*"$|\["\*"\]/);
+      }
+    });
+  });
+
+  describe('connections table', () => {
+    test('THEN it is keyed by connection id, on demand, expires by TTL and has point-in-time recovery', () => {
+      template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+      template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        KeySchema: [{ AttributeName: CONNECTION_ID_ATTRIBUTE, KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: CONNECTION_ID_ATTRIBUTE, AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: EXPIRES_AT_ATTRIBUTE, Enabled: true },
+        Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+      });
+    });
+
+    test('THEN it has no fixed name and is deleted with the stack', () => {
+      template.hasResource('AWS::DynamoDB::GlobalTable', {
+        Properties: Match.objectLike({ TableName: Match.absent() }),
+        DeletionPolicy: 'Delete',
+      });
+    });
+  });
+
+  describe('stage', () => {
+    test('THEN it is auto-deployed under the given name with the given throttling', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        ApiId: { Ref: apiId },
+        StageName: STAGE_NAME,
+        AutoDeploy: true,
+        DefaultRouteSettings: { ThrottlingRateLimit: RATE_LIMIT, ThrottlingBurstLimit: BURST_LIMIT },
+      });
+    });
+
+    test('THEN it writes JSON access logs with the request and connection ids to a log group with retention', () => {
+      const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as CfnResource;
+      const { DestinationArn, Format } = stage.Properties.AccessLogSettings as { DestinationArn: { 'Fn::GetAtt': [string, string] }; Format: string };
+      expect(resources[DestinationArn['Fn::GetAtt'][0]]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } });
+      expect(JSON.parse(Format)).toMatchObject({ requestId: '$context.requestId', connectionId: '$context.connectionId', routeKey: '$context.routeKey' });
+    });
+
+    test('THEN it is created after the account-level CloudWatch role that access logging needs, which is retained', () => {
+      const accounts = template.findResources('AWS::ApiGateway::Account');
+      const [accountId] = Object.keys(accounts);
+      expect(Object.keys(accounts)).toHaveLength(1);
+      template.hasResource('AWS::ApiGateway::Account', {
+        Properties: { CloudWatchRoleArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } },
+        DeletionPolicy: 'Retain',
+      });
+      template.hasResource('AWS::ApiGatewayV2::Stage', { DependsOn: Match.arrayWith([accountId]) });
+    });
+  });
+
+  describe('outputs', () => {
+    test('THEN it outputs the wss URL of the stage', () => {
+      template.hasOutput('RelayUrl', {
+        Value: { 'Fn::Join': ['', Match.arrayWith(['wss://', { Ref: apiId }, `/${STAGE_NAME}`])] },
+      });
+    });
+
+    test('THEN it outputs the https callback URL of the stage', () => {
+      template.hasOutput('CallbackUrl', {
+        Value: { 'Fn::Join': ['', Match.arrayWith(['https://', { Ref: apiId }, `/${STAGE_NAME}`])] },
+      });
+    });
+
+    test('THEN it outputs the https URL of the web page', () => {
+      template.hasOutput('WebUrl', {
+        Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOf(stack.web.distribution), 'DomainName'] }]] },
+      });
+    });
+  });
+
+  describe('web hosting', () => {
+    test('THEN the bucket blocks all public access, is encrypted and is emptied and deleted with the stack', () => {
+      template.hasResource('AWS::S3::Bucket', {
+        Properties: Match.objectLike({
+          PublicAccessBlockConfiguration: {
+            BlockPublicAcls: true,
+            BlockPublicPolicy: true,
+            IgnorePublicAcls: true,
+            RestrictPublicBuckets: true,
+          },
+          BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+          BucketName: Match.absent(),
+        }),
+        DeletionPolicy: 'Delete',
+      });
+      template.resourceCountIs('Custom::S3AutoDeleteObjects', 1);
+    });
+
+    test('THEN the bucket policy refuses every request without TLS', () => {
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: logicalIdOf(stack.web.bucket) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 's3:*',
+              Principal: { AWS: '*' },
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    });
+
+    test('THEN CloudFront reads the bucket through Origin Access Control and redirects HTTP to HTTPS', () => {
+      template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+        OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always' },
+      });
+      template.hasResourceProperties('AWS::CloudFront::Distribution', {
+        DistributionConfig: Match.objectLike({
+          DefaultRootObject: 'index.html',
+          DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
+          Origins: [
+            Match.objectLike({
+              DomainName: { 'Fn::GetAtt': [logicalIdOf(stack.web.bucket), 'RegionalDomainName'] },
+              OriginAccessControlId: { 'Fn::GetAtt': [Match.anyValue(), 'Id'] },
+              S3OriginConfig: { OriginAccessIdentity: '' },
+            }),
+          ],
+        }),
+      });
+    });
+
+    test('THEN the page and a config.json holding this stack\'s wss URL are deployed and the cache invalidated', () => {
+      template.hasResourceProperties('Custom::CDKBucketDeployment', {
+        DestinationBucketName: { Ref: logicalIdOf(stack.web.bucket) },
+        DistributionId: { Ref: logicalIdOf(stack.web.distribution) },
+        DistributionPaths: ['/*'],
+        SourceObjectKeys: Match.arrayWith([Match.stringLikeRegexp('\\.zip$')]),
+        // config.json's relayUrl is filled in at deploy time from the API id.
+        SourceMarkers: Match.arrayWith([Match.objectLike({ '<<marker:0xbaba:0>>': { Ref: apiId } })]),
+      });
+    });
+  });
+});
+
+describe('BanguinsRelayStack options', () => {
+  let webAssetPath: string;
+
+  beforeAll(() => {
+    webAssetPath = makeWebAssets();
+  });
+
+  /** Builds a stack with `props` and returns the StackConfigError it threw. */
+  function configErrorOf(props: Partial<BanguinsRelayStackProps>): StackConfigError {
+    try {
+      new BanguinsRelayStack(appWithoutBundling(), 'InvalidRelay', { webAssetPath, ...props });
+    } catch (error) {
+      if (error instanceof StackConfigError) return error;
+      throw error;
+    }
+    throw new Error('expected the stack to reject its props');
+  }
+
+  test.each([
+    ['has a space', 'my stage'],
+    ['is empty', ''],
+    ['has a slash', 'dev/1'],
+    ['is too long', 'x'.repeat(129)],
+  ])('GIVEN a stage name that %s WHEN the stack is built THEN it throws InvalidStageName', (_why, stageName) => {
+    const error = configErrorOf({ stageName });
+    expect(error.code).toBe('InvalidStageName');
+    expect(error.message).toMatch(/Stage name ".*" is invalid: use 1 to 128 letters, digits, "-" or "_"/);
+  });
+
+  test.each([
+    ['throttlingRateLimit', 0],
+    ['throttlingRateLimit', -5],
+    ['throttlingBurstLimit', 1.5],
+    ['throttlingBurstLimit', Number.NaN],
+  ])('GIVEN %s = %p WHEN the stack is built THEN it throws InvalidThrottlingLimit', (name, value) => {
+    const error = configErrorOf({ [name]: value });
+    expect(error.code).toBe('InvalidThrottlingLimit');
+    expect(error.message).toMatch(new RegExp(`^${name} must be a positive whole number`));
+  });
+
+  test('GIVEN a web folder without index.html WHEN the stack is built THEN it says to run npm run build:web', () => {
+    const error = configErrorOf({ webAssetPath: path.join(webAssetPath, 'missing') });
+    expect(error.code).toBe('WebAssetsMissing');
+    expect(error.message).toMatch(/Run `npm run build:web` first\.$/);
+  });
+
+  test('GIVEN two routes with one route key WHEN the stack is built THEN it throws DuplicateRoute', () => {
+    const first = ROUTES[0] as RouteDefinition;
+    const error = configErrorOf({ routes: [first, { ...first, name: 'Again' }] });
+    expect(error.code).toBe('DuplicateRoute');
+    expect(error.message).toContain(first.routeKey);
+  });
+
+  test('GIVEN a route added to the route table WHEN the stack is built THEN it gets its own route and function', () => {
+    // GIVEN
+    const ping: RouteDefinition = { routeKey: 'Ping', name: 'Ping', entry: 'handlers/send-message.ts', postsToConnections: true, tableAccess: 'none' };
+    const stack = new BanguinsRelayStack(appWithoutBundling(), 'RelayWithPing', { webAssetPath, routes: [...ROUTES, ping] });
+
+    // WHEN
+    const template = Template.fromStack(stack);
+
+    // THEN
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length + 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'Ping' });
+    template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 1 + 2 /* bucket deployment and auto-delete handlers */);
+  });
+
+  test('GIVEN account logging turned off WHEN the stack is built THEN it leaves the account-level CloudWatch role alone', () => {
+    const stack = new BanguinsRelayStack(appWithoutBundling(), 'RelayNoAccount', { webAssetPath, configureApiGatewayAccountLogging: false });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: Match.objectLike({ Format: Match.anyValue() }) });
+  });
+
+  test('GIVEN -c values as strings WHEN the context is read THEN they become typed stack options', () => {
+    const app = new App({ context: { stage: 'prod', throttlingRateLimit: '50', throttlingBurstLimit: 75, apiGatewayAccountLogging: 'false' } });
+    expect(readRelayStackContext(app.node)).toEqual({
+      stageName: 'prod',
+      throttlingRateLimit: 50,
+      throttlingBurstLimit: 75,
+      configureApiGatewayAccountLogging: false,
+    });
+  });
+
+  test('GIVEN a non-numeric throttling limit in context WHEN the context is read THEN it throws InvalidContextValue', () => {
+    const app = new App({ context: { throttlingRateLimit: 'fast' } });
+    expect(() => readRelayStackContext(app.node)).toThrow(
+      expect.objectContaining({ code: 'InvalidContextValue', message: 'Context value throttlingRateLimit="fast" is invalid: expected a number.' }),
+    );
+  });
+});
