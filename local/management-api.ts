@@ -54,7 +54,7 @@ export function createManagementApi(options: ManagementApiOptions): ManagementAp
 
   function answer(method: string, connectionId: string, payload: Buffer | 'too-large', response: ServerResponse): void {
     const connection = options.connections.get(connectionId);
-    if (!connection || !connection.isOpen) {
+    if (!connection?.isOpen) {
       sendError(response, 410, 'GoneException', `Connection ${connectionId} is gone`);
       return;
     }

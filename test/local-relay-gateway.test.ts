@@ -128,10 +128,10 @@ describe('local relay gateway', () => {
       }
     };
     const head = '{"action":"ping","data":"';
-    const message = head + 'z'.repeat(96 * 1024 - head.length - 2) + '"}';
+    const message = `${head + 'z'.repeat(96 * 1024 - head.length - 2)}"}`;
     sendFragmented(message);
     expect(await client.next()).toEqual({ route: 'ping', body: message });
-    sendFragmented(head + 'z'.repeat(129 * 1024) + '"}');
+    sendFragmented(`${head + 'z'.repeat(129 * 1024)}"}`);
     expect((await client.nextClose()).code).toBe(1009);
   });
 });

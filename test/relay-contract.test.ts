@@ -64,12 +64,12 @@ describe('wire contract (seed 000 and seed 002 frames, verbatim)', () => {
     });
 
     const chunks = ['Y2h1bmsgMA==', 'Y2h1bmsgMQ==', 'Y2h1bmsgMg=='];
-    chunks.forEach((data, chunkid) =>
+    for (const [chunkid, data] of chunks.entries()) {
       a.socket.send({
         action: 'Transfer',
         message: { connectionid: b.id, data, chunkid, chunktotal: 3, chunkhash: `hash-${chunkid}` },
-      }),
-    );
+      });
+    }
     const received = [await b.socket.next(), await b.socket.next(), await b.socket.next()];
     expect(received).toEqual(
       expect.arrayContaining(

@@ -110,7 +110,7 @@ describe('refused frames', () => {
     const a = await connected();
     const b = await connected();
     a.socket.send({ action: 'Transfer', message: { connectionid: b.id, data: 'ZA==', chunkid: 0, chunktotal: 1, chunkhash: 'h' } });
-    await expectOneError(a.socket, 'NotPaired', 'Transfer', new RegExp(`${escape(b.id)} is not paired`));
+    await expectOneError(a.socket, 'NotPaired', 'Transfer', new RegExp(`${escapeRegExp(b.id)} is not paired`));
     await expectNothingMore(b.socket);
   });
 
@@ -186,7 +186,7 @@ describe('refused frames', () => {
   });
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

@@ -14,7 +14,7 @@ async function forwardToPairedPeer(
 ): Promise<void> {
   const peerId = message.connectionid;
   const sender = await context.store.get(context.connectionId);
-  if (!sender || !sender.peers.has(peerId)) throw new NotPairedError(peerId);
+  if (!sender?.peers.has(peerId)) throw new NotPairedError(peerId);
   await deliverToPeer(context, peerId, { action, message: { ...message, connectionid: context.connectionId } });
 }
 
