@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RelayConfig } from '../lambdas/relay/config';
 import { ensureConnectionsTable } from './connections-table';
@@ -10,6 +11,10 @@ import type { ConnectionTimeouts } from './limits';
 import { createManagementApi } from './management-api';
 import { silentLog, type RelayLog } from './relay-log';
 import { loadRouteHandlers } from './route-handlers';
+import { createWebPageHandler } from './web-page-server';
+
+/** Where `npm run build:web` puts the page the relay serves at `/`. */
+export const DEFAULT_WEB_DIR = path.join(__dirname, '..', 'dist', 'web');
 
 /** The table name `npm start` uses. */
 export const DEFAULT_TABLE_NAME = 'banguins-connections';
@@ -43,12 +48,16 @@ export interface LocalRelayOptions {
   readonly handlerLogLevel?: string;
   /** Handlers to use instead of the ROUTES modules (gateway tests). @default loadRouteHandlers(config) */
   readonly handlers?: (config: RelayConfig) => RouteHandlers;
+  /** Serves the built web page at `/` from this folder. @default DEFAULT_WEB_DIR */
+  readonly webDir?: string;
 }
 
 /** A running local relay. */
 export interface LocalRelay {
   /** `ws://HOST:PORT` */
   readonly url: string;
+  /** The web page, `http://HOST:PORT/`. */
+  readonly pageUrl: string;
   readonly port: number;
   /** The `@connections` base URL, `http://HOST:PORT/STAGE`. */
   readonly callbackUrl: string;
@@ -115,8 +124,9 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       stage,
       onPosted: (connectionId, payload) => gateway.tapOutbound(connectionId, payload),
     });
+    const webPage = createWebPageHandler(options.webDir ?? DEFAULT_WEB_DIR);
     server.on('request', (request, response) => {
-      if (!managementApi(request, response)) {
+      if (!managementApi(request, response) && !webPage(request, response)) {
         response.writeHead(426, { 'content-type': 'text/plain' }).end('Banguins local relay: connect with a WebSocket client\n');
       }
     });
@@ -124,6 +134,7 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
     let closing: Promise<void> | undefined;
     return {
       url: `ws://${reachableHost}:${port}`,
+      pageUrl: `http://${reachableHost}:${port}/`,
       port,
       callbackUrl,
       dynamodbEndpoint,

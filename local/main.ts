@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { LocalRelayError } from './errors';
 import { validateFaultRates, type FaultRates } from './fault-injection';
-import { DEFAULT_PORT, DEFAULT_TABLE_NAME, startLocalRelay, type LocalRelay } from './local-relay';
+import { DEFAULT_PORT, DEFAULT_TABLE_NAME, DEFAULT_WEB_DIR, startLocalRelay, type LocalRelay } from './local-relay';
 import { silentLog, streamLog } from './relay-log';
 
 /** The options `npm start` accepts, after parsing. */
@@ -103,6 +105,11 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   });
   out(`DynamoDB: ${relay.dynamodbEndpoint} (table ${relay.tableName})`);
   out(`@connections: ${relay.callbackUrl}`);
+  out(
+    existsSync(path.join(DEFAULT_WEB_DIR, 'index.html'))
+      ? `Web page: ${relay.pageUrl}`
+      : 'Web page: not built (run `npm run build:web`, or start with `npm start`, which builds it)',
+  );
   if (faults) out(`Faults on Transfer frames: drop ${faults.drop}, duplicate ${faults.duplicate}, reorder ${faults.reorder}, seed ${faults.seed}`);
   out('Banguins relay listening on:');
   out(relay.url);

@@ -1,0 +1,39 @@
+import {
+  BadLinkError,
+  CancelledError,
+  HashMismatchError,
+  PairingRefusedError,
+  PeerGoneError,
+  RelayError,
+  RelayUnreachableError,
+  TimeoutError,
+} from '../client';
+import { PageConfigError } from '../web/src/config';
+import { describeError } from '../web/src/error-text';
+import { CameraError } from '../web/src/qr-scanner';
+
+describe('describeError: what the page tells a person', () => {
+  it.each([
+    { name: 'RelayUnreachableError', error: new RelayUnreachableError('x'), role: 'send', paired: false, expected: /^Cannot reach the relay\. .*\(x\)\.$/ },
+    { name: 'RelayUnreachableError', error: new RelayUnreachableError('x'), role: 'receive', paired: true, expected: /^The connection to the relay was lost and could not be restored/ },
+    { name: 'PeerGoneError', error: new PeerGoneError('x'), role: 'receive', paired: false, expected: /^This link has expired: the sender is no longer waiting\. Ask for a new link/ },
+    { name: 'PeerGoneError', error: new PeerGoneError('x'), role: 'receive', paired: true, expected: /^The sender left and did not come back/ },
+    { name: 'PeerGoneError', error: new PeerGoneError('x'), role: 'send', paired: true, expected: /^The receiver left and did not come back/ },
+    { name: 'PairingRefusedError', error: new PairingRefusedError('x'), role: 'receive', paired: false, expected: /^This link was refused/ },
+    { name: 'BadLinkError', error: new BadLinkError('x'), role: 'receive', paired: false, expected: /^This link is incomplete or damaged/ },
+    { name: 'HashMismatchError', error: new HashMismatchError('x'), role: 'receive', paired: true, expected: /^A file arrived damaged \(its checksum does not match\), so it was not saved/ },
+    { name: 'TimeoutError', error: new TimeoutError('x'), role: 'send', paired: true, expected: /^The receiver stopped answering/ },
+    { name: 'CancelledError', error: new CancelledError('the sender cancelled'), role: 'receive', paired: true, expected: /^The transfer was cancelled \(the sender cancelled\)/ },
+    { name: 'RelayError', error: new RelayError('InternalError', 'x'), role: 'send', paired: true, expected: /^The transfer failed \(x\)\. Try again\.$/ },
+    { name: 'Error', error: new Error('boom'), role: 'send', paired: false, expected: /^Something went wrong \(boom\)\. Reload the page and try again\.$/ },
+  ] as const)('$name while $role, paired $paired', ({ error, role, paired, expected }) => {
+    const text = describeError(error, { role, paired });
+    expect(text).toMatch(expected);
+    expect(text).not.toMatch(/\n|at .*\.ts:\d+/);
+  });
+
+  it('passes camera and config messages through as they are', () => {
+    expect(describeError(new CameraError('No camera was found on this device.'), { role: 'receive', paired: false })).toBe('No camera was found on this device.');
+    expect(describeError(new PageConfigError('config.json is not JSON.'), { role: 'send', paired: false })).toBe('config.json is not JSON.');
+  });
+});

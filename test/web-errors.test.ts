@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import { createServer } from 'node:net';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, openWatchedPage, type WatchedPage } from './support/browser';
+import { startWebPageFixture, type WebPageFixture } from './support/web-page-fixture';
+
+/** Records every WebSocket the page opens, so a test can break one the way a flaky network would. */
+const TRACK_SOCKETS = `
+  window.__sockets = [];
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) { super(...args); window.__sockets.push(this); }
+  };
+`;
+
+/** Records every status line the page shows, to check transient ones such as "Reconnecting…". */
+const TRACK_STATUS = `
+  window.__statuses = [];
+  document.addEventListener('DOMContentLoaded', () => {
+    const status = document.getElementById('status');
+    new MutationObserver(() => window.__statuses.push(status.textContent)).observe(status, { childList: true, characterData: true, subtree: true });
+  });
+`;
+
+async function startSending(sender: WatchedPage, pageUrl: string, name: string, content: Buffer): Promise<string> {
+  await sender.page.goto(pageUrl);
+  await sender.page.setInputFiles('#file-input', { name, mimeType: 'application/octet-stream', buffer: content });
+  const input = sender.page.locator('#pairing-link');
+  await input.waitFor({ state: 'visible' });
+  return input.inputValue();
+}
+
+describe('web page: errors a person understands, and resume', () => {
+  let fixture: WebPageFixture;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [fixture, browser] = await Promise.all([startWebPageFixture(), launchBrowser()]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await fixture?.close();
+  });
+
+  it('says the link has expired when the sender is gone', async () => {
+    const sender = await openWatchedPage(browser);
+    const link = await startSending(sender, fixture.pageUrl, 'late.bin', randomBytes(10));
+    await sender.context.close();
+
+    const receiver = await openWatchedPage(browser);
+    await receiver.page.goto(link);
+    await expectAlert(receiver, /This link has expired: the sender is no longer waiting/);
+    expect(await receiver.page.locator('#again-button').isVisible()).toBe(true);
+    expect(receiver.errors).toEqual([]);
+    await receiver.context.close();
+  });
+
+  it('says the relay cannot be reached when the link names a relay that is down', async () => {
+    const sender = await openWatchedPage(browser);
+    const link = await startSending(sender, fixture.pageUrl, 'x.bin', randomBytes(10));
+    const port = await closedPort();
+    const deadRelay = link.replace(/relay=[^&]+/, `relay=${encodeURIComponent(`ws://127.0.0.1:${port}`)}`);
+
+    const receiver = await openWatchedPage(browser);
+    await receiver.page.goto(deadRelay);
+    await expectAlert(receiver, /Cannot reach the relay/);
+    // Chromium itself logs the failed WebSocket handshake; the page logs nothing else.
+    expect(receiver.errors.filter((e) => !e.includes(`WebSocket connection to 'ws://127.0.0.1:${port}/' failed`))).toEqual([]);
+    await sender.context.close();
+    await receiver.context.close();
+  });
+
+  it('says a pasted link is damaged, and starts nothing', async () => {
+    const receiver = await openWatchedPage(browser);
+    await receiver.page.goto(fixture.pageUrl);
+    await receiver.page.getByLabel('Or paste a link').fill(`${fixture.pageUrl}#v=1&relay=ws%3A%2F%2Fx&id=abc`);
+    await receiver.page.getByRole('button', { name: 'Receive', exact: true }).click();
+    await expectAlert(receiver, /This link is incomplete or damaged/);
+    expect(await receiver.page.locator('#home').isVisible()).toBe(true);
+    expect(receiver.errors).toEqual([]);
+    await receiver.context.close();
+  });
+
+  it.each(['receiver', 'sender'] as const)(
+    'shows "Reconnecting…" when the %s loses its socket mid-transfer, then finishes byte for byte',
+    async (side) => {
+      const content = randomBytes(3_000_000);
+      const sender = await openWatchedPage(browser);
+      const receiver = await openWatchedPage(browser);
+      const broken = side === 'sender' ? sender : receiver;
+      await broken.context.addInitScript(TRACK_SOCKETS + TRACK_STATUS);
+      const link = await startSending(sender, fixture.pageUrl, 'resume.bin', content);
+
+      const download = receiver.page.waitForEvent('download');
+      await receiver.page.goto(link);
+      // Break the socket once some bytes arrived, as a phone switching networks would.
+      await broken.page.waitForFunction(() => Number(document.querySelector('progress')?.value ?? 0) > 0);
+      const socketsBefore = await broken.page.evaluate(() => {
+        const sockets = (window as unknown as { __sockets: WebSocket[] }).__sockets;
+        sockets[sockets.length - 1]?.close(4000, 'test: network lost');
+        return sockets.length;
+      });
+      expect(socketsBefore).toBe(1);
+
+      const saved = await download;
+      expect(fs.readFileSync(await saved.path()).equals(content)).toBe(true);
+      await receiver.page.getByText('All files received').waitFor();
+      await sender.page.getByText('All files sent').waitFor();
+      const statuses = await broken.page.evaluate(() => (window as unknown as { __statuses: string[] }).__statuses);
+      expect(statuses).toContain('Connection lost. Reconnecting…');
+      expect(statuses.some((s) => s.startsWith('Connected again.'))).toBe(true);
+      expect(await broken.page.evaluate(() => (window as unknown as { __sockets: WebSocket[] }).__sockets.length)).toBeGreaterThan(1);
+      expect(sender.errors).toEqual([]);
+      expect(receiver.errors).toEqual([]);
+      await sender.context.close();
+      await receiver.context.close();
+    },
+  );
+});
+
+/** A local port nothing listens on (one that was free a moment ago). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function expectAlert(watched: WatchedPage, text: RegExp): Promise<void> {
+  const alert = watched.page.getByRole('alert');
+  await alert.waitFor({ state: 'visible' });
+  expect(await alert.textContent()).toMatch(text);
+}

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, openWatchedPage, type WatchedPage } from './support/browser';
+import { startWebPageFixture, type WebPageFixture } from './support/web-page-fixture';
+
+const SCREENSHOT_DIR = path.join(__dirname, '..', 'docs', 'images');
+
+describe('web page: browser to browser through the local relay', () => {
+  let fixture: WebPageFixture;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [fixture, browser] = await Promise.all([startWebPageFixture(), launchBrowser()]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await fixture?.close();
+  });
+
+  it('sends two files from one page to another, byte for byte, with no console errors', async () => {
+    const sender = await openWatchedPage(browser);
+    const receiver = await openWatchedPage(browser, { viewport: { width: 390, height: 844 } });
+    const big = randomBytes(300_000);
+    const small = Buffer.from('hello from the sender page\n');
+
+    await sender.page.goto(fixture.pageUrl);
+    await sender.page.setInputFiles('#file-input', [
+      { name: 'photo.bin', mimeType: 'application/octet-stream', buffer: big },
+      { name: 'note.txt', mimeType: 'text/plain', buffer: small },
+    ]);
+    const link = await readPairingLink(sender);
+    expect(link.startsWith(`${fixture.pageUrl}#`)).toBe(true);
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await sender.page.screenshot({ path: path.join(SCREENSHOT_DIR, 'web-send.png'), fullPage: true });
+
+    const downloads = collectDownloads(receiver, 2);
+    await receiver.page.goto(link);
+    const files = await downloads;
+    expect(files.get('photo.bin')?.equals(big)).toBe(true);
+    expect(files.get('note.txt')?.equals(small)).toBe(true);
+
+    await receiver.page.getByText('All files received').waitFor();
+    await sender.page.getByText('All files sent').waitFor();
+    await receiver.page.screenshot({ path: path.join(SCREENSHOT_DIR, 'web-receive.png'), fullPage: true });
+    expect(await receiver.page.locator('.file.done').count()).toBe(2);
+    expect(sender.errors).toEqual([]);
+    expect(receiver.errors).toEqual([]);
+    await sender.context.close();
+    await receiver.context.close();
+  });
+});
+
+/** Waits for the sender page's pairing link (shown once the relay gave it a connection id). */
+async function readPairingLink(sender: WatchedPage): Promise<string> {
+  const input = sender.page.locator('#pairing-link');
+  await input.waitFor({ state: 'visible' });
+  return input.inputValue();
+}
+
+/** Resolves with the first `count` downloads of a page: suggested file name -> bytes. */
+function collectDownloads(watched: WatchedPage, count: number): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    const files = new Map<string, Buffer>();
+    watched.page.on('download', (download) => {
+      download
+        .path()
+        .then((file) => {
+          files.set(download.suggestedFilename(), fs.readFileSync(file));
+          if (files.size === count) resolve(files);
+        })
+        .catch(reject);
+    });
+  });
+}

@@ -1,0 +1,139 @@
+import { receiveFiles, type ByteSink, type IncomingFile, type SessionEvent, type WebSocketConstructor } from '../../client';
+import { directoryPicker, directorySink, downloadSink, type PickedDirectory, type SavedFile } from './download-sink';
+import { describeError } from './error-text';
+import { FileListView } from './file-list-view';
+import { formatBytes } from './format';
+import { setError, setStatus, showScreens, type PageElements } from './page-elements';
+
+/**
+ * From this total size up, a browser that can write to disk directly (Chromium on desktop) asks
+ * for a folder and streams the files into it; below it, or where it cannot, files gather in a Blob
+ * and are saved through a download.
+ */
+export const STREAM_TO_DISK_BYTES = 256 * 1000 * 1000;
+
+/** What a receive needs from the page. */
+export interface ReceiveFlowOptions {
+  readonly elements: PageElements;
+  /** The pairing link (from the address bar, a scanned QR code or a pasted link). */
+  readonly link: string;
+}
+
+/**
+ * Receives the files of a pairing link: per-file progress, rate and time left, each file saved
+ * through a download once its hash is checked, "Reconnecting…" while a socket is down, and a
+ * plain sentence if it fails. Resolves when the transfer ends, whatever the outcome.
+ */
+export async function runReceiveFlow({ elements, link }: ReceiveFlowOptions): Promise<void> {
+  const list = new FileListView(elements.fileList, 'Received');
+  const aborter = new AbortController();
+  let paired = false;
+  let directory: PickedDirectory | undefined;
+
+  list.setFiles([]);
+  elements.transferTitle.textContent = 'Receiving';
+  elements.cancelButton.hidden = false;
+  elements.againButton.hidden = true;
+  elements.cancelButton.onclick = () => aborter.abort();
+  showScreens(elements, 'transfer');
+  setStatus(elements, 'Connecting to the sender…', true);
+
+  const onSaved = (file: IncomingFile) => (saved: SavedFile) => {
+    const text = saved.url ? `Saved to Downloads · ${formatBytes(file.size)} · checksum verified` : `Saved to the chosen folder · ${formatBytes(file.size)} · checksum verified`;
+    list.done(file.index, text, saved.url ? { href: saved.url, download: file.name, text: 'Save again' } : undefined);
+  };
+
+  const openSink = async (file: IncomingFile): Promise<ByteSink> =>
+    directory ? directorySink(directory, safeFileName(file.name), onSaved(file)) : downloadSink(file.name, file.type, onSaved(file));
+
+  const accept = async (files: readonly IncomingFile[]): Promise<void> => {
+    const total = files.reduce((n, f) => n + f.size, 0);
+    const pick = directoryPicker();
+    if (total >= STREAM_TO_DISK_BYTES && pick) directory = await askForFolder(elements, pick, total);
+  };
+
+  const onEvent = (event: SessionEvent): void => {
+    switch (event.type) {
+      case 'paired':
+        paired = true;
+        setStatus(elements, 'Connected. Waiting for the list of files…');
+        return;
+      case 'files': {
+        const total = event.files.reduce((n, f) => n + f.size, 0);
+        list.setFiles(event.files);
+        elements.transferTitle.textContent = `Receiving ${event.files.length === 1 ? '1 file' : `${event.files.length} files`} (${formatBytes(total)})`;
+        setStatus(elements, 'Receiving…');
+        return;
+      }
+      case 'progress':
+        list.progress(event.fileIndex, event.bytes);
+        return;
+      case 'interrupted':
+        setStatus(elements, event.reason === 'own-socket' ? 'Connection lost. Reconnecting…' : 'The sender lost its connection. Waiting for it to come back…', true);
+        return;
+      case 'resumed':
+        setStatus(elements, 'Connected again. Receiving…');
+        return;
+      case 'done':
+        elements.transferTitle.textContent = `Received ${event.files === 1 ? '1 file' : `${event.files} files`} (${formatBytes(event.bytes)})`;
+        setStatus(elements, `All files received (${formatBytes(event.bytes)}).`);
+        return;
+      default:
+        return;
+    }
+  };
+
+  try {
+    await receiveFiles({ link, WebSocket: WebSocket as unknown as WebSocketConstructor, openSink, accept, onEvent, signal: aborter.signal });
+  } catch (error) {
+    if (aborter.signal.aborted) {
+      setStatus(elements, 'Cancelled.');
+      list.failUnfinished('Cancelled');
+    } else {
+      setStatus(elements, 'The transfer stopped.');
+      setError(elements, describeError(error, { role: 'receive', paired }));
+      list.failUnfinished('Not received');
+    }
+  } finally {
+    elements.cancelButton.hidden = true;
+    elements.againButton.hidden = false;
+    elements.againButton.focus();
+  }
+}
+
+/**
+ * Asks, with a button (the picker needs a click), for a folder to stream a large transfer into;
+ * undefined when the person declines, and the files then go through downloads.
+ */
+async function askForFolder(elements: PageElements, pick: () => Promise<PickedDirectory>, total: number): Promise<PickedDirectory | undefined> {
+  setStatus(elements, `These files are large (${formatBytes(total)}). Choose a folder to save them into, or skip to download them.`);
+  const choose = document.createElement('button');
+  choose.type = 'button';
+  choose.className = 'primary';
+  choose.textContent = 'Choose folder';
+  const skip = document.createElement('button');
+  skip.type = 'button';
+  skip.textContent = 'Download instead';
+  const row = document.createElement('div');
+  row.className = 'row actions';
+  row.append(choose, skip);
+  elements.fileList.after(row);
+  choose.focus();
+  try {
+    return await new Promise<PickedDirectory | undefined>((resolve) => {
+      choose.onclick = () => pick().then(resolve, () => resolve(undefined));
+      skip.onclick = () => resolve(undefined);
+    });
+  } finally {
+    row.remove();
+    setStatus(elements, 'Receiving…');
+  }
+}
+
+/** A file name the File System Access API accepts: no path separators or control characters, never empty or a dot name. */
+export function safeFileName(name: string): string {
+  const cleaned = Array.from(name, (c) => (c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127 || '/\\:*?"<>|'.includes(c) ? '_' : c))
+    .join('')
+    .trim();
+  return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'received-file' : cleaned;
+}

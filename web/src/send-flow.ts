@@ -1,0 +1,96 @@
+import { sendFiles, type SessionEvent, type WebSocketConstructor } from '../../client';
+import { blobSource } from './blob-source';
+import { describeError } from './error-text';
+import { FileListView } from './file-list-view';
+import { formatBytes } from './format';
+import { setError, setStatus, showScreens, type PageElements } from './page-elements';
+import { drawQrCode } from './qr-display';
+
+/** What a send needs from the page. */
+export interface SendFlowOptions {
+  readonly elements: PageElements;
+  readonly relayUrl: string;
+  /** The page's own URL without fragment: the link opens it on the receiving device. */
+  readonly pageUrl: string;
+  readonly files: readonly File[];
+}
+
+/**
+ * Sends the picked files: shows the pairing link as a QR code with a Copy button, then each
+ * file's progress, rate and time left, "Reconnecting…" while a socket is down, and a plain
+ * sentence if it fails. Resolves when the transfer ends, whatever the outcome.
+ */
+export async function runSendFlow({ elements, relayUrl, pageUrl, files }: SendFlowOptions): Promise<void> {
+  const list = new FileListView(elements.fileList, 'Sent');
+  const aborter = new AbortController();
+  let paired = false;
+  const total = files.reduce((n, f) => n + f.size, 0);
+
+  list.setFiles(files.map((f) => ({ name: f.name, size: f.size })));
+  elements.transferTitle.textContent = `Sending ${files.length === 1 ? '1 file' : `${files.length} files`} (${formatBytes(total)})`;
+  elements.cancelButton.hidden = false;
+  elements.againButton.hidden = true;
+  elements.cancelButton.onclick = () => aborter.abort();
+  showScreens(elements, 'transfer');
+  setStatus(elements, 'Connecting to the relay…', true);
+
+  const onEvent = (event: SessionEvent): void => {
+    switch (event.type) {
+      case 'link':
+        elements.pairingLink.value = event.link;
+        showScreens(elements, 'pairing', 'transfer');
+        setStatus(elements, 'Waiting for the other device to scan the code or open the link…');
+        void drawQrCode(elements.qrCode, event.link).catch((error: unknown) => setError(elements, `Could not draw the QR code (${String(error)}); copy the link instead.`));
+        elements.copyLink.focus();
+        return;
+      case 'paired':
+        paired = true;
+        showScreens(elements, 'transfer');
+        setStatus(elements, 'Connected. Sending…');
+        return;
+      case 'progress':
+        list.progress(event.fileIndex, event.bytes);
+        return;
+      case 'file-done':
+        list.done(event.fileIndex, `Sent · ${formatBytes(event.size)} · checksum verified by the receiver`);
+        return;
+      case 'interrupted':
+        setStatus(elements, event.reason === 'own-socket' ? 'Connection lost. Reconnecting…' : 'The receiver lost its connection. Waiting for it to come back…', true);
+        return;
+      case 'resumed':
+        setStatus(elements, 'Connected again. Sending…');
+        return;
+      case 'done':
+        elements.transferTitle.textContent = `Sent ${event.files === 1 ? '1 file' : `${event.files} files`} (${formatBytes(event.bytes)})`;
+        setStatus(elements, `All files sent (${formatBytes(event.bytes)}).`);
+        return;
+      default:
+        return;
+    }
+  };
+
+  try {
+    await sendFiles({
+      relayUrl,
+      pageUrl,
+      files: files.map((file) => ({ name: file.name, type: file.type || undefined, source: blobSource(file) })),
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      onEvent,
+      signal: aborter.signal,
+    });
+  } catch (error) {
+    showScreens(elements, 'transfer');
+    if (aborter.signal.aborted) {
+      setStatus(elements, 'Cancelled.');
+      list.failUnfinished('Cancelled');
+    } else {
+      setStatus(elements, 'The transfer stopped.');
+      setError(elements, describeError(error, { role: 'send', paired }));
+      list.failUnfinished('Not sent');
+    }
+  } finally {
+    elements.cancelButton.hidden = true;
+    elements.againButton.hidden = false;
+    elements.againButton.focus();
+  }
+}
