@@ -35,11 +35,22 @@ describe('refused frames', () => {
   }
 
   /** Asserts that the next frame is this Error, and that no second frame follows it. */
-  async function expectOneError(socket: TestClient, code: string, request: string | undefined, reason: RegExp) {
+  async function expectOneError(
+    socket: TestClient,
+    code: string,
+    request: string | undefined,
+    reason: RegExp,
+    connectionid?: string,
+  ) {
     const frame = (await socket.next()) as { action: string; message: Record<string, unknown> };
     expect(frame).toEqual({
       action: 'Error',
-      message: { code, reason: expect.stringMatching(reason), ...(request === undefined ? {} : { request }) },
+      message: {
+        code,
+        reason: expect.stringMatching(reason),
+        ...(request === undefined ? {} : { request }),
+        ...(connectionid === undefined ? {} : { connectionid }),
+      },
     });
     await expectNothingMore(socket);
   }
@@ -110,7 +121,7 @@ describe('refused frames', () => {
     const a = await connected();
     const b = await connected();
     a.socket.send({ action: 'Transfer', message: { connectionid: b.id, data: 'ZA==', chunkid: 0, chunktotal: 1, chunkhash: 'h' } });
-    await expectOneError(a.socket, 'NotPaired', 'Transfer', new RegExp(`${escapeRegExp(b.id)} is not paired`));
+    await expectOneError(a.socket, 'NotPaired', 'Transfer', new RegExp(`${escapeRegExp(b.id)} is not paired`), b.id);
     await expectNothingMore(b.socket);
   });
 
@@ -118,7 +129,7 @@ describe('refused frames', () => {
     const a = await connected();
     const b = await connected();
     b.socket.send({ action: 'Acknowledge', message: { connectionid: a.id, success: true, missingchunkids: [] } });
-    await expectOneError(b.socket, 'NotPaired', 'Acknowledge', /is not paired/);
+    await expectOneError(b.socket, 'NotPaired', 'Acknowledge', /is not paired/, a.id);
     await expectNothingMore(a.socket);
   });
 
@@ -126,24 +137,24 @@ describe('refused frames', () => {
     const a = await connected('right-hash');
     const b = await connected();
     b.socket.send({ action: 'Request', message: { connectionid: a.id, qrhash: 'wrong-hash', message: '' } });
-    await expectOneError(b.socket, 'QrHashMismatch', 'Request', /does not match/);
+    await expectOneError(b.socket, 'QrHashMismatch', 'Request', /does not match/, a.id);
     await expectNothingMore(a.socket);
 
     b.socket.send({ action: 'Acknowledge', message: { connectionid: a.id, success: true, missingchunkids: [] } });
-    await expectOneError(b.socket, 'NotPaired', 'Acknowledge', /is not paired/);
+    await expectOneError(b.socket, 'NotPaired', 'Acknowledge', /is not paired/, a.id);
   });
 
   test('a Request without a qrhash to a connection that registered one gets QrHashMismatch', async () => {
     const a = await connected('right-hash');
     const b = await connected();
     b.socket.send({ action: 'Request', message: { connectionid: a.id } });
-    await expectOneError(b.socket, 'QrHashMismatch', 'Request', /does not match/);
+    await expectOneError(b.socket, 'QrHashMismatch', 'Request', /does not match/, a.id);
   });
 
   test('a Request to an unknown connection id gets UnknownPeer', async () => {
     const { socket } = await connected();
     socket.send({ action: 'Request', message: { connectionid: 'NoSuchConn=', qrhash: '', message: '' } });
-    await expectOneError(socket, 'UnknownPeer', 'Request', /no connection NoSuchConn= is open/);
+    await expectOneError(socket, 'UnknownPeer', 'Request', /no connection NoSuchConn= is open/, 'NoSuchConn=');
   });
 
   test('a Request to oneself gets BadRequest', async () => {
@@ -164,12 +175,12 @@ describe('refused frames', () => {
       return frame.message.code === 'PeerGone' ? frame : undefined;
     }).then((frame) => expect(frame).toEqual({
       action: 'Error',
-      message: { code: 'PeerGone', reason: expect.stringContaining(`${b.id} has left`), request: 'Transfer' },
+      message: { code: 'PeerGone', reason: expect.stringContaining(`${b.id} has left`), request: 'Transfer', connectionid: b.id },
     }));
     // Its record went with it: a new Request now finds no such connection.
     const c = await connected();
     c.socket.send({ action: 'Request', message: { connectionid: b.id } });
-    await expectOneError(c.socket, 'UnknownPeer', 'Request', /no connection/);
+    await expectOneError(c.socket, 'UnknownPeer', 'Request', /no connection/, b.id);
   });
 
   test('a frame over 32 KB closes only that connection, with 1009', async () => {

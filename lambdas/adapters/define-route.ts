@@ -86,7 +86,7 @@ async function answerFailure({ routeKey, event, error, post, logger, log }: Fail
 
   const request = routeKey === '$default' ? actionOf(event.body) : routeKey;
   const frame = known
-    ? errorFrame(error.code, error.message, request)
+    ? errorFrame(error.code, error.message, request, error.peerId)
     : errorFrame('InternalError', 'the relay failed to handle this frame; try again', request);
   try {
     await post(event.requestContext.connectionId, frame);

@@ -16,11 +16,14 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export class RelayError extends Error {
   /** The stable code a client can switch on. */
   readonly code: ErrorCode;
+  /** The other connection the refusal is about (the peer that is gone, not paired, unknown…), if any. */
+  readonly peerId?: string;
 
-  constructor(code: ErrorCode, reason: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, reason: string, options?: { cause?: unknown; peerId?: string }) {
     super(reason, options);
     this.name = 'RelayError';
     this.code = code;
+    this.peerId = options?.peerId;
   }
 }
 
@@ -48,7 +51,7 @@ export class UnknownActionError extends RelayError {
 /** Transfer or Acknowledge to a connection the sender has not paired with through Request. */
 export class NotPairedError extends RelayError {
   constructor(peerId: string) {
-    super('NotPaired', `connection ${peerId} is not paired with you; send Request with its qrhash first`);
+    super('NotPaired', `connection ${peerId} is not paired with you; send Request with its qrhash first`, { peerId });
     this.name = 'NotPairedError';
   }
 }
@@ -56,7 +59,9 @@ export class NotPairedError extends RelayError {
 /** Request whose qrhash differs from the one the target registered with Connect. */
 export class QrHashMismatchError extends RelayError {
   constructor(peerId: string) {
-    super('QrHashMismatch', `the qrhash does not match the one connection ${peerId} registered; scan its QR code again`);
+    super('QrHashMismatch', `the qrhash does not match the one connection ${peerId} registered; scan its QR code again`, {
+      peerId,
+    });
     this.name = 'QrHashMismatchError';
   }
 }
@@ -64,7 +69,7 @@ export class QrHashMismatchError extends RelayError {
 /** The named connection does not exist (never did, or already left). */
 export class UnknownPeerError extends RelayError {
   constructor(peerId: string, options?: { cause?: unknown }) {
-    super('UnknownPeer', `no connection ${peerId} is open on this relay`, options);
+    super('UnknownPeer', `no connection ${peerId} is open on this relay`, { ...options, peerId });
     this.name = 'UnknownPeerError';
   }
 }
@@ -72,11 +77,10 @@ export class UnknownPeerError extends RelayError {
 /** The peer's connection closed: API Gateway answered 410 Gone when the relay posted to it. */
 export class PeerGoneError extends RelayError {
   /** The connection that is gone. */
-  readonly peerId: string;
+  declare readonly peerId: string;
 
   constructor(peerId: string, options?: { cause?: unknown }) {
-    super('PeerGone', `connection ${peerId} has left; the frame was not delivered`, options);
+    super('PeerGone', `connection ${peerId} has left; the frame was not delivered`, { ...options, peerId });
     this.name = 'PeerGoneError';
-    this.peerId = peerId;
   }
 }

@@ -125,11 +125,27 @@ export function actionOf(body: string | undefined): string | undefined {
 /** The frame the relay sends a client whose frame it refused. */
 export interface ErrorFrame {
   readonly action: 'Error';
-  readonly message: { readonly code: ErrorCode; readonly reason: string; readonly request?: string };
+  readonly message: {
+    readonly code: ErrorCode;
+    readonly reason: string;
+    readonly request?: string;
+    readonly connectionid?: string;
+  };
 }
 
-/** Serialises an Error frame; `request` is the action that was refused, when known. */
-export function errorFrame(code: ErrorCode, reason: string, request?: string): string {
-  const frame: ErrorFrame = { action: 'Error', message: request === undefined ? { code, reason } : { code, reason, request } };
+/**
+ * Serialises an Error frame: `request` is the action that was refused, `connectionid` the peer
+ * the refusal is about (gone, not paired, unknown), each when known.
+ */
+export function errorFrame(code: ErrorCode, reason: string, request?: string, connectionid?: string): string {
+  const frame: ErrorFrame = {
+    action: 'Error',
+    message: {
+      code,
+      reason,
+      ...(request === undefined ? {} : { request }),
+      ...(connectionid === undefined ? {} : { connectionid }),
+    },
+  };
   return JSON.stringify(frame);
 }
