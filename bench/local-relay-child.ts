@@ -1,0 +1,11 @@
+import { startLocalRelay } from '../local/local-relay';
+import { reportToParent, WireCounter } from './wire-counter';
+
+/** The local relay (`npm start`'s code, DynamoDB Local included) in a child process of its own, counting its traffic. */
+async function main(): Promise<void> {
+  const counter = new WireCounter();
+  const relay = await startLocalRelay({ port: 0, frameTap: (frame) => counter.count(frame.direction, frame.data) });
+  reportToParent(relay.url, counter, () => relay.close());
+}
+
+void main();

@@ -1,0 +1,157 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+/**
+ * `npm run bench`: sends one file (100 MB by default, BENCH_MB to change) CLI to CLI through the
+ * local relay and through a plain `ws` forwarder with the same chunking, each side in its own
+ * process; prints throughput, wire overhead and peak memory.
+ */
+const ROOT = path.join(__dirname, '..');
+const BIN = path.join(ROOT, 'bin', 'banguins.js');
+const MEGABYTES = Number(process.env.BENCH_MB ?? 100);
+
+interface RelayChild {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly lines: string[];
+}
+
+interface RunResult {
+  readonly name: string;
+  readonly seconds: number;
+  readonly stats: { framesIn: number; bytesIn: number; framesOut: number; bytesOut: number };
+  readonly senderPeakKb: number;
+  readonly receiverPeakKb: number;
+  readonly relayPeakKb: number;
+  readonly dynamoPeakKb?: number;
+  readonly identical: boolean;
+}
+
+function startRelayChild(script: string): Promise<RelayChild> {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, script)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stdout!.on('data', (data: Buffer) => {
+      buffered += data.toString();
+      const parts = buffered.split('\n');
+      buffered = parts.pop()!;
+      for (const line of parts) {
+        lines.push(line);
+        if (line.startsWith('READY ')) resolve({ child, url: line.slice(6), lines });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+async function peakRssKb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+/** Every descendant of a process (DynamoDB Local runs as java under a shell under the relay). */
+async function descendantPids(pid: number): Promise<number[]> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  const children = text.trim().split(/\s+/).filter(Boolean).map(Number);
+  const nested = await Promise.all(children.map(descendantPids));
+  return [...children, ...nested.flat()];
+}
+
+/** Runs the CLI under /usr/bin/time to get its peak RSS; `onEvent` sees its JSON events. */
+function runCli(args: string[], timeFile: string, onEvent: (event: Record<string, unknown>) => void): Promise<number> {
+  const child = spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, process.execPath, BIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let buffered = '';
+  child.stdout!.on('data', (data: Buffer) => {
+    buffered += data.toString();
+    const parts = buffered.split('\n');
+    buffered = parts.pop()!;
+    for (const line of parts) onEvent(JSON.parse(line) as Record<string, unknown>);
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function benchOne(name: string, script: string, file: string, work: string): Promise<RunResult> {
+  const relay = await startRelayChild(script);
+  const out = path.join(work, `out-${name}`);
+  let gotLink!: (link: string) => void;
+  const link = new Promise<string>((resolve) => (gotLink = resolve));
+  let pairedAt = 0;
+  let doneAt = 0;
+  const sending = runCli(['send', file, '--relay', relay.url, '--json'], path.join(work, `${name}-sender.time`), (e) => e.type === 'link' && gotLink(e.link as string));
+  const receiving = runCli(['receive', await link, '--out', out, '--json'], path.join(work, `${name}-receiver.time`), (e) => {
+    if (e.type === 'paired') pairedAt = Date.now();
+    if (e.type === 'done') doneAt = Date.now();
+  });
+  const [sentCode, receivedCode] = await Promise.all([sending, receiving]);
+  if (sentCode !== 0 || receivedCode !== 0) throw new Error(`${name}: send exited ${sentCode}, receive exited ${receivedCode}`);
+  const relayPeakKb = await peakRssKb(relay.child.pid!);
+  const dynamo = await Promise.all((await descendantPids(relay.child.pid!)).map(peakRssKb));
+  const stats = await new Promise<RunResult['stats']>((resolve) => {
+    relay.child.stdout!.on('data', () => {
+      const line = relay.lines.find((l) => l.startsWith('STATS '));
+      if (line) resolve(JSON.parse(line.slice(6)));
+    });
+    relay.child.kill('SIGTERM');
+  });
+  const identical = (await sha256File(file)) === (await sha256File(path.join(out, path.basename(file))));
+  return {
+    name,
+    seconds: (doneAt - pairedAt) / 1000,
+    stats,
+    senderPeakKb: Number((await readFile(path.join(work, `${name}-sender.time`), 'utf8')).trim().split('\n').pop()),
+    receiverPeakKb: Number((await readFile(path.join(work, `${name}-receiver.time`), 'utf8')).trim().split('\n').pop()),
+    relayPeakKb,
+    dynamoPeakKb: dynamo.length ? dynamo.reduce((a, b) => a + b, 0) : undefined,
+    identical,
+  };
+}
+
+async function main(): Promise<void> {
+  const work = await mkdtemp(path.join(tmpdir(), 'banguins-bench-'));
+  try {
+    const file = path.join(work, 'payload.bin');
+    const handle = await open(file, 'w');
+    for (let i = 0; i < MEGABYTES; i++) await handle.write(randomBytes(1_000_000));
+    await handle.close();
+    const payload = MEGABYTES * 1_000_000;
+    console.log(`Sending ${MEGABYTES} MB (random bytes) CLI -> CLI, each in its own process...`);
+    const results: RunResult[] = [];
+    for (const [name, script] of [['plain ws forwarder', 'plain-forwarder.ts'], ['local relay', 'local-relay-child.ts']] as const) {
+      const result = await benchOne(name.replace(/ /g, '-'), script, file, work);
+      results.push({ ...result, name });
+      console.log(`  ${name}: done in ${result.seconds.toFixed(1)} s`);
+    }
+    const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
+    console.log('');
+    console.log('| path | MB/s | frames in / payload MB | wire bytes in / payload byte | wire bytes out / payload byte | sender peak RSS | receiver peak RSS | relay peak RSS | identical |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const r of results) {
+      const rate = payload / 1e6 / r.seconds;
+      const relayMem = r.dynamoPeakKb ? `${mb(r.relayPeakKb)} (+ DynamoDB Local ${mb(r.dynamoPeakKb)})` : mb(r.relayPeakKb);
+      console.log(
+        `| ${r.name} | ${rate.toFixed(2)} | ${(r.stats.framesIn / (payload / 1e6)).toFixed(1)} | ${(r.stats.bytesIn / payload).toFixed(3)} | ${(r.stats.bytesOut / payload).toFixed(3)} | ${mb(r.senderPeakKb)} | ${mb(r.receiverPeakKb)} | ${relayMem} | ${r.identical} |`,
+      );
+    }
+    const [plain, relay] = results;
+    console.log('');
+    console.log(`Local relay / plain forwarder throughput: ${((plain!.seconds / relay!.seconds) * 100).toFixed(1)} % (the plain forwarder is ${(relay!.seconds / plain!.seconds).toFixed(1)}x faster)`);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`bench failed: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,97 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { BanguinsError } from '../client';
+import { CliError } from './cli-error';
+import { runReceive } from './receive-command';
+import { runSend } from './send-command';
+import { reportModeFor, SessionReporter } from './session-reporter';
+
+/** The relay `banguins` talks to when neither --relay nor BANGUINS_RELAY says otherwise (`npm start`'s). */
+export const DEFAULT_RELAY_URL = 'ws://127.0.0.1:3001';
+
+function relayUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('not a URL');
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new InvalidArgumentError('the relay URL must start with ws:// or wss://');
+  return value;
+}
+
+function pageUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new InvalidArgumentError('the page URL must start with http:// or https://');
+  }
+  return value;
+}
+
+/** Runs one failure through the reporter: one line, a stable code, no stack trace. */
+function reportFailure(error: unknown, json: boolean, role: 'send' | 'receive'): void {
+  const code = error instanceof BanguinsError || error instanceof CliError ? error.code : 'Unexpected';
+  const message = error instanceof Error ? error.message : String(error);
+  new SessionReporter(reportModeFor(json), role).error(code, message.split('\n')[0]!);
+}
+
+/** Aborts on the first Ctrl-C; a second one exits at once. */
+function abortOnInterrupt(): AbortController {
+  const controller = new AbortController();
+  process.once('SIGINT', () => {
+    controller.abort();
+    process.once('SIGINT', () => process.exit(130));
+  });
+  return controller;
+}
+
+/** Builds the `banguins` command line. */
+export function buildProgram(): Command {
+  const program = new Command('banguins')
+    .description('Send files between two devices through a Banguins relay, end-to-end encrypted.')
+    .showHelpAfterError();
+
+  program
+    .command('send')
+    .description('send files: prints a QR code and a link, then waits for the receiver')
+    .argument('<file...>', 'the files to send')
+    .option('--relay <url>', 'the relay (env BANGUINS_RELAY)', relayUrl, process.env.BANGUINS_RELAY || DEFAULT_RELAY_URL)
+    .option('--page-url <url>', 'the web page the link opens (env BANGUINS_PAGE_URL; default derived from the relay)', pageUrl, process.env.BANGUINS_PAGE_URL || undefined)
+    .option('--json', 'print one JSON event per line instead of bars', false)
+    .action(async (files: string[], opts: { relay: string; pageUrl?: string; json: boolean }) => {
+      const controller = abortOnInterrupt();
+      try {
+        await runSend(files, { relay: opts.relay, pageUrl: opts.pageUrl, mode: reportModeFor(opts.json), signal: controller.signal });
+      } catch (error) {
+        reportFailure(error, opts.json, 'send');
+        process.exitCode = controller.signal.aborted ? 130 : 1;
+      }
+    });
+
+  program
+    .command('receive')
+    .description('receive the files of a link printed by `banguins send`')
+    .argument('<link>', 'the link (quote it: it contains &)')
+    .option('--out <dir>', 'where to save the files', '.')
+    .option('--force', 'overwrite files that already exist', false)
+    .option('--json', 'print one JSON event per line instead of bars', false)
+    .action(async (link: string, opts: { out: string; force: boolean; json: boolean }) => {
+      const controller = abortOnInterrupt();
+      try {
+        await runReceive(link, { out: opts.out, force: opts.force, mode: reportModeFor(opts.json), signal: controller.signal });
+      } catch (error) {
+        reportFailure(error, opts.json, 'receive');
+        process.exitCode = controller.signal.aborted ? 130 : 1;
+      }
+    });
+
+  return program;
+}
+
+/** Entry point of bin/banguins.js. */
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  await buildProgram().parseAsync([...argv]);
+}
+
+if (require.main === module) void main();

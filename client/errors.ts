@@ -1,0 +1,97 @@
+/** Stable codes of every error the client library raises; a CLI or page can switch on them. */
+export type ClientErrorCode =
+  | 'RelayUnreachable'
+  | 'PairingRefused'
+  | 'PeerGone'
+  | 'HashMismatch'
+  | 'Timeout'
+  | 'BadLink'
+  | 'ProtocolError'
+  | 'Cancelled'
+  | 'RelayError';
+
+/** Base class of the client's errors: a stable `code` and a one-line message meant for a person. */
+export class BanguinsError extends Error {
+  /** The stable code of this error. */
+  readonly code: ClientErrorCode;
+
+  constructor(code: ClientErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = `${code}Error`;
+    this.code = code;
+  }
+}
+
+/** The relay could not be reached, or the connection could not be re-established in time. */
+export class RelayUnreachableError extends BanguinsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('RelayUnreachable', message, options);
+  }
+}
+
+/** The relay or the peer refused the pairing (wrong link, QR hash mismatch, peer busy). */
+export class PairingRefusedError extends BanguinsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PairingRefused', message, options);
+  }
+}
+
+/** The peer's connection closed and it did not come back in time. */
+export class PeerGoneError extends BanguinsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PeerGone', message, options);
+  }
+}
+
+/** A whole file's SHA-256 differs from the one announced in the manifest. */
+export class HashMismatchError extends BanguinsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('HashMismatch', message, options);
+  }
+}
+
+/** Nothing happened for longer than the configured limit. */
+export class TimeoutError extends BanguinsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('Timeout', message, options);
+  }
+}
+
+/** The pairing link is malformed or incomplete. */
+export class BadLinkError extends BanguinsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BadLink', message, options);
+  }
+}
+
+/** The peer or relay sent something this client does not understand. */
+export class ProtocolError extends BanguinsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ProtocolError', message, options);
+  }
+}
+
+/** The transfer was cancelled, locally or by the peer. */
+export class CancelledError extends BanguinsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('Cancelled', message, options);
+  }
+}
+
+/** The relay answered with an Error frame that the client cannot recover from; `relayCode` is its code. */
+export class RelayError extends BanguinsError {
+  /** The relay's own error code, e.g. `BadRequest` or `InternalError`. */
+  readonly relayCode: string;
+
+  constructor(relayCode: string, message: string) {
+    super('RelayError', message);
+    this.relayCode = relayCode;
+  }
+}
+
+/** Turns anything thrown into a BanguinsError, keeping the original as `cause`. */
+export function toBanguinsError(error: unknown): BanguinsError {
+  if (error instanceof BanguinsError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new BanguinsError('ProtocolError', message, { cause: error });
+}

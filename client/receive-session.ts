@@ -1,0 +1,365 @@
+import { fromBase64, toBase64Url } from './base64';
+import { type ControlMessage, openControl, sealControl } from './control-messages';
+import { CancelledError, PeerGoneError, ProtocolError, TimeoutError, toBanguinsError } from './errors';
+import { deferred, FailureLatch } from './failure-latch';
+import { decodeManifest, type ManifestFile, manifestFileChunks } from './manifest';
+import { parsePairingLink } from './pairing-link';
+import type { ByteSink, WebSocketConstructor } from './ports';
+import { CHUNK_PLAINTEXT_BYTES, MANIFEST_FILEID, MAX_MANIFEST_BYTES } from './protocol-constants';
+import { RelayConnection } from './relay-connection';
+import { reactToRelayError, staleLinkError } from './relay-error-codes';
+import { deriveSessionKeys, randomBytes, Sealer, type SessionKeys } from './session-crypto';
+import type { SessionEventListener } from './session-events';
+import { createSha256, type HasherFactory } from './sha256';
+import { StreamReceiver } from './stream-receiver';
+import { resolveTuning, type ProtocolTuning } from './tuning';
+import { type AcknowledgeMessage, acknowledgeFrame, type IncomingFrame, requestFrame, type TransferMessage } from './wire-frames';
+
+/** One incoming file as the receiver's sink sees it. */
+export interface IncomingFile extends ManifestFile {
+  /** The file's place in the manifest, from 0. */
+  readonly index: number;
+}
+
+/** Everything receiveFiles needs. */
+export interface ReceiveOptions {
+  /** The pairing link the sender printed (or only its fragment). */
+  readonly link: string;
+  readonly WebSocket: WebSocketConstructor;
+  /** Opens where one file's bytes go; called just before the file's first chunk is needed. */
+  readonly openSink: (file: IncomingFile) => Promise<ByteSink>;
+  /** Sees the list of files before any is received; throwing refuses the transfer (the sender is told why). */
+  readonly accept?: (files: readonly IncomingFile[]) => Promise<void>;
+  readonly onEvent?: SessionEventListener;
+  /** @default the portable SHA-256 */
+  readonly createHasher?: HasherFactory;
+  readonly tuning?: Partial<ProtocolTuning>;
+  /** How long to wait for the sender's answer to the pairing request. @default 30000 */
+  readonly pairTimeoutMs?: number;
+  /** How long to wait for a gone sender to come back. @default 120000 */
+  readonly resumeTimeoutMs?: number;
+  /** How long to wait for any sign of the sender before giving up. @default 120000 */
+  readonly idleTimeoutMs?: number;
+  /** How long to wait, after the last ack, for the sender's goodbye. @default 3000 */
+  readonly lingerMs?: number;
+  /** Aborting cancels the transfer and tells the peer. */
+  readonly signal?: AbortSignal;
+  /** Called with the RelayConnection once it exists (tests use it to break sockets). */
+  readonly onConnection?: (connection: RelayConnection) => void;
+}
+
+/** What a finished receive reports. */
+export interface ReceiveSummary {
+  readonly files: readonly IncomingFile[];
+  readonly bytes: number;
+}
+
+/** Receives every file the link's sender sends; resolves when all are written and verified. */
+export function receiveFiles(options: ReceiveOptions): Promise<ReceiveSummary> {
+  return new ReceiveSession(options).run();
+}
+
+/** While the sender seems gone, a hello goes to its last known id this often, in case the "gone" was stale. */
+const PROBE_INTERVAL_MS = 1000;
+
+/** PeerGone errors this soon after the sender moved to a new connection are about its old one. */
+const STALE_ERROR_GRACE_MS = 1500;
+
+class ReceiveSession {
+  private readonly latch = new FailureLatch();
+  private finished = false;
+  private readonly tuning: ProtocolTuning;
+  private keys!: SessionKeys;
+  private sealer!: Sealer;
+  private connection!: RelayConnection;
+  private senderId = '';
+  private paired = false;
+  private senderAway = false;
+  private resumeTimer?: ReturnType<typeof setTimeout>;
+  private probeTimer?: ReturnType<typeof setInterval>;
+  private senderChangedAt = 0;
+  private lastPeerFrameAt = Date.now();
+  private lastRepairAt = 0;
+  private current?: StreamReceiver;
+  private readonly completed = new Map<string, StreamReceiver>();
+  private readonly pairedSignal = deferred();
+  private readonly byeSignal = deferred();
+  private readonly manifestStream = deferred<StreamReceiver>();
+  private readonly session = toBase64Url(randomBytes(12));
+
+  constructor(private readonly options: ReceiveOptions) {
+    this.tuning = resolveTuning(options.tuning);
+  }
+
+  async run(): Promise<ReceiveSummary> {
+    const { signal } = this.options;
+    const onAbort = () => this.cancel('the receiver cancelled');
+    signal?.addEventListener('abort', onAbort);
+    let watchdog: ReturnType<typeof setInterval> | undefined;
+    const sinks: ByteSink[] = [];
+    try {
+      const link = parsePairingLink(this.options.link);
+      this.senderId = link.senderId;
+      this.keys = await deriveSessionKeys(link.secret);
+      this.sealer = new Sealer(this.keys.receiverKey);
+      this.connection = new RelayConnection({
+        url: link.relayUrl,
+        WebSocket: this.options.WebSocket,
+        qrhash: this.keys.qrhash,
+        onFrame: (frame) => void this.onFrame(frame).catch((error: Error) => this.latch.fail(error)),
+        onDisconnected: () => this.emit({ type: 'interrupted', reason: 'own-socket' }),
+        onReconnected: () => void this.sayHello(false).then(() => this.emit({ type: 'resumed' })),
+        onFatal: (error) => this.latch.fail(error),
+        reconnectWindowMs: this.options.resumeTimeoutMs,
+      });
+      this.options.onConnection?.(this.connection);
+      await this.latch.race(this.connection.open());
+      await this.sayHello(false);
+      await this.latch.race(this.waitForPairing());
+      this.emit({ type: 'paired' });
+      watchdog = setInterval(() => this.checkIdle(), 1000);
+
+      const manifestReceiver = await this.latch.race(this.manifestStream.promise);
+      await this.latch.race(manifestReceiver.finished);
+      const manifest = decodeManifest(this.manifestBytes());
+      const files: IncomingFile[] = manifest.files.map((f, index) => ({ ...f, index }));
+      this.emit({ type: 'files', files: files.map((f) => ({ name: f.name, size: f.size, type: f.type })) });
+      if (this.options.accept) {
+        try {
+          await this.latch.race(this.options.accept(files));
+        } catch (error) {
+          const refusal = toBanguinsError(error);
+          await this.sendControl({ t: 'cancel', reason: refusal.message });
+          throw refusal;
+        }
+      }
+      await this.receiveFiles(files, manifestReceiver, sinks);
+      this.emit({ type: 'done', files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) });
+      // Linger for the sender's bye, so a lost final ack can still be answered; never keep the process alive for it.
+      let lingerTimer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([this.byeSignal.promise, new Promise((resolve) => (lingerTimer = setTimeout(resolve, this.options.lingerMs ?? 3000)))]);
+      clearTimeout(lingerTimer);
+      return { files, bytes: files.reduce((n, f) => n + f.size, 0) };
+    } catch (error) {
+      for (const sink of sinks) await sink.abort().catch(() => undefined);
+      throw this.latch.failure ?? error;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      if (watchdog) clearInterval(watchdog);
+      if (this.resumeTimer) clearTimeout(this.resumeTimer);
+      if (this.probeTimer) clearInterval(this.probeTimer);
+      this.current?.stop();
+      for (const receiver of this.completed.values()) receiver.stop();
+      this.connection?.close();
+    }
+  }
+
+  /** Receives the files in manifest order; each file's receiver is ready before the previous file is confirmed. */
+  private async receiveFiles(files: IncomingFile[], manifestReceiver: StreamReceiver, sinks: ByteSink[]): Promise<void> {
+    let previous = manifestReceiver;
+    const totalSize = files.reduce((n, f) => n + f.size, 0);
+    let doneBytes = 0;
+    for (const file of files) {
+      const sink = await this.latch.race(this.options.openSink(file));
+      sinks.push(sink);
+      const receiver = this.startStream(file, sink, (bytes) =>
+        this.emit({ type: 'progress', fileIndex: file.index, name: file.name, bytes, size: file.size, totalBytes: doneBytes + bytes, totalSize }),
+      );
+      this.finishStream(previous);
+      previous.sendSuccess();
+      this.current = receiver;
+      await this.latch.race(receiver.finished);
+      await this.latch.race(sink.commit());
+      sinks.pop();
+      doneBytes += file.size;
+      this.emit({ type: 'file-done', fileIndex: file.index, name: file.name, size: file.size, sha256: file.sha256 });
+      previous = receiver;
+    }
+    this.finishStream(previous);
+    previous.sendSuccess();
+    this.current = undefined;
+  }
+
+  private startStream(file: IncomingFile, sink: ByteSink, onProgress: (bytes: number) => void): StreamReceiver {
+    return new StreamReceiver({
+      fileid: file.fileid,
+      chunktotal: manifestFileChunks(file),
+      expectedSize: file.size,
+      expectedSha256: fromBase64(file.sha256),
+      key: this.keys.senderKey,
+      write: (bytes) => sink.write(bytes),
+      sendAck: (ack) => this.sendAck(ack),
+      hasher: (this.options.createHasher ?? createSha256)(),
+      tuning: this.tuning,
+      onProgress,
+    });
+  }
+
+  private finishStream(receiver: StreamReceiver): void {
+    receiver.stop();
+    this.completed.set(receiver.fileid, receiver);
+  }
+
+  private manifestChunks: Uint8Array[] = [];
+  private manifestBytes(): Uint8Array {
+    const out = new Uint8Array(this.manifestChunks.reduce((n, c) => n + c.length, 0));
+    let offset = 0;
+    for (const chunk of this.manifestChunks) {
+      out.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return out;
+  }
+
+  private onManifestTransfer(message: TransferMessage): void {
+    if (this.current || this.completed.has(MANIFEST_FILEID)) return;
+    if (message.chunktotal > Math.ceil(MAX_MANIFEST_BYTES / CHUNK_PLAINTEXT_BYTES)) {
+      this.latch.fail(new ProtocolError('the sender announced a manifest larger than 4 MiB'));
+      return;
+    }
+    const receiver = new StreamReceiver({
+      fileid: MANIFEST_FILEID,
+      chunktotal: message.chunktotal,
+      key: this.keys.senderKey,
+      write: async (bytes) => {
+        this.manifestChunks.push(bytes);
+      },
+      sendAck: (ack) => this.sendAck(ack),
+      hasher: createSha256(),
+      tuning: this.tuning,
+    });
+    this.current = receiver;
+    this.manifestStream.resolve(receiver);
+    receiver.handleTransfer(message);
+  }
+
+  private async waitForPairing(): Promise<void> {
+    const limit = this.options.pairTimeoutMs ?? 30_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TimeoutError(`the sender did not answer within ${Math.round(limit / 1000)} s`)), limit);
+    });
+    try {
+      return await this.latch.race(Promise.race([this.pairedSignal.promise, timeout]));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async onFrame(frame: IncomingFrame): Promise<void> {
+    switch (frame.action) {
+      case 'Request':
+        return this.onRequest(frame.message.connectionid, frame.message.message);
+      case 'Transfer': {
+        if (frame.message.connectionid !== this.senderId || !this.paired) return;
+        this.lastPeerFrameAt = Date.now();
+        const fileid = frame.message.fileid;
+        if (this.current && fileid === this.current.fileid) this.current.handleTransfer(frame.message);
+        else if (fileid !== undefined && this.completed.has(fileid)) this.completed.get(fileid)!.sendSuccess();
+        else if (fileid === MANIFEST_FILEID) this.onManifestTransfer(frame.message);
+        return;
+      }
+      case 'Error': {
+        if (!this.paired && frame.message.request === 'Request') {
+          const reaction = reactToRelayError(frame.message);
+          this.latch.fail(reaction === 'peer-away' ? staleLinkError(frame.message) : typeof reaction === 'object' ? reaction.fatal : staleLinkError(frame.message));
+          return;
+        }
+        const reaction = reactToRelayError(frame.message);
+        if (reaction === 'ignore') return;
+        if (reaction === 'peer-away') return this.onSenderAway();
+        if (reaction === 'repair') return this.repair();
+        this.latch.fail(reaction.fatal);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private async onRequest(from: string, sealed: string | undefined): Promise<void> {
+    const control = await openControl(this.keys.senderKey, sealed);
+    if (!control) return;
+    if (control.t === 'hello') {
+      const moved = from !== this.senderId;
+      if (moved) this.senderChangedAt = Date.now();
+      this.senderId = from;
+      this.lastPeerFrameAt = Date.now();
+      if (!control.reply) await this.sayHello(true);
+      if (!this.paired) {
+        this.paired = true;
+        this.pairedSignal.resolve();
+        return;
+      }
+      if (this.resumeTimer) clearTimeout(this.resumeTimer);
+      this.resumeTimer = undefined;
+      if (this.probeTimer) clearInterval(this.probeTimer);
+      this.probeTimer = undefined;
+      if (this.senderAway || moved) this.emit({ type: 'resumed' });
+      this.senderAway = false;
+      this.current?.sendStatus();
+      return;
+    }
+    if (from !== this.senderId) return;
+    if (control.t === 'cancel') this.latch.fail(new CancelledError(this.paired ? `the sender cancelled: ${control.reason}` : control.reason));
+    if (control.t === 'bye') this.byeSignal.resolve();
+  }
+
+  private onSenderAway(): void {
+    if (this.senderAway) return;
+    // Acks sent to the sender's previous connection keep failing for a while after it moved: not news.
+    if (Date.now() - this.senderChangedAt < STALE_ERROR_GRACE_MS) return;
+    this.senderAway = true;
+    this.emit({ type: 'interrupted', reason: 'peer-gone' });
+    // The error may be stale (about a connection the sender already replaced): ask the sender we know to answer.
+    void this.sayHello(false).catch(() => undefined);
+    this.probeTimer = setInterval(() => (this.senderAway ? void this.sayHello(false).catch(() => undefined) : undefined), PROBE_INTERVAL_MS);
+    const limit = this.options.resumeTimeoutMs ?? 120_000;
+    this.resumeTimer = setTimeout(
+      () => this.latch.fail(new PeerGoneError(`the sender left and did not come back within ${Math.round(limit / 1000)} s`)),
+      limit,
+    );
+  }
+
+  private async repair(): Promise<void> {
+    if (Date.now() - this.lastRepairAt < 500) return;
+    this.lastRepairAt = Date.now();
+    await this.sayHello(true);
+  }
+
+  private checkIdle(): void {
+    const limit = this.options.idleTimeoutMs ?? 120_000;
+    if (this.senderAway || !this.connection.isOpen) {
+      this.lastPeerFrameAt = Date.now();
+      return;
+    }
+    if (Date.now() - this.lastPeerFrameAt > limit) {
+      this.latch.fail(new TimeoutError(`no word from the sender for ${Math.round(limit / 1000)} s`));
+    }
+  }
+
+  private cancel(reason: string): void {
+    void this.sendControl({ t: 'cancel', reason }).catch(() => undefined);
+    this.latch.fail(new CancelledError(reason));
+  }
+
+  private sayHello(reply: boolean): Promise<void> {
+    return this.sendControl({ t: 'hello', role: 'receiver', session: this.session, reply });
+  }
+
+  private sendAck(ack: Omit<AcknowledgeMessage, 'connectionid'>): void {
+    if (this.senderAway) return;
+    this.connection.send(acknowledgeFrame({ connectionid: this.senderId, ...ack }));
+  }
+
+  private async sendControl(message: ControlMessage): Promise<void> {
+    const sealed = await sealControl(this.sealer, message);
+    this.connection.send(requestFrame({ connectionid: this.senderId, qrhash: this.keys.qrhash, message: sealed }));
+  }
+
+  private emit(event: Parameters<SessionEventListener>[0]): void {
+    if (this.finished) return;
+    if (event.type === 'done') this.finished = true;
+    this.options.onEvent?.(event);
+  }
+}

@@ -1,0 +1,169 @@
+import { RelayUnreachableError } from './errors';
+import type { WebSocketConstructor, WebSocketLike } from './ports';
+import { connectFrame, parseIncomingFrame, type IncomingFrame } from './wire-frames';
+
+const OPEN = 1;
+
+/** How a RelayConnection reports what happens to it. */
+export interface RelayConnectionOptions {
+  readonly url: string;
+  readonly WebSocket: WebSocketConstructor;
+  /** The pairing hash registered with every Connect (also after a reconnection). */
+  readonly qrhash: string;
+  /** Every frame other than the Connect answer. */
+  readonly onFrame: (frame: IncomingFrame) => void;
+  /** The socket dropped; the connection is trying to come back. */
+  readonly onDisconnected?: () => void;
+  /** A new socket is up and registered, under a new connection id. */
+  readonly onReconnected?: (connectionId: string) => void;
+  /** The relay could not be reached again within `reconnectWindowMs`. */
+  readonly onFatal: (error: Error) => void;
+  /** How long one attempt (socket open + Connect answer) may take. @default 10000 */
+  readonly connectTimeoutMs?: number;
+  /** How long to keep trying after a drop. @default 120000 */
+  readonly reconnectWindowMs?: number;
+  /** A Connect is re-sent this often to keep API Gateway's 10-minute idle timeout away. @default 240000 */
+  readonly keepaliveMs?: number;
+}
+
+/**
+ * One logical connection to the relay over successive sockets: opens a socket, registers the qrhash
+ * with Connect and learns its connection id; when the socket drops it reconnects with backoff (a new
+ * id each time) until it succeeds or the reconnect window closes.
+ */
+export class RelayConnection {
+  private socket?: WebSocketLike;
+  private closing = false;
+  private keepalive?: ReturnType<typeof setInterval>;
+  private connectionId?: string;
+
+  constructor(private readonly options: RelayConnectionOptions) {}
+
+  /** The current connection id (changes after a reconnection). */
+  get id(): string | undefined {
+    return this.connectionId;
+  }
+
+  /** Whether a registered socket is open. */
+  get isOpen(): boolean {
+    return this.socket !== undefined && this.socket.readyState === OPEN && this.connectionId !== undefined;
+  }
+
+  /** Bytes queued in the socket and not yet sent. */
+  get bufferedAmount(): number {
+    return this.socket?.bufferedAmount ?? 0;
+  }
+
+  /** The current socket, for tests that need to break it. */
+  get currentSocket(): WebSocketLike | undefined {
+    return this.socket;
+  }
+
+  /** Opens the first socket; resolves with the connection id or rejects with RelayUnreachableError. */
+  async open(): Promise<string> {
+    const id = await this.attempt();
+    this.keepalive = setInterval(() => this.send(connectFrame(this.options.qrhash)), this.options.keepaliveMs ?? 240_000);
+    (this.keepalive as { unref?: () => void }).unref?.();
+    return id;
+  }
+
+  /** Sends a text frame; false when no registered socket is open. */
+  send(frame: string): boolean {
+    if (!this.isOpen) return false;
+    this.socket!.send(frame);
+    return true;
+  }
+
+  /** Closes for good; no reconnection follows. */
+  close(): void {
+    this.closing = true;
+    if (this.keepalive) clearInterval(this.keepalive);
+    this.socket?.close(1000, 'done');
+  }
+
+  private attempt(): Promise<string> {
+    const { url, WebSocket, qrhash } = this.options;
+    return new Promise<string>((resolve, reject) => {
+      let settled = false;
+      let socket: WebSocketLike;
+      const fail = (reason: string) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        try {
+          socket?.close();
+        } catch {
+          // The socket may not have opened at all.
+        }
+        reject(new RelayUnreachableError(`cannot reach the relay at ${url}: ${reason}`));
+      };
+      const timer = setTimeout(() => fail('no answer to Connect'), this.options.connectTimeoutMs ?? 10_000);
+      try {
+        socket = new WebSocket(url);
+      } catch (error) {
+        fail(error instanceof Error ? error.message : String(error));
+        return;
+      }
+      socket.onopen = () => socket.send(connectFrame(qrhash));
+      socket.onerror = (event) => fail(describeSocketError(event));
+      socket.onclose = (event) => {
+        if (!settled) fail(`closed with ${event.code}${event.reason ? ` ${event.reason}` : ''}`);
+        else if (socket === this.socket) this.onDrop();
+      };
+      socket.onmessage = (event) => {
+        if (typeof event.data !== 'string') return;
+        const frame = parseIncomingFrame(event.data);
+        if (!frame) return;
+        if (frame.action === 'Connect') {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          this.socket = socket;
+          this.connectionId = frame.message.connectionid;
+          resolve(frame.message.connectionid);
+          return;
+        }
+        if (socket === this.socket) this.options.onFrame(frame);
+      };
+    });
+  }
+
+  private onDrop(): void {
+    if (this.closing) return;
+    this.connectionId = undefined;
+    this.options.onDisconnected?.();
+    void this.reconnect();
+  }
+
+  private async reconnect(): Promise<void> {
+    const deadline = Date.now() + (this.options.reconnectWindowMs ?? 120_000);
+    let delay = 100;
+    let lastError: unknown;
+    while (!this.closing && Date.now() < deadline) {
+      try {
+        const id = await this.attempt();
+        if (this.closing) {
+          this.socket?.close();
+          return;
+        }
+        this.options.onReconnected?.(id);
+        return;
+      } catch (error) {
+        lastError = error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, 4000);
+      }
+    }
+    if (!this.closing) {
+      const reason = lastError instanceof Error ? lastError.message : 'no reconnection in time';
+      this.options.onFatal(new RelayUnreachableError(`lost the relay and could not reconnect: ${reason}`));
+    }
+  }
+}
+
+function describeSocketError(event: unknown): string {
+  const error = (event as { error?: unknown; message?: unknown } | null) ?? {};
+  if (error.error instanceof Error) return error.error.message;
+  if (typeof error.message === 'string' && error.message) return error.message;
+  return 'connection failed';
+}

@@ -1,0 +1,40 @@
+import { PairingRefusedError, PeerGoneError, RelayError, type BanguinsError } from './errors';
+import type { RelayErrorMessage } from './wire-frames';
+
+/** How a session should react to a relay Error frame. */
+export type RelayErrorReaction =
+  /** The peer's connection is gone: wait for it to re-pair from a new id. */
+  | 'peer-away'
+  /** The relay forgot our pairing (e.g. a stranger re-paired): send Request again to re-pair. */
+  | 'repair'
+  /** A frame was lost in the relay; the acknowledgement protocol recovers it. */
+  | 'ignore'
+  /** Nothing to recover: the session fails with `error`. */
+  | { readonly fatal: BanguinsError };
+
+/** Maps a relay Error frame to a reaction and, when fatal, to a typed client error. */
+export function reactToRelayError(error: RelayErrorMessage): RelayErrorReaction {
+  switch (error.code) {
+    case 'PeerGone':
+    case 'UnknownPeer':
+      return 'peer-away';
+    case 'NotPaired':
+      return 'repair';
+    case 'InternalError':
+      return error.request === 'Transfer' || error.request === 'Acknowledge' ? 'ignore' : { fatal: relayError(error) };
+    case 'QrHashMismatch':
+      return { fatal: new PairingRefusedError(`the relay refused the pairing: the link does not match the sender (${error.reason})`) };
+    default:
+      return { fatal: relayError(error) };
+  }
+}
+
+/** The error a receiver raises when its very first Request finds no sender. */
+export function staleLinkError(error: RelayErrorMessage): PeerGoneError {
+  return new PeerGoneError(`the sender is not connected (${error.code}): the link is stale or the sender stopped`);
+}
+
+function relayError(error: RelayErrorMessage): RelayError {
+  const what = error.request ? ` to ${error.request}` : '';
+  return new RelayError(error.code, `the relay answered ${error.code}${what}: ${error.reason || 'no reason given'}`);
+}

@@ -1,0 +1,239 @@
+import { fromBase64, toBase64Url } from './base64';
+import { HashMismatchError } from './errors';
+import { CHUNK_PLAINTEXT_BYTES, MAX_MISSING_IDS, MAX_WINDOW_CHUNKS } from './protocol-constants';
+import { bytesEqual, chunkAad, openSealed, sha256 } from './session-crypto';
+import type { Hasher } from './sha256';
+import type { ProtocolTuning } from './tuning';
+import type { AcknowledgeMessage, TransferMessage } from './wire-frames';
+
+/** What a StreamReceiver needs: the stream, the key, where its bytes go, and how to acknowledge. */
+export interface StreamReceiverOptions {
+  readonly fileid: string;
+  readonly chunktotal: number;
+  /** The stream's exact size when known (files); checked at the end. */
+  readonly expectedSize?: number;
+  /** The stream's SHA-256 when known (files); checked at the end. */
+  readonly expectedSha256?: Uint8Array;
+  readonly key: CryptoKey;
+  /** Writes the next bytes of the stream, strictly in order. */
+  readonly write: (bytes: Uint8Array) => Promise<void>;
+  /** Sends an Acknowledge (the session adds the peer's connection id). */
+  readonly sendAck: (ack: Omit<AcknowledgeMessage, 'connectionid'>) => void;
+  readonly hasher: Hasher;
+  readonly tuning: ProtocolTuning;
+  /** Called with the bytes written so far. */
+  readonly onProgress?: (bytesWritten: number) => void;
+}
+
+/**
+ * Receives one stream: checks each chunk's hash and tag, keeps out-of-order chunks (at most a window
+ * of them) until the gap before them fills, writes the contiguous prefix in order while hashing it,
+ * and reports missing chunks after a quiet period. `finished` resolves once every byte is written and
+ * the whole-stream hash checks; the caller then calls sendSuccess().
+ */
+export class StreamReceiver {
+  private prefix = -1;
+  private maxSeen = -1;
+  private readonly buffered = new Map<number, Uint8Array>();
+  private acceptedSinceAck = 0;
+  private bytesWritten = 0;
+  private complete = false;
+  private successSent = false;
+  private stopped = false;
+  private lastAckAt = 0;
+  private quietTimer?: ReturnType<typeof setTimeout>;
+  private quietDelay: number;
+  private chain: Promise<void> = Promise.resolve();
+  private resolveFinished!: () => void;
+  private rejectFinished!: (error: Error) => void;
+  /** Chunks thrown away because their hash or tag did not check. */
+  rejectedChunks = 0;
+  /** Chunks that arrived again after being accepted. */
+  duplicateChunks = 0;
+  /** Resolves when the whole stream is written and verified; rejects with HashMismatchError. */
+  readonly finished: Promise<void>;
+
+  constructor(private readonly options: StreamReceiverOptions) {
+    this.quietDelay = options.tuning.quietMs;
+    this.finished = new Promise<void>((resolve, reject) => {
+      this.resolveFinished = resolve;
+      this.rejectFinished = reject;
+    });
+    this.finished.catch(() => undefined);
+    this.armQuietTimer();
+  }
+
+  /** The stream's fileid. */
+  get fileid(): string {
+    return this.options.fileid;
+  }
+
+  /** Whether every chunk is written and verified. */
+  get isComplete(): boolean {
+    return this.complete;
+  }
+
+  /** Queues one Transfer of this stream; chunks are processed one at a time, in arrival order. */
+  handleTransfer(message: TransferMessage): void {
+    this.chain = this.chain.then(() => this.process(message)).catch((error: Error) => this.fail(error));
+  }
+
+  /** Tells the sender what arrived and what is missing (after a resume, or when asked). */
+  sendStatus(): void {
+    if (this.successSent) {
+      this.sendSuccess();
+      return;
+    }
+    this.ack(this.missingInWindow());
+  }
+
+  /** Confirms the whole stream to the sender; call after `finished` resolved. */
+  sendSuccess(): void {
+    this.successSent = true;
+    this.lastAckAt = Date.now();
+    this.options.sendAck({
+      success: true,
+      missingchunkids: [],
+      fileid: this.options.fileid,
+      receivedthrough: this.options.chunktotal - 1,
+    });
+  }
+
+  /** Stops the timers; later frames are ignored. */
+  stop(): void {
+    this.stopped = true;
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+  }
+
+  private async process(message: TransferMessage): Promise<void> {
+    if (this.stopped) return;
+    const { chunktotal, tuning } = this.options;
+    const id = message.chunkid;
+    this.quietDelay = tuning.quietMs;
+    if (this.complete) {
+      // The sender still sends: our success ack was lost (or not sent yet). Answer, but not on every frame.
+      if (this.successSent && Date.now() - this.lastAckAt >= tuning.quietMs / 2) this.sendSuccess();
+      return;
+    }
+    this.armQuietTimer();
+    if (message.chunktotal !== chunktotal) {
+      this.rejectedChunks++;
+      return;
+    }
+    if (id <= this.prefix || this.buffered.has(id)) {
+      this.duplicateChunks++;
+      // A duplicate of something acknowledged may be the sender's "are you there": answer with our state
+      // (only the gaps surely lost, so a burst of duplicates does not provoke a burst of resends).
+      if (id <= this.prefix && Date.now() - this.lastAckAt >= tuning.resendGuardMs) this.ack(this.surelyMissing());
+      return;
+    }
+    // Beyond any sender's window: not buffered, so a hostile or buggy sender cannot grow our memory.
+    if (id > this.prefix + MAX_WINDOW_CHUNKS) return;
+    const plaintext = await this.verify(message);
+    if (!plaintext) {
+      this.rejectedChunks++;
+      return;
+    }
+    this.buffered.set(id, plaintext);
+    this.maxSeen = Math.max(this.maxSeen, id);
+    this.acceptedSinceAck++;
+    await this.flush();
+    if (this.prefix === chunktotal - 1) {
+      this.finish();
+      return;
+    }
+    if (this.acceptedSinceAck >= tuning.ackEveryChunks) this.ack(this.surelyMissing());
+  }
+
+  /** Gaps well below the highest chunk seen: lost rather than overtaken. */
+  private surelyMissing(): number[] {
+    return this.missingBetween(this.prefix + 1, this.maxSeen - this.options.tuning.reorderToleranceChunks);
+  }
+
+  private async verify(message: TransferMessage): Promise<Uint8Array | undefined> {
+    const { fileid, chunktotal, key } = this.options;
+    let sealed: Uint8Array;
+    try {
+      sealed = fromBase64(message.data);
+    } catch {
+      return undefined;
+    }
+    if (toBase64Url(await sha256(sealed)) !== message.chunkhash) return undefined;
+    const plaintext = await openSealed(key, sealed, chunkAad(fileid, message.chunkid, chunktotal));
+    if (!plaintext) return undefined;
+    const isLast = message.chunkid === chunktotal - 1;
+    if (plaintext.length > CHUNK_PLAINTEXT_BYTES || (!isLast && plaintext.length !== CHUNK_PLAINTEXT_BYTES)) return undefined;
+    return plaintext;
+  }
+
+  private async flush(): Promise<void> {
+    for (;;) {
+      const next = this.buffered.get(this.prefix + 1);
+      if (!next) return;
+      this.buffered.delete(this.prefix + 1);
+      this.options.hasher.update(next);
+      await this.options.write(next);
+      this.prefix++;
+      this.bytesWritten += next.length;
+      this.options.onProgress?.(this.bytesWritten);
+    }
+  }
+
+  private finish(): void {
+    this.complete = true;
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    const { expectedSize, expectedSha256, fileid } = this.options;
+    const digest = this.options.hasher.digest();
+    if (expectedSize !== undefined && expectedSize !== this.bytesWritten) {
+      this.fail(new HashMismatchError(`${fileid}: received ${this.bytesWritten} bytes, the manifest announced ${expectedSize}`));
+      return;
+    }
+    if (expectedSha256 && !bytesEqual(digest, expectedSha256)) {
+      this.fail(new HashMismatchError(`${fileid}: the file's SHA-256 differs from the one the sender announced`));
+      return;
+    }
+    this.resolveFinished();
+  }
+
+  private fail(error: Error): void {
+    this.stop();
+    this.rejectFinished(error);
+  }
+
+  private ack(missing: number[]): void {
+    this.acceptedSinceAck = 0;
+    this.lastAckAt = Date.now();
+    this.options.sendAck({
+      success: false,
+      missingchunkids: missing.slice(0, MAX_MISSING_IDS),
+      fileid: this.options.fileid,
+      receivedthrough: this.prefix,
+    });
+  }
+
+  /** Every chunk not held from the prefix up to a window ahead: the sender resends those it already sent. */
+  private missingInWindow(): number[] {
+    return this.missingBetween(this.prefix + 1, Math.min(this.prefix + MAX_WINDOW_CHUNKS, this.options.chunktotal - 1));
+  }
+
+  private missingBetween(from: number, to: number): number[] {
+    const missing: number[] = [];
+    for (let id = from; id <= to && missing.length < MAX_MISSING_IDS; id++) {
+      if (!this.buffered.has(id)) missing.push(id);
+    }
+    return missing;
+  }
+
+  private armQuietTimer(): void {
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    if (this.stopped || this.complete) return;
+    this.quietTimer = setTimeout(() => this.onQuiet(), this.quietDelay);
+  }
+
+  private onQuiet(): void {
+    if (this.stopped || this.complete) return;
+    this.sendStatus();
+    this.quietDelay = Math.min(this.quietDelay * 2, this.options.tuning.maxQuietMs);
+    this.armQuietTimer();
+  }
+}

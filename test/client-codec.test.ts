@@ -1,0 +1,135 @@
+import { createHash, randomBytes as nodeRandomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { fromBase64, toBase64, toBase64Url } from '../client/base64';
+import { BadLinkError } from '../client/errors';
+import { formatPairingLink, parsePairingLink, defaultPageUrl } from '../client/pairing-link';
+import { CHUNK_PLAINTEXT_BYTES, MAX_FRAME_BYTES, chunkCountOf } from '../client/protocol-constants';
+import { chunkAad, deriveSessionKeys, openSealed, randomBytes, Sealer, sha256 } from '../client/session-crypto';
+import { Sha256 } from '../client/sha256';
+import { transferFrame } from '../client/wire-frames';
+import { decodeManifest, encodeManifest } from '../client/manifest';
+
+describe('base64', () => {
+  it('round-trips any bytes, in both alphabets', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        expect(fromBase64(toBase64(bytes))).toEqual(bytes);
+        expect(fromBase64(toBase64Url(bytes))).toEqual(bytes);
+        expect(toBase64(bytes)).toBe(Buffer.from(bytes).toString('base64'));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('rejects characters outside the alphabet', () => {
+    expect(() => fromBase64('ab$d')).toThrow(/invalid base64/);
+  });
+});
+
+describe('Sha256 (incremental, portable)', () => {
+  it('matches Node for any input split into any pieces', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 8 }), (pieces) => {
+        const hasher = new Sha256();
+        for (const piece of pieces) hasher.update(piece);
+        const expected = createHash('sha256').update(Buffer.concat(pieces)).digest();
+        expect(Buffer.from(hasher.digest())).toEqual(expected);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('Transfer frame size', () => {
+  it('stays within 32 KB for a full chunk with the longest ids and numbers', async () => {
+    // GIVEN the largest chunk sealed the way the sender seals it
+    const keys = await deriveSessionKeys(randomBytes(32));
+    const sealed = await new Sealer(keys.senderKey).seal(nodeRandomBytes(CHUNK_PLAINTEXT_BYTES), chunkAad('x', 0, 1));
+    // WHEN it is framed with a 128-character connection id, a 64-character fileid and 10-digit numbers
+    const frame = transferFrame({
+      connectionid: 'c'.repeat(128),
+      data: toBase64(sealed),
+      chunkid: 4_294_967_294,
+      chunktotal: 4_294_967_295,
+      chunkhash: toBase64Url(await sha256(sealed)),
+      fileid: 'f'.repeat(64),
+    });
+    // THEN the serialized frame is within API Gateway's frame limit
+    expect(Buffer.byteLength(frame, 'utf8')).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+    expect(Buffer.byteLength(frame, 'utf8')).toBeGreaterThan(MAX_FRAME_BYTES - 1024);
+  });
+
+  it('counts one chunk for an empty stream and splits exactly at the chunk size', () => {
+    expect(chunkCountOf(0)).toBe(1);
+    expect(chunkCountOf(CHUNK_PLAINTEXT_BYTES)).toBe(1);
+    expect(chunkCountOf(CHUNK_PLAINTEXT_BYTES + 1)).toBe(2);
+  });
+});
+
+describe('session crypto', () => {
+  it('derives the same keys and qrhash on both sides, and a different qrhash for another secret', async () => {
+    const secret = randomBytes(32);
+    const [a, b, other] = await Promise.all([deriveSessionKeys(secret), deriveSessionKeys(secret), deriveSessionKeys(randomBytes(32))]);
+    expect(a.qrhash).toBe(b.qrhash);
+    expect(a.qrhash).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(other.qrhash).not.toBe(a.qrhash);
+    const sealed = await new Sealer(a.senderKey).seal(new Uint8Array([1, 2, 3]), chunkAad('f0', 0, 1));
+    expect(await openSealed(b.senderKey, sealed, chunkAad('f0', 0, 1))).toEqual(new Uint8Array([1, 2, 3]));
+  });
+
+  it('refuses a tampered chunk, a moved chunk and the wrong direction key', async () => {
+    const keys = await deriveSessionKeys(randomBytes(32));
+    const sealed = await new Sealer(keys.senderKey).seal(new Uint8Array(100), chunkAad('f0', 3, 9));
+    const tampered = sealed.slice();
+    tampered[20] = tampered[20]! ^ 1;
+    expect(await openSealed(keys.senderKey, tampered, chunkAad('f0', 3, 9))).toBeUndefined();
+    expect(await openSealed(keys.senderKey, sealed, chunkAad('f0', 4, 9))).toBeUndefined();
+    expect(await openSealed(keys.receiverKey, sealed, chunkAad('f0', 3, 9))).toBeUndefined();
+  });
+
+  it('never repeats a nonce, even when the same bytes are sealed again', async () => {
+    const keys = await deriveSessionKeys(randomBytes(32));
+    const sealer = new Sealer(keys.senderKey);
+    const nonces = new Set<string>();
+    for (let i = 0; i < 200; i++) nonces.add(toBase64((await sealer.seal(new Uint8Array(8), chunkAad('f0', 0, 1))).subarray(0, 12)));
+    expect(nonces.size).toBe(200);
+  });
+});
+
+describe('pairing link', () => {
+  it('round-trips relay, id and secret through the URL fragment', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 40 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (id, secret) => {
+        const text = formatPairingLink('https://d111.cloudfront.net/', { relayUrl: 'wss://x.example/dev', senderId: id, secret });
+        expect(text.startsWith('https://d111.cloudfront.net/#')).toBe(true);
+        expect(parsePairingLink(text)).toEqual({ relayUrl: 'wss://x.example/dev', senderId: id, secret });
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('derives the page URL from the relay URL', () => {
+    expect(defaultPageUrl('ws://127.0.0.1:3001')).toBe('http://127.0.0.1:3001/');
+    expect(defaultPageUrl('wss://abc.execute-api.eu-west-1.amazonaws.com/dev')).toBe('https://abc.execute-api.eu-west-1.amazonaws.com/');
+  });
+
+  it.each([
+    ['http://h/', /lacks relay, id or key/],
+    ['http://h/#relay=ws%3A%2F%2Fh&id=a&key=abc', /key has 2 bytes/],
+    [`http://h/#relay=http%3A%2F%2Fh&id=a&key=${'A'.repeat(43)}`, /not a ws/],
+    [`http://h/#v=2&relay=ws%3A%2F%2Fh&id=a&key=${'A'.repeat(43)}`, /version 2/],
+  ])('rejects %s with a BadLinkError', (text, message) => {
+    expect(() => parsePairingLink(text)).toThrow(BadLinkError);
+    expect(() => parsePairingLink(text)).toThrow(message);
+  });
+});
+
+describe('manifest', () => {
+  it('round-trips names, sizes, types and hashes, and refuses a wrong version', () => {
+    const bytes = encodeManifest([{ name: 'a b.txt', size: 5, type: 'text/plain', sha256: new Uint8Array(32).fill(7) }]);
+    expect(decodeManifest(bytes).files).toEqual([
+      { fileid: 'f0', name: 'a b.txt', size: 5, type: 'text/plain', sha256: toBase64Url(new Uint8Array(32).fill(7)) },
+    ]);
+    expect(() => decodeManifest(new TextEncoder().encode('{"v":2}'))).toThrow(/version 1/);
+  });
+});

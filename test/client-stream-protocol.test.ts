@@ -1,0 +1,156 @@
+import { randomBytes as nodeRandomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { toBase64 } from '../client/base64';
+import { CHUNK_PLAINTEXT_BYTES, chunkCountOf } from '../client/protocol-constants';
+import { deriveSessionKeys, randomBytes, Sealer, sha256, type SessionKeys } from '../client/session-crypto';
+import { Sha256 } from '../client/sha256';
+import { StreamReceiver } from '../client/stream-receiver';
+import { RoundTripEstimator } from '../client/round-trip-estimator';
+import { StreamSender } from '../client/stream-sender';
+import { resolveTuning } from '../client/tuning';
+import type { TransferMessage } from '../client/wire-frames';
+
+/** Slow timers: on a lossless link nothing may be resent, however slow the machine is. */
+const PATIENT = resolveTuning({ quietMs: 2000, maxQuietMs: 2000, resendGuardMs: 2000, pokeMs: 5000, windowChunks: 8, ackEveryChunks: 2 });
+const FAST = resolveTuning({ quietMs: 5, maxQuietMs: 20, resendGuardMs: 5, pokeMs: 30, windowChunks: 8, ackEveryChunks: 2, reorderToleranceChunks: 2 });
+
+/** What the in-memory link does to a Transfer frame on its way to the receiver. */
+type LinkFault = (message: TransferMessage, attempt: number) => 'deliver' | 'drop' | 'duplicate' | 'tamper';
+
+/**
+ * Runs one stream through an in-memory link between a StreamSender and a StreamReceiver (no relay):
+ * the link applies `fault` to each frame and delivers it on a later tick (so frames overtake acks).
+ */
+async function transferThroughLink(keys: SessionKeys, input: Uint8Array, fault: LinkFault, tuning = FAST): Promise<{ output: Uint8Array; frames: number; rejected: number }> {
+  const written: Uint8Array[] = [];
+  const attempts = new Map<number, number>();
+  const chunktotal = chunkCountOf(input.length);
+  const hasher = new Sha256();
+  hasher.update(input);
+  const receiver = new StreamReceiver({
+    fileid: 'f0',
+    chunktotal,
+    expectedSize: input.length,
+    expectedSha256: hasher.digest(),
+    key: keys.senderKey,
+    write: async (bytes) => void written.push(bytes),
+    sendAck: (ack) => setImmediate(() => sender.handleAck({ connectionid: 'receiver', ...ack })),
+    hasher: new Sha256(),
+    tuning,
+  });
+  const sender: StreamSender = new StreamSender({
+    fileid: 'f0',
+    chunktotal,
+    readChunk: async (id) => input.subarray(id * CHUNK_PLAINTEXT_BYTES, (id + 1) * CHUNK_PLAINTEXT_BYTES),
+    sealer: new Sealer(keys.senderKey),
+    port: {
+      ready: () => true,
+      sendTransfer: (m) => {
+        const message = { connectionid: 'sender', ...m };
+        const attempt = attempts.get(m.chunkid) ?? 0;
+        attempts.set(m.chunkid, attempt + 1);
+        const decision = fault(message, attempt);
+        if (decision === 'drop') return true;
+        const deliver = decision === 'tamper' ? { ...message, data: tamper(message.data) } : message;
+        setImmediate(() => receiver.handleTransfer(deliver));
+        if (decision === 'duplicate') setTimeout(() => receiver.handleTransfer(deliver), 1);
+        return true;
+      },
+    },
+    tuning,
+    roundTrip: new RoundTripEstimator(),
+  });
+  const finished = receiver.finished.then(() => receiver.sendSuccess());
+  await Promise.all([sender.run(), finished]);
+  receiver.stop();
+  return { output: Buffer.concat(written), frames: sender.framesSent, rejected: receiver.rejectedChunks };
+}
+
+function tamper(data: string): string {
+  const bytes = Buffer.from(data, 'base64');
+  bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0x01;
+  return toBase64(bytes);
+}
+
+describe('StreamSender and StreamReceiver over an in-memory link', () => {
+  let keys: SessionKeys;
+  beforeAll(async () => {
+    keys = await deriveSessionKeys(randomBytes(32));
+  });
+
+  it('chunking then reassembly gives the input back, for any size', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 6 * CHUNK_PLAINTEXT_BYTES + 7 }), async (size) => {
+        const input = new Uint8Array(nodeRandomBytes(size));
+        const { output, frames } = await transferThroughLink(keys, input, () => 'deliver', PATIENT);
+        expect(Buffer.from(output).equals(Buffer.from(input))).toBe(true);
+        expect(frames).toBe(chunkCountOf(size));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('recovers any lost subset of chunks through Acknowledge, resending only what was lost', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 24 }).chain((chunks) =>
+          fc.tuple(fc.constant(chunks), fc.subarray([...Array(chunks).keys()]), fc.integer({ min: 0, max: CHUNK_PLAINTEXT_BYTES - 1 })),
+        ),
+        async ([chunks, lost, tail]) => {
+          // GIVEN a stream whose chunks in `lost` vanish on their first send
+          const size = (chunks - 1) * CHUNK_PLAINTEXT_BYTES + tail + 1;
+          const input = new Uint8Array(nodeRandomBytes(size));
+          const lostSet = new Set(lost);
+          // WHEN it crosses the link
+          const { output, frames } = await transferThroughLink(keys, input, (m, attempt) => (attempt === 0 && lostSet.has(m.chunkid) ? 'drop' : 'deliver'));
+          // THEN the receiver has every byte, and the sender resent a bounded number of frames
+          expect(Buffer.from(output).equals(Buffer.from(input))).toBe(true);
+          expect(frames).toBeGreaterThanOrEqual(chunks + lost.length);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('survives random loss, duplication and tampering together', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 0, max: 200_000 }), async (seed, size) => {
+        let state = seed;
+        const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+        const input = new Uint8Array(nodeRandomBytes(size));
+        const { output } = await transferThroughLink(keys, input, () => {
+          const r = random();
+          return r < 0.2 ? 'drop' : r < 0.3 ? 'duplicate' : r < 0.4 ? 'tamper' : 'deliver';
+        });
+        expect(Buffer.from(output).equals(Buffer.from(input))).toBe(true);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('detects a tampered chunk and asks for it again', async () => {
+    const input = new Uint8Array(nodeRandomBytes(3 * CHUNK_PLAINTEXT_BYTES));
+    const { output, rejected, frames } = await transferThroughLink(keys, input, (m, attempt) => (m.chunkid === 1 && attempt === 0 ? 'tamper' : 'deliver'));
+    expect(rejected).toBe(1);
+    expect(frames).toBeGreaterThanOrEqual(4);
+    expect(frames).toBeLessThanOrEqual(6);
+    expect(Buffer.from(output).equals(Buffer.from(input))).toBe(true);
+  });
+
+  it('rejects a chunk whose chunkhash does not match its data', async () => {
+    const receiverKeys = keys;
+    const sealer = new Sealer(receiverKeys.senderKey);
+    const acks: unknown[] = [];
+    const receiver = new StreamReceiver({
+      fileid: 'f0', chunktotal: 1, key: receiverKeys.senderKey, write: async () => undefined,
+      sendAck: (ack) => acks.push(ack), hasher: new Sha256(), tuning: FAST,
+    });
+    const sealed = await sealer.seal(new Uint8Array(10), new TextEncoder().encode('banguins-v1 chunk f0 0 1'));
+    receiver.handleTransfer({ connectionid: 's', data: toBase64(sealed), chunkid: 0, chunktotal: 1, chunkhash: Buffer.from(await sha256(new Uint8Array(1))).toString('base64url'), fileid: 'f0' });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    receiver.stop();
+    expect(receiver.rejectedChunks).toBe(1);
+    expect(receiver.isComplete).toBe(false);
+    expect(acks).toContainEqual({ success: false, missingchunkids: [0], fileid: 'f0', receivedthrough: -1 });
+  });
+});
