@@ -18,7 +18,7 @@ export function wildcardResourceFinding(scope: IConstruct, resource: string): st
 export function assetBucketObjectsFinding(scope: IConstruct): string {
   const qualifier: unknown =
     scope.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: the synthesizer's own placeholder, not a template literal
+  // The synthesizer's own placeholder, not a template literal.
   const bucketName = DefaultStackSynthesizer.DEFAULT_FILE_ASSETS_BUCKET_NAME.replace('${Qualifier}', String(qualifier));
   return `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${flattenCfnValue(bucketName)}/*]`;
 }

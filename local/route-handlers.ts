@@ -22,6 +22,7 @@ export function loadRouteHandlers(
   const handlers = new Map<string, WebSocketHandler>();
   for (const route of routes) {
     // The module path comes from ROUTES at run time; require() loads .ts under both tsx and ts-jest.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const loaded = require(routeEntryPath(route)) as HandlerModule;
     if (typeof loaded.createHandler !== 'function') {
       throw new Error(`${route.entry} (route ${route.routeKey}) does not export createHandler(config)`);

@@ -14,7 +14,8 @@ const STAGE_NAME = 'test';
 const RATE_LIMIT = 42;
 const BURST_LIMIT = 84;
 
-// biome-ignore lint/suspicious/noExplicitAny: a synthesised template is untyped JSON; the tests read known paths of it
+// A synthesised template is untyped JSON; the tests read known paths of it.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type TemplateJson = any;
 type CfnResource = { Type: string; Properties: Record<string, TemplateJson>; DependsOn?: string[]; DeletionPolicy?: string };
 type PolicyStatement = { Action: string | string[]; Effect: string; Resource: unknown };
