@@ -1,4 +1,4 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, FileChooser } from 'playwright-core';
 import { launchBrowser, openWatchedPage } from './support/browser';
 import { startWebPageFixture, type WebPageFixture } from './support/web-page-fixture';
 
@@ -19,6 +19,9 @@ describe('web page: keyboard and small screens', () => {
 
   it('reaches every control of the start screen with Tab, and opens the file picker with the keyboard', async () => {
     const watched = await openWatchedPage(browser);
+    // Listen before anything else: Playwright turns file-chooser interception on asynchronously,
+    // and a chooser opened before that is lost.
+    const chooser = new Promise<FileChooser>((resolve) => watched.page.once('filechooser', resolve));
     await watched.page.goto(fixture.pageUrl);
     const order: string[] = [];
     for (let i = 0; i < 4; i++) {
@@ -33,7 +36,6 @@ describe('web page: keyboard and small screens', () => {
     // The file input is visually hidden: its label shows the focus ring instead.
     const outline = await watched.page.locator('#drop-zone').evaluate((label) => getComputedStyle(label).outlineStyle);
     expect(outline).toBe('solid');
-    const chooser = watched.page.waitForEvent('filechooser');
     await watched.page.keyboard.press('Space');
     expect((await chooser).isMultiple()).toBe(true);
     expect(watched.errors).toEqual([]);
