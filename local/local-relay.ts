@@ -76,6 +76,8 @@ export interface LocalRelay {
  * invoking the same handler modules as the deployed stack.
  */
 export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<LocalRelay> {
+  // The SDK's notice about Node 22 says nothing about the relay; keep the console to the relay's own lines.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const host = options.host ?? '127.0.0.1';
   const stage = options.stage ?? 'dev';
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;

@@ -87,8 +87,6 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       : undefined;
   if (faults) validateFaultRates(faults);
 
-  // The SDK's notice about Node 22 says nothing about the relay; keep the console to the relay's own lines.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
   if (!options.dynamodbEndpoint) out('Starting DynamoDB Local...');
   const relay: LocalRelay = await startLocalRelay({
