@@ -162,7 +162,7 @@ export class WebSocketGateway {
     const frame: InboundFrame = { data: isBinary ? buffer.toString('base64') : buffer.toString('utf8'), isBinary };
     this.options.frameTap?.({ direction: 'in', connectionId: connection.id, data: frame.data });
     const deliver = (delivered: InboundFrame): void => {
-      void connection.enqueue(() => this.dispatch(connection, api, delivered));
+      connection.enqueue(() => this.dispatch(connection, api, delivered));
     };
     if (this.options.faults) {
       this.options.faults.handle(connection.id, frame, deliver);
