@@ -265,7 +265,7 @@ class ReceiveSession {
           this.latch.fail(reaction === 'peer-away' ? staleLinkError(frame.message) : typeof reaction === 'object' ? reaction.fatal : staleLinkError(frame.message));
           return;
         }
-        const reaction = reactToRelayError(frame.message);
+        const reaction = reactToRelayError(frame.message, this.senderId);
         if (reaction === 'ignore') return;
         if (reaction === 'peer-away') return this.onSenderAway();
         if (reaction === 'repair') return this.repair();

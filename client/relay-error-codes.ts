@@ -12,8 +12,15 @@ export type RelayErrorReaction =
   /** Nothing to recover: the session fails with `error`. */
   | { readonly fatal: BanguinsError };
 
-/** Maps a relay Error frame to a reaction and, when fatal, to a typed client error. */
-export function reactToRelayError(error: RelayErrorMessage): RelayErrorReaction {
+/**
+ * Maps a relay Error frame to a reaction and, when fatal, to a typed client error. An error about
+ * another connection than `currentPeerId` (the peer's previous one, after it moved) is ignored.
+ */
+export function reactToRelayError(error: RelayErrorMessage, currentPeerId?: string): RelayErrorReaction {
+  const aboutPeer = error.code === 'PeerGone' || error.code === 'UnknownPeer' || error.code === 'NotPaired';
+  if (aboutPeer && error.connectionid !== undefined && currentPeerId && error.connectionid !== currentPeerId) {
+    return 'ignore';
+  }
   switch (error.code) {
     case 'PeerGone':
     case 'UnknownPeer':

@@ -205,7 +205,7 @@ class SendSession {
         if (this.current && (frame.message.fileid ?? this.current.fileid) === this.current.fileid) this.current.handleAck(frame.message);
         return;
       case 'Error': {
-        const reaction = reactToRelayError(frame.message);
+        const reaction = reactToRelayError(frame.message, this.peerId);
         if (reaction === 'ignore') return;
         if (reaction === 'peer-away') return this.onPeerAway();
         if (reaction === 'repair') return this.repair();

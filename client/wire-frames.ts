@@ -31,6 +31,8 @@ export interface RelayErrorMessage {
   readonly code: string;
   readonly reason: string;
   readonly request?: string;
+  /** The other connection the refusal is about (gone, not paired, unknown), when the relay says. */
+  readonly connectionid?: string;
 }
 
 /** Every frame the client understands, tagged by action. */
@@ -99,7 +101,12 @@ export function parseIncomingFrame(text: string): IncomingFrame | undefined {
       if (!isString(m.code)) return undefined;
       return {
         action,
-        message: { code: m.code, reason: isString(m.reason) ? m.reason : '', request: isString(m.request) ? m.request : undefined },
+        message: {
+          code: m.code,
+          reason: isString(m.reason) ? m.reason : '',
+          request: isString(m.request) ? m.request : undefined,
+          connectionid: isString(m.connectionid) ? m.connectionid : undefined,
+        },
       };
     default:
       return undefined;
