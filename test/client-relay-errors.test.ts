@@ -11,7 +11,8 @@ describe('how a session reacts to relay Error frames', () => {
       action: 'Error',
       message: { code: 'PeerGone', reason: 'gone', request: 'Transfer', connectionid: 'B2=' },
     });
-    expect(reactToRelayError((frame as { message: never }).message, 'B2=')).toBe('peer-away');
+    if (frame?.action !== 'Error') throw new Error('expected an Error frame');
+    expect(reactToRelayError(frame.message, 'B2=')).toBe('peer-away');
   });
 
   test.each(['PeerGone', 'UnknownPeer', 'NotPaired'])(
