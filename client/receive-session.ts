@@ -1,6 +1,7 @@
 import { fromBase64, toBase64Url } from './base64';
 import { type ControlMessage, openControl, sealControl } from './control-messages';
-import { CancelledError, PeerGoneError, ProtocolError, TimeoutError, toBanguinsError } from './errors';
+import { CancelledError, ProtocolError, TimeoutError, toBanguinsError } from './errors';
+import { PeerPresence } from './peer-presence';
 import { deferred, FailureLatch } from './failure-latch';
 import { decodeManifest, type ManifestFile, manifestFileChunks } from './manifest';
 import { parsePairingLink } from './pairing-link';
@@ -59,12 +60,6 @@ export function receiveFiles(options: ReceiveOptions): Promise<ReceiveSummary> {
   return new ReceiveSession(options).run();
 }
 
-/** While the sender seems gone, a hello goes to its last known id this often, in case the "gone" was stale. */
-const PROBE_INTERVAL_MS = 1000;
-
-/** PeerGone errors this soon after the sender moved to a new connection are about its old one. */
-const STALE_ERROR_GRACE_MS = 1500;
-
 class ReceiveSession {
   private readonly latch = new FailureLatch();
   private finished = false;
@@ -74,10 +69,7 @@ class ReceiveSession {
   private connection!: RelayConnection;
   private senderId = '';
   private paired = false;
-  private senderAway = false;
-  private resumeTimer?: ReturnType<typeof setTimeout>;
-  private probeTimer?: ReturnType<typeof setInterval>;
-  private senderChangedAt = 0;
+  private readonly presence: PeerPresence;
   private lastPeerFrameAt = Date.now();
   private lastRepairAt = 0;
   private current?: StreamReceiver;
@@ -88,6 +80,13 @@ class ReceiveSession {
   private readonly session = toBase64Url(randomBytes(12));
 
   constructor(private readonly options: ReceiveOptions) {
+    this.presence = new PeerPresence({
+      peerRole: 'sender',
+      probe: () => void this.sayHello(false).catch(() => undefined),
+      onAway: () => this.emit({ type: 'interrupted', reason: 'peer-gone' }),
+      onGiveUp: (error) => this.latch.fail(error),
+      resumeTimeoutMs: options.resumeTimeoutMs,
+    });
     this.tuning = resolveTuning(options.tuning);
   }
 
@@ -146,8 +145,7 @@ class ReceiveSession {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       if (watchdog) clearInterval(watchdog);
-      if (this.resumeTimer) clearTimeout(this.resumeTimer);
-      if (this.probeTimer) clearInterval(this.probeTimer);
+      this.presence.stop();
       this.current?.stop();
       for (const receiver of this.completed.values()) receiver.stop();
       this.connection?.close();
@@ -282,7 +280,7 @@ class ReceiveSession {
     if (!control) return;
     if (control.t === 'hello') {
       const moved = from !== this.senderId;
-      if (moved) this.senderChangedAt = Date.now();
+      if (moved) this.presence.moved();
       this.senderId = from;
       this.lastPeerFrameAt = Date.now();
       if (!control.reply) await this.sayHello(true);
@@ -291,12 +289,7 @@ class ReceiveSession {
         this.pairedSignal.resolve();
         return;
       }
-      if (this.resumeTimer) clearTimeout(this.resumeTimer);
-      this.resumeTimer = undefined;
-      if (this.probeTimer) clearInterval(this.probeTimer);
-      this.probeTimer = undefined;
-      if (this.senderAway || moved) this.emit({ type: 'resumed' });
-      this.senderAway = false;
+      if (this.presence.markBack() || moved) this.emit({ type: 'resumed' });
       this.current?.sendStatus();
       return;
     }
@@ -306,19 +299,7 @@ class ReceiveSession {
   }
 
   private onSenderAway(): void {
-    if (this.senderAway) return;
-    // Acks sent to the sender's previous connection keep failing for a while after it moved: not news.
-    if (Date.now() - this.senderChangedAt < STALE_ERROR_GRACE_MS) return;
-    this.senderAway = true;
-    this.emit({ type: 'interrupted', reason: 'peer-gone' });
-    // The error may be stale (about a connection the sender already replaced): ask the sender we know to answer.
-    void this.sayHello(false).catch(() => undefined);
-    this.probeTimer = setInterval(() => (this.senderAway ? void this.sayHello(false).catch(() => undefined) : undefined), PROBE_INTERVAL_MS);
-    const limit = this.options.resumeTimeoutMs ?? 120_000;
-    this.resumeTimer = setTimeout(
-      () => this.latch.fail(new PeerGoneError(`the sender left and did not come back within ${Math.round(limit / 1000)} s`)),
-      limit,
-    );
+    this.presence.markAway();
   }
 
   private async repair(): Promise<void> {
@@ -329,7 +310,7 @@ class ReceiveSession {
 
   private checkIdle(): void {
     const limit = this.options.idleTimeoutMs ?? 120_000;
-    if (this.senderAway || !this.connection.isOpen) {
+    if (this.presence.isAway || !this.connection.isOpen) {
       this.lastPeerFrameAt = Date.now();
       return;
     }
@@ -348,7 +329,7 @@ class ReceiveSession {
   }
 
   private sendAck(ack: Omit<AcknowledgeMessage, 'connectionid'>): void {
-    if (this.senderAway) return;
+    if (this.presence.isAway) return;
     this.connection.send(acknowledgeFrame({ connectionid: this.senderId, ...ack }));
   }
 

@@ -1,6 +1,7 @@
 import { toBase64Url } from './base64';
 import { type ControlMessage, openControl, sealControl } from './control-messages';
-import { CancelledError, PeerGoneError, RelayUnreachableError, TimeoutError } from './errors';
+import { CancelledError, RelayUnreachableError, TimeoutError } from './errors';
+import { PeerPresence } from './peer-presence';
 import { deferred, FailureLatch } from './failure-latch';
 import { encodeManifest } from './manifest';
 import { formatPairingLink, defaultPageUrl } from './pairing-link';
@@ -53,14 +54,9 @@ export function sendFiles(options: SendOptions): Promise<SendSummary> {
   return new SendSession(options).run();
 }
 
-/** While the peer seems gone, a hello goes to its last known id this often, in case the "gone" was stale. */
-const PROBE_INTERVAL_MS = 1000;
-
 /** How long the sender keeps its socket open after saying bye. */
 const BYE_GRACE_MS = 250;
 
-/** PeerGone errors this soon after the peer moved to a new connection are about its old one. */
-const STALE_ERROR_GRACE_MS = 1500;
 
 class SendSession {
   private readonly latch = new FailureLatch();
@@ -71,10 +67,7 @@ class SendSession {
   private connection!: RelayConnection;
   private peerId?: string;
   private peerSession?: string;
-  private peerAway = false;
-  private resumeTimer?: ReturnType<typeof setTimeout>;
-  private probeTimer?: ReturnType<typeof setInterval>;
-  private peerChangedAt = 0;
+  private readonly presence: PeerPresence;
   private lastPeerFrameAt = Date.now();
   private lastRepairAt = 0;
   private current?: StreamSender;
@@ -83,6 +76,13 @@ class SendSession {
   private readonly roundTrip = new RoundTripEstimator();
 
   constructor(private readonly options: SendOptions) {
+    this.presence = new PeerPresence({
+      peerRole: 'receiver',
+      probe: () => void this.sendControl({ t: 'hello', role: 'sender', session: this.session, reply: false }).catch(() => undefined),
+      onAway: () => this.emit({ type: 'interrupted', reason: 'peer-gone' }),
+      onGiveUp: (error) => this.latch.fail(error),
+      resumeTimeoutMs: options.resumeTimeoutMs,
+    });
     this.tuning = resolveTuning(options.tuning);
     if (this.tuning.windowChunks > MAX_WINDOW_CHUNKS) throw new Error(`windowChunks may be at most ${MAX_WINDOW_CHUNKS}`);
   }
@@ -141,8 +141,7 @@ class SendSession {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       if (watchdog) clearInterval(watchdog);
-      if (this.resumeTimer) clearTimeout(this.resumeTimer);
-      if (this.probeTimer) clearInterval(this.probeTimer);
+      this.presence.stop();
       this.connection?.close();
     }
   }
@@ -192,7 +191,7 @@ class SendSession {
   }
 
   private isReady(): boolean {
-    return !this.peerAway && this.peerId !== undefined && this.connection.isOpen && this.connection.bufferedAmount < this.tuning.highWaterBytes;
+    return !this.presence.isAway && this.peerId !== undefined && this.connection.isOpen && this.connection.bufferedAmount < this.tuning.highWaterBytes;
   }
 
   private async onFrame(frame: IncomingFrame): Promise<void> {
@@ -235,7 +234,7 @@ class SendSession {
         await this.sendControl({ t: 'hello', role: 'sender', session: this.session, reply: true });
         return;
       }
-      if (from !== this.peerId) this.peerChangedAt = Date.now();
+      if (from !== this.peerId) this.presence.moved();
       this.peerId = from;
       this.lastPeerFrameAt = Date.now();
       if (!control.reply) await this.sendControl({ t: 'hello', role: 'sender', session: this.session, reply: true });
@@ -247,33 +246,11 @@ class SendSession {
   }
 
   private onPeerAway(): void {
-    if (this.peerAway || this.peerId === undefined) return;
-    // Frames sent to the peer's previous connection keep failing for a while after it moved: not news.
-    if (Date.now() - this.peerChangedAt < STALE_ERROR_GRACE_MS) return;
-    this.peerAway = true;
-    this.emit({ type: 'interrupted', reason: 'peer-gone' });
-    // The error may be stale (about a connection the peer already replaced): ask the peer we know to answer.
-    this.startProbing();
-    const limit = this.options.resumeTimeoutMs ?? 120_000;
-    this.resumeTimer = setTimeout(
-      () => this.latch.fail(new PeerGoneError(`the receiver left and did not come back within ${Math.round(limit / 1000)} s`)),
-      limit,
-    );
-  }
-
-  private startProbing(): void {
-    const probe = () => void this.sendControl({ t: 'hello', role: 'sender', session: this.session, reply: false }).catch(() => undefined);
-    probe();
-    this.probeTimer = setInterval(() => (this.peerAway ? probe() : undefined), PROBE_INTERVAL_MS);
+    if (this.peerId !== undefined) this.presence.markAway();
   }
 
   private onPeerBack(): void {
-    if (this.probeTimer) clearInterval(this.probeTimer);
-    this.probeTimer = undefined;
-    if (this.resumeTimer) clearTimeout(this.resumeTimer);
-    this.resumeTimer = undefined;
-    if (this.peerAway) this.emit({ type: 'resumed' });
-    this.peerAway = false;
+    if (this.presence.markBack()) this.emit({ type: 'resumed' });
     this.current?.resume();
   }
 
@@ -288,7 +265,7 @@ class SendSession {
   /** Our socket is back under a new id: tell the receiver where we are now (the Request re-pairs us at the relay). */
   private async onReconnected(): Promise<void> {
     if (this.peerSession === undefined) return;
-    this.peerChangedAt = Date.now();
+    this.presence.moved();
     await this.sendControl({ t: 'hello', role: 'sender', session: this.session, reply: false });
     this.emit({ type: 'resumed' });
     this.current?.resume();
@@ -302,7 +279,7 @@ class SendSession {
 
   private checkIdle(): void {
     const limit = this.options.idleTimeoutMs ?? 120_000;
-    if (this.peerAway || !this.connection.isOpen) {
+    if (this.presence.isAway || !this.connection.isOpen) {
       this.lastPeerFrameAt = Date.now();
       return;
     }

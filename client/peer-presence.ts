@@ -1,0 +1,81 @@
+import { PeerGoneError } from './errors';
+
+/** While the peer seems gone, a hello goes to its last known id this often, in case the "gone" was stale. */
+export const PROBE_INTERVAL_MS = 1000;
+
+/** PeerGone errors this soon after the peer moved to a new connection are about its old one. */
+export const STALE_ERROR_GRACE_MS = 1500;
+
+/** What PeerPresence needs from its session. */
+export interface PeerPresenceOptions {
+  /** Who the peer is, for the give-up message: "sender" or "receiver". */
+  readonly peerRole: string;
+  /** Sends a hello to the peer's last known connection (errors are the caller's to swallow). */
+  readonly probe: () => void;
+  /** The peer was declared away (emit "interrupted"). */
+  readonly onAway: () => void;
+  /** The peer did not come back in time: the session fails with this error. */
+  readonly onGiveUp: (error: PeerGoneError) => void;
+  /** How long the peer may stay away. @default 120000 */
+  readonly resumeTimeoutMs?: number;
+}
+
+/**
+ * Whether the paired peer is reachable. A PeerGone marks it away (unless the peer just moved,
+ * which makes the error stale), starts probing it with hellos and a resume deadline; a hello
+ * from the peer marks it back.
+ */
+export class PeerPresence {
+  private away = false;
+  private movedAt = 0;
+  private probeTimer?: ReturnType<typeof setInterval>;
+  private resumeTimer?: ReturnType<typeof setTimeout>;
+
+  constructor(private readonly options: PeerPresenceOptions) {}
+
+  /** Whether the peer is currently considered away. */
+  get isAway(): boolean {
+    return this.away;
+  }
+
+  /** The peer (or this side) moved to a new connection: errors about the old one are stale for a moment. */
+  moved(): void {
+    this.movedAt = Date.now();
+  }
+
+  /** The relay said the peer is gone. */
+  markAway(): void {
+    if (this.away) return;
+    // Frames sent to the peer's previous connection keep failing for a while after it moved: not news.
+    if (Date.now() - this.movedAt < STALE_ERROR_GRACE_MS) return;
+    this.away = true;
+    this.options.onAway();
+    // The error may be stale (about a connection the peer already replaced): ask the peer we know to answer.
+    this.options.probe();
+    this.probeTimer = setInterval(() => (this.away ? this.options.probe() : undefined), PROBE_INTERVAL_MS);
+    const limit = this.options.resumeTimeoutMs ?? 120_000;
+    this.resumeTimer = setTimeout(
+      () =>
+        this.options.onGiveUp(
+          new PeerGoneError(`the ${this.options.peerRole} left and did not come back within ${Math.round(limit / 1000)} s`),
+        ),
+      limit,
+    );
+  }
+
+  /** The peer said hello: it is back. Returns whether it had been away. */
+  markBack(): boolean {
+    const wasAway = this.away;
+    this.away = false;
+    this.stop();
+    return wasAway;
+  }
+
+  /** Stops the probe and the resume deadline (the session ended). */
+  stop(): void {
+    if (this.probeTimer) clearInterval(this.probeTimer);
+    this.probeTimer = undefined;
+    if (this.resumeTimer) clearTimeout(this.resumeTimer);
+    this.resumeTimer = undefined;
+  }
+}
