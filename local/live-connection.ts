@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { WebSocket } from 'ws';
 import type { ConnectionContext } from './lambda-event';
 import type { ConnectionTimers } from './connection-timers';
@@ -48,14 +49,7 @@ export class LiveConnection {
 
   /** Sends a payload as API Gateway does: a text frame when it is UTF-8, else a binary frame. */
   send(payload: Buffer): void {
-    const text = new TextDecoder('utf-8', { fatal: true });
-    let decoded: string | undefined;
-    try {
-      decoded = text.decode(payload);
-    } catch {
-      decoded = undefined;
-    }
-    this.socket.send(decoded ?? payload, { binary: decoded === undefined });
+    this.socket.send(payload, { binary: !isUtf8(payload) });
     this.markActive();
   }
 

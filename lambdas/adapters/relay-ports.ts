@@ -13,7 +13,7 @@ export interface RelayClients {
   readonly store: ConnectionStore;
   /** The `@connections` client for a callback URL, built on first use. */
   connections(callbackUrl: string): ApiGatewayManagementApiClient;
-  /** A poster for a callback URL. */
+  /** The poster for a callback URL, built on first use. */
   poster(callbackUrl: string): PostToConnection;
 }
 
@@ -28,20 +28,21 @@ export function createRelayClients(config: RelayConfig): RelayClients {
     ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
   });
   const documents = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
-  const byUrl = new Map<string, ApiGatewayManagementApiClient>();
-  const connections = (callbackUrl: string): ApiGatewayManagementApiClient => {
-    let client = byUrl.get(callbackUrl);
-    if (!client) {
-      client = new ApiGatewayManagementApiClient({ ...common, endpoint: callbackUrl });
-      byUrl.set(callbackUrl, client);
+  const byUrl = new Map<string, { client: ApiGatewayManagementApiClient; poster: PostToConnection }>();
+  const forUrl = (callbackUrl: string) => {
+    let entry = byUrl.get(callbackUrl);
+    if (!entry) {
+      const client = new ApiGatewayManagementApiClient({ ...common, endpoint: callbackUrl });
+      entry = { client, poster: connectionsApiPoster(client) };
+      byUrl.set(callbackUrl, entry);
     }
-    return client;
+    return entry;
   };
   return {
     dynamodb,
     documents,
     store: new DynamoDbConnectionStore(documents, config.tableName),
-    connections,
-    poster: (callbackUrl) => connectionsApiPoster(connections(callbackUrl)),
+    connections: (callbackUrl) => forUrl(callbackUrl).client,
+    poster: (callbackUrl) => forUrl(callbackUrl).poster,
   };
 }

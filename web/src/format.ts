@@ -70,3 +70,8 @@ export class RateMeter {
     return Math.max(0, total - last.bytes) / rate;
   }
 }
+
+/** A set of files for a title: `1 file (27 B)`, `3 files (1.5 MB)`. */
+export function formatFileCount(count: number, bytes: number): string {
+  return `${count === 1 ? '1 file' : `${count} files`} (${formatBytes(bytes)})`;
+}

@@ -2,7 +2,7 @@ import { receiveFiles, type ByteSink, type IncomingFile, type SessionEvent, type
 import { directoryPicker, directorySink, downloadSink, type PickedDirectory, type SavedFile } from './download-sink';
 import { describeError } from './error-text';
 import { FileListView } from './file-list-view';
-import { formatBytes } from './format';
+import { formatBytes, formatFileCount } from './format';
 import { setError, setStatus, showScreens, type PageElements } from './page-elements';
 
 /**
@@ -61,7 +61,7 @@ export async function runReceiveFlow({ elements, link }: ReceiveFlowOptions): Pr
       case 'files': {
         const total = event.files.reduce((n, f) => n + f.size, 0);
         list.setFiles(event.files);
-        elements.transferTitle.textContent = `Receiving ${event.files.length === 1 ? '1 file' : `${event.files.length} files`} (${formatBytes(total)})`;
+        elements.transferTitle.textContent = `Receiving ${formatFileCount(event.files.length, total)}`;
         setStatus(elements, 'Receiving…');
         return;
       }
@@ -75,7 +75,7 @@ export async function runReceiveFlow({ elements, link }: ReceiveFlowOptions): Pr
         setStatus(elements, 'Connected again. Receiving…');
         return;
       case 'done':
-        elements.transferTitle.textContent = `Received ${event.files === 1 ? '1 file' : `${event.files} files`} (${formatBytes(event.bytes)})`;
+        elements.transferTitle.textContent = `Received ${formatFileCount(event.files, event.bytes)}`;
         setStatus(elements, `All files received (${formatBytes(event.bytes)}).`);
         return;
       default:

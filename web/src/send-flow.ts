@@ -2,7 +2,7 @@ import { sendFiles, type SessionEvent, type WebSocketConstructor } from '../../c
 import { blobSource } from './blob-source';
 import { describeError } from './error-text';
 import { FileListView } from './file-list-view';
-import { formatBytes } from './format';
+import { formatBytes, formatFileCount } from './format';
 import { setError, setStatus, showScreens, type PageElements } from './page-elements';
 import { drawQrCode } from './qr-display';
 
@@ -27,7 +27,7 @@ export async function runSendFlow({ elements, relayUrl, pageUrl, files }: SendFl
   const total = files.reduce((n, f) => n + f.size, 0);
 
   list.setFiles(files.map((f) => ({ name: f.name, size: f.size })));
-  elements.transferTitle.textContent = `Sending ${files.length === 1 ? '1 file' : `${files.length} files`} (${formatBytes(total)})`;
+  elements.transferTitle.textContent = `Sending ${formatFileCount(files.length, total)}`;
   elements.cancelButton.hidden = false;
   elements.againButton.hidden = true;
   elements.cancelButton.onclick = () => aborter.abort();
@@ -61,7 +61,7 @@ export async function runSendFlow({ elements, relayUrl, pageUrl, files }: SendFl
         setStatus(elements, 'Connected again. Sending…');
         return;
       case 'done':
-        elements.transferTitle.textContent = `Sent ${event.files === 1 ? '1 file' : `${event.files} files`} (${formatBytes(event.bytes)})`;
+        elements.transferTitle.textContent = `Sent ${formatFileCount(event.files, event.bytes)}`;
         setStatus(elements, `All files sent (${formatBytes(event.bytes)}).`);
         return;
       default:
