@@ -15,3 +15,12 @@ export const CALLBACK_URL_ENV = 'BANGUINS_CALLBACK_URL';
 
 /** API Gateway closes a connection after 2 hours; records live a little longer, then TTL removes them. */
 export const CONNECTION_TTL_SECONDS = 2 * 60 * 60 + 10 * 60;
+
+/**
+ * Environment variable carrying the ARN of the Secrets Manager secret that holds the relay access
+ * key (set on the `$connect` function only; the stack creates the secret at deploy).
+ */
+export const RELAY_KEY_SECRET_ARN_ENV = 'BANGUINS_RELAY_KEY_SECRET_ARN';
+
+/** The query-string parameter of the WebSocket URL that carries the relay access key (`wss://…/dev?key=…`). */
+export const RELAY_KEY_QUERY_PARAMETER = 'key';
