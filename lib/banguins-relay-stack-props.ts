@@ -2,15 +2,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { RouteDefinition } from '../lambdas/routes';
+import type { RouteDefinition, RouteThrottle } from '../lambdas/routes';
+import { resolveRouteThrottles } from './route-throttles';
 import { StackConfigError } from './stack-config-error';
 
 /** The stage name when none is given. */
 export const DEFAULT_STAGE_NAME = 'dev';
-/** The stage's steady-state request limit per second when none is given. */
-export const DEFAULT_THROTTLING_RATE_LIMIT = 100;
-/** The stage's burst request limit when none is given. */
-export const DEFAULT_THROTTLING_BURST_LIMIT = 200;
+/** The stage's default route throttle (routes without their own), steady requests per second. */
+export const DEFAULT_THROTTLING_RATE_LIMIT = 10;
+/** The stage's default route throttle (routes without their own), burst. */
+export const DEFAULT_THROTTLING_BURST_LIMIT = 20;
 
 /** API Gateway stage names: letters, digits, `-` and `_`, at most 128 characters. */
 const STAGE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
@@ -25,15 +26,22 @@ export interface BanguinsRelayStackProps extends StackProps {
    */
   readonly stageName?: string;
   /**
-   * The stage's steady-state request limit, requests per second.
-   * @default 100
+   * The stage's default route throttle, steady requests per second: it applies to every route
+   * without a throttle of its own (in ROUTES or `routeThrottles`).
+   * @default 10
    */
   readonly throttlingRateLimit?: number;
   /**
-   * The stage's burst request limit.
-   * @default 200
+   * The stage's default route throttle, burst.
+   * @default 20
    */
   readonly throttlingBurstLimit?: number;
+  /**
+   * Per-route throttles by route key, replacing the route's own from ROUTES
+   * (`-c throttle.Transfer=2000/4000`).
+   * @default each route's `throttle` in ROUTES
+   */
+  readonly routeThrottles?: Readonly<Record<string, RouteThrottle>>;
   /**
    * How long access logs and function logs are kept.
    * @default RetentionDays.ONE_MONTH
@@ -58,6 +66,8 @@ export interface ResolvedRelayStackProps {
   readonly stageName: string;
   readonly throttlingRateLimit: number;
   readonly throttlingBurstLimit: number;
+  /** The throttle of each route that has one, by route key. */
+  readonly routeThrottles: ReadonlyMap<string, RouteThrottle>;
   readonly logRetention: RetentionDays;
   readonly configureApiGatewayAccountLogging: boolean;
   readonly routes: readonly RouteDefinition[];
@@ -100,12 +110,15 @@ export function resolveRelayStackProps(
     routeNames.add(route.name);
   }
 
+  const routeThrottles = resolveRouteThrottles(routes, props.routeThrottles);
+
   checkWebAssets(props.webAssetPath);
   return {
     webAssetPath: props.webAssetPath,
     stageName,
     throttlingRateLimit,
     throttlingBurstLimit,
+    routeThrottles,
     logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
     configureApiGatewayAccountLogging: props.configureApiGatewayAccountLogging ?? true,
     routes,

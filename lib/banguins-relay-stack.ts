@@ -4,17 +4,20 @@ import { ROUTES } from '../lambdas/routes';
 import { ApiGatewayAccountLogging } from './api-gateway-account-logging';
 import { type BanguinsRelayStackProps, resolveRelayStackProps } from './banguins-relay-stack-props';
 import { ConnectionsTable } from './connections-table';
+import { RelayAccessKey } from './relay-access-key';
 import { WebHosting } from './web-hosting';
 import { WebSocketRelayApi } from './websocket-relay-api';
 
 /**
  * The whole Banguins relay: the WebSocket API with one function per route in ROUTES, the
- * connections table, and the web page on CloudFront. No fixed physical names, so it deploys
+ * connections table, the relay access key's secret, and the web page on CloudFront. No fixed physical names, so it deploys
  * any number of times into one account.
  */
 export class BanguinsRelayStack extends Stack {
   /** The connections table. */
   readonly connections: ConnectionsTable;
+  /** The relay access key's secret, read by `$connect`. */
+  readonly relayKey: RelayAccessKey;
   /** The WebSocket API, its stage and its route functions. */
   readonly relay: WebSocketRelayApi;
   /** The web page's bucket and distribution. */
@@ -28,12 +31,15 @@ export class BanguinsRelayStack extends Stack {
     });
 
     this.connections = new ConnectionsTable(this, 'Connections');
+    this.relayKey = new RelayAccessKey(this, 'RelayKey');
     this.relay = new WebSocketRelayApi(this, 'Relay', {
       routes: resolved.routes,
       table: this.connections.table,
       stageName: resolved.stageName,
       throttlingRateLimit: resolved.throttlingRateLimit,
       throttlingBurstLimit: resolved.throttlingBurstLimit,
+      routeThrottles: resolved.routeThrottles,
+      relayKey: this.relayKey,
       logRetention: resolved.logRetention,
     });
     if (resolved.configureApiGatewayAccountLogging) {
@@ -56,6 +62,10 @@ export class BanguinsRelayStack extends Stack {
     new CfnOutput(this, 'WebUrl', {
       description: 'The web page: open it to send or receive a file',
       value: this.web.url,
+    });
+    new CfnOutput(this, 'RelayKeySecretArn', {
+      description: 'The secret holding the relay access key: aws secretsmanager get-secret-value --secret-id <this>',
+      value: this.relayKey.secretArn,
     });
     new CfnOutput(this, 'ConnectionsTableName', {
       description: 'The DynamoDB table of open connections',

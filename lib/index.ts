@@ -9,3 +9,6 @@ export * from './web-hosting';
 export * from './websocket-relay-api';
 export * from './stack-context';
 export * from './nag-finding-ids';
+export * from './origin-access-control-name';
+export * from './relay-access-key';
+export * from './route-throttles';

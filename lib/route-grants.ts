@@ -13,24 +13,19 @@ export interface RouteGrantTargets {
   readonly stage: WebSocketStage;
 }
 
+/** The IAM actions of a route's table operations, in the order the route lists them. */
+export function tableIamActions(route: RouteDefinition): string[] {
+  return route.tableActions.map((action) => `dynamodb:${action}`);
+}
+
 /**
  * Gives a route function's role exactly what its route definition asks for, through grants only:
- * table read/write/readwrite (or nothing) and `execute-api:ManageConnections` on this stage.
+ * its table operations on this table (nothing when it lists none) and
+ * `execute-api:ManageConnections` on this stage.
  */
 export function grantRouteAccess(route: RouteDefinition, role: IRole, targets: RouteGrantTargets): void {
-  switch (route.tableAccess) {
-    case 'read':
-      targets.table.grantReadData(role);
-      break;
-    case 'write':
-      targets.table.grantWriteData(role);
-      break;
-    case 'readwrite':
-      targets.table.grantReadWriteData(role);
-      break;
-    case 'none':
-      break;
-  }
+  const actions = tableIamActions(route);
+  if (actions.length > 0) targets.table.grant(role, ...actions);
   if (route.postsToConnections) {
     targets.stage.grantManagementApiAccess(role);
     Validations.of(role).acknowledge({

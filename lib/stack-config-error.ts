@@ -2,6 +2,7 @@
 export type StackConfigErrorCode =
   | 'InvalidStageName'
   | 'InvalidThrottlingLimit'
+  | 'UnknownThrottleRoute'
   | 'InvalidContextValue'
   | 'WebAssetsMissing'
   | 'NoRoutes'

@@ -1,4 +1,6 @@
 import type { Node } from 'constructs';
+import type { RouteThrottle } from '../lambdas/routes';
+import { readThrottleContext } from './route-throttles';
 import { StackConfigError } from './stack-config-error';
 
 /** The stack options that `cdk.json` context or `-c key=value` may set. */
@@ -11,6 +13,8 @@ export interface RelayStackContext {
   readonly throttlingBurstLimit?: number;
   /** `-c apiGatewayAccountLogging=false` leaves API Gateway's account CloudWatch role alone. */
   readonly configureApiGatewayAccountLogging?: boolean;
+  /** `-c throttle.Transfer=RATE/BURST`, or `"throttle": {"Transfer": "RATE/BURST"}` in cdk.json. */
+  readonly routeThrottles?: Readonly<Record<string, RouteThrottle>>;
 }
 
 /**
@@ -23,7 +27,13 @@ export function readRelayStackContext(node: Node): RelayStackContext {
     throttlingRateLimit: optionalNumber(node, 'throttlingRateLimit'),
     throttlingBurstLimit: optionalNumber(node, 'throttlingBurstLimit'),
     configureApiGatewayAccountLogging: optionalBoolean(node, 'apiGatewayAccountLogging'),
+    routeThrottles: optionalThrottles(node),
   };
+}
+
+function optionalThrottles(node: Node): Record<string, RouteThrottle> | undefined {
+  const throttles = readThrottleContext(node.getAllContext() as Record<string, unknown>);
+  return Object.keys(throttles).length > 0 ? throttles : undefined;
 }
 
 function optionalString(node: Node, key: string): string | undefined {

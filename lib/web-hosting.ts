@@ -1,10 +1,11 @@
 import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { Distribution, ResponseHeadersPolicy, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
+import { Distribution, ResponseHeadersPolicy, S3OriginAccessControl, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
 import { assetBucketObjectsFinding, wildcardResourceFinding } from './nag-finding-ids';
+import { originAccessControlName } from './origin-access-control-name';
 
 /** The name of the JSON file, next to index.html, that tells the page where the relay is. */
 export const WEB_CONFIG_FILE = 'config.json';
@@ -25,7 +26,7 @@ export interface WebHostingProps {
 
 /**
  * Serves the web page over HTTPS: a private, TLS-only S3 bucket behind a CloudFront
- * distribution that reads it through Origin Access Control, plus the page's files and its
+ * distribution that reads it through Origin Access Control (named after stack and region), plus the page's files and its
  * `config.json` deployed into the bucket (CloudFront's cache is invalidated on each deploy).
  */
 export class WebHosting extends Construct {
@@ -33,6 +34,8 @@ export class WebHosting extends Construct {
   readonly bucket: Bucket;
   /** The distribution serving the page. */
   readonly distribution: Distribution;
+  /** How CloudFront signs its reads of the bucket; named after the stack and region. */
+  readonly originAccessControl: S3OriginAccessControl;
   /** The deployment copying the page into the bucket. */
   readonly deployment: BucketDeployment;
 
@@ -46,11 +49,17 @@ export class WebHosting extends Construct {
       autoDeleteObjects: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // CloudFront names are global per account: CDK's generated name has no region in it, so the
+    // same stack in a second region would collide with the first.
+    this.originAccessControl = new S3OriginAccessControl(this, 'OriginAccessControl', {
+      originAccessControlName: originAccessControlName(Stack.of(this).stackName),
+      description: 'Lets the Banguins relay web page distribution read its bucket',
+    });
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'Banguins relay web page',
       defaultRootObject: 'index.html',
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket, { originAccessControl: this.originAccessControl }),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
       },

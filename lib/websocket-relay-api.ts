@@ -1,11 +1,13 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { LogGroupLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnStage, LogGroupLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { RouteDefinition } from '../lambdas/routes';
+import type { RouteDefinition, RouteThrottle } from '../lambdas/routes';
+import { RELAY_KEY_SECRET_ARN_ENV } from '../lambdas/relay/table-schema';
+import type { RelayAccessKey } from './relay-access-key';
 import { grantRouteAccess } from './route-grants';
 import { RouteFunction } from './route-function';
 
@@ -35,17 +37,22 @@ export interface WebSocketRelayApiProps {
   readonly table: ITableV2;
   /** The stage name, the last segment of the wss URL. */
   readonly stageName: string;
-  /** The stage's steady-state request limit, per second. */
+  /** The stage's default route throttle (routes not in `routeThrottles`), steady requests per second. */
   readonly throttlingRateLimit: number;
-  /** The stage's burst request limit. */
+  /** The stage's default route throttle, burst. */
   readonly throttlingBurstLimit: number;
+  /** Each route's own throttle, by route key (the stage's `RouteSettings`). */
+  readonly routeThrottles: ReadonlyMap<string, RouteThrottle>;
+  /** The relay access key, readable by the routes with `readsRelayKey`. */
+  readonly relayKey: RelayAccessKey;
   /** How long access logs and function logs are kept. */
   readonly logRetention: RetentionDays;
 }
 
 /**
  * The relay's API Gateway WebSocket API: one route and one Lambda function per route
- * definition, routed on `action`, and one auto-deployed, throttled stage with JSON access logs.
+ * definition, routed on `action`, and one auto-deployed stage with a throttle per route and
+ * JSON access logs.
  */
 export class WebSocketRelayApi extends Construct {
   /** The WebSocket API. */
@@ -91,12 +98,32 @@ export class WebSocketRelayApi extends Construct {
         tableName: props.table.tableName,
         logRetention: props.logRetention,
       });
-      this.api.addRoute(route.routeKey, {
+      const webSocketRoute = this.api.addRoute(route.routeKey, {
         integration: new WebSocketLambdaIntegration(`${route.name}Integration`, routeFunction.function),
       });
       grantRouteAccess(route, routeFunction.role, { table: props.table, stage: this.stage });
+      if (route.readsRelayKey === true) {
+        props.relayKey.grantRead(routeFunction.role);
+        routeFunction.function.addEnvironment(RELAY_KEY_SECRET_ARN_ENV, props.relayKey.secretArn);
+      }
+      // The stage's RouteSettings name route keys that must exist when it is created.
+      this.stage.node.addDependency(webSocketRoute);
       routeFunctions.set(route.routeKey, routeFunction);
     }
     this.routeFunctions = routeFunctions;
+    applyRouteThrottles(this.stage, props.routeThrottles);
   }
+}
+
+/**
+ * Sets the stage's per-route throttles. WebSocketStage only offers the default route settings,
+ * so this writes `RouteSettings` on its CfnStage; each entry replaces the default for its route.
+ */
+function applyRouteThrottles(stage: WebSocketStage, throttles: ReadonlyMap<string, RouteThrottle>): void {
+  if (throttles.size === 0) return;
+  const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+  for (const [routeKey, throttle] of throttles) {
+    routeSettings[routeKey] = { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit };
+  }
+  (stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
 }

@@ -5,12 +5,47 @@ import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { ROUTES, type RouteDefinition } from '../lambdas/routes';
-import { CONNECTION_ID_ATTRIBUTE, EXPIRES_AT_ATTRIBUTE, TABLE_NAME_ENV } from '../lambdas/relay/table-schema';
-import { BanguinsRelayStack, type BanguinsRelayStackProps, readRelayStackContext, StackConfigError } from '../lib';
+import { CONNECTION_ID_ATTRIBUTE, EXPIRES_AT_ATTRIBUTE, RELAY_KEY_SECRET_ARN_ENV, TABLE_NAME_ENV } from '../lambdas/relay/table-schema';
+import {
+  BanguinsRelayStack,
+  type BanguinsRelayStackProps,
+  ORIGIN_ACCESS_CONTROL_NAME_MAX_LENGTH,
+  readRelayStackContext,
+  StackConfigError,
+} from '../lib';
 
 /** API Gateway abandons an integration after 29 s; a route function must finish well before. */
 const API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS = 29;
 const STAGE_NAME = 'test';
+const STACK_NAME = 'RelayUnderTest';
+
+/**
+ * The DynamoDB actions each handler's code calls (lambdas/adapters/dynamodb-connection-store.ts,
+ * lambdas/relay/actions/*), written out here so a change to ROUTES that widens a role fails.
+ */
+const EXPECTED_TABLE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  $connect: ['dynamodb:PutItem'], // storeConnection: add
+  $disconnect: ['dynamodb:DeleteItem'], // forgetConnection: remove
+  $default: [],
+  sendmessage: [],
+  Connect: ['dynamodb:UpdateItem'], // registerQrHash
+  // get the target, pair (TransactWriteItems of two Updates: per-item UpdateItem), remove a gone target
+  Request: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  Transfer: ['dynamodb:GetItem', 'dynamodb:DeleteItem'], // get the sender's pairings, remove a gone peer
+  Acknowledge: ['dynamodb:GetItem', 'dynamodb:DeleteItem'],
+};
+
+/** The stage throttles the issue asks for: the chunk path high, every control route low. */
+const EXPECTED_ROUTE_SETTINGS: Readonly<Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>> = {
+  $connect: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+  $disconnect: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+  $default: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+  sendmessage: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+  Connect: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+  Request: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+  Transfer: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
+  Acknowledge: { ThrottlingRateLimit: 250, ThrottlingBurstLimit: 500 },
+};
 const RATE_LIMIT = 42;
 const BURST_LIMIT = 84;
 
@@ -64,6 +99,7 @@ describe('BanguinsRelayStack', () => {
   let resources: Record<string, CfnResource>;
   let apiId: string;
   let tableId: string;
+  let secretId: string;
 
   /** The logical id of the function a route key's integration invokes. */
   function functionIdOfRoute(routeKey: string): string {
@@ -89,7 +125,7 @@ describe('BanguinsRelayStack', () => {
   beforeAll(() => {
     // GIVEN the stack with a test stage and limits, bundled for real (once: bundling takes seconds)
     app = new App({ outdir: makeTempFolder('banguins-cdk-'), builtinCloudFormationValidation: false });
-    stack = new BanguinsRelayStack(app, 'RelayUnderTest', {
+    stack = new BanguinsRelayStack(app, STACK_NAME, {
       webAssetPath: makeWebAssets(),
       stageName: STAGE_NAME,
       throttlingRateLimit: RATE_LIMIT,
@@ -100,6 +136,7 @@ describe('BanguinsRelayStack', () => {
     resources = template.toJSON().Resources as Record<string, CfnResource>;
     apiId = logicalIdOf(stack.relay.api);
     tableId = logicalIdOf(stack.connections.table);
+    secretId = logicalIdOf(stack.relayKey.secret);
   }, 180_000); // esbuild bundles eight functions, each through npx: ~30 s, more on a busy machine
 
   describe('WebSocket API', () => {
@@ -149,12 +186,24 @@ describe('BanguinsRelayStack', () => {
       expect(fn.Properties.Timeout).toBeLessThan(API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS / 2);
     });
 
-    test('THEN its function gets the table name, the Powertools service name and source-map stack traces', () => {
+    test(`THEN its function gets the table name, the Powertools service name, source-map stack traces${route.readsRelayKey ? ' and the relay key secret ARN' : ''}`, () => {
       expect(fn.Properties.Environment.Variables).toEqual({
         [TABLE_NAME_ENV]: { Ref: tableId },
         POWERTOOLS_SERVICE_NAME: 'banguins-relay',
         NODE_OPTIONS: '--enable-source-maps',
+        ...(route.readsRelayKey ? { [RELAY_KEY_SECRET_ARN_ENV]: { Ref: secretId } } : {}),
       });
+    });
+
+    test(`THEN its role may ${route.readsRelayKey ? '' : 'not '}read the relay key secret`, () => {
+      const statements = statementsOfFunction(functionId).filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+      if (!route.readsRelayKey) {
+        expect(statements).toEqual([]);
+        return;
+      }
+      expect(statements).toHaveLength(1);
+      expect(statements[0]).toMatchObject({ Effect: 'Allow', Resource: { Ref: secretId } });
+      expect(actionsOf(statements[0] as PolicyStatement).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
     });
 
     test('THEN its function was bundled locally by esbuild into minified code with a source map', () => {
@@ -193,18 +242,13 @@ describe('BanguinsRelayStack', () => {
       expect(resource).toContain(`/${STAGE_NAME}/*/@connections/*`);
     });
 
-    test(`THEN its role has ${route.tableAccess} access to this table only`, () => {
+    test(`THEN its role may call exactly ${EXPECTED_TABLE_ACTIONS[routeKey]?.join(', ') || 'no DynamoDB action'}, on this table only`, () => {
       const statements = statementsOfFunction(functionId).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
-      const actions = statements.flatMap(actionsOf);
       for (const statement of statements) {
         expect(statement.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
       }
-      const reads = route.tableAccess === 'read' || route.tableAccess === 'readwrite';
-      const writes = route.tableAccess === 'write' || route.tableAccess === 'readwrite';
-      expect(actions.includes('dynamodb:GetItem')).toBe(reads);
-      expect(actions.includes('dynamodb:PutItem')).toBe(writes);
-      expect(actions.includes('dynamodb:DeleteItem')).toBe(writes);
-      if (route.tableAccess === 'none') expect(actions).toEqual([]);
+      const actions = statements.flatMap(actionsOf).sort();
+      expect(actions).toEqual([...(EXPECTED_TABLE_ACTIONS[routeKey] ?? ['unlisted route'])].sort());
     });
 
     test('THEN no statement of its role allows every resource', () => {
@@ -245,6 +289,26 @@ describe('BanguinsRelayStack', () => {
       });
     });
 
+    test('THEN each route has its own throttle: Transfer and Acknowledge high, every control route low', () => {
+      const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as CfnResource;
+      expect(stage.Properties.RouteSettings).toEqual(EXPECTED_ROUTE_SETTINGS);
+      expect(Object.keys(stage.Properties.RouteSettings as object).sort()).toEqual(ROUTES.map((r) => r.routeKey).sort());
+    });
+
+    test('THEN the route throttles stay within the account\'s 10,000 requests/s and 5,000 burst, $connect within 500 connections/s', () => {
+      const settings = Object.values(EXPECTED_ROUTE_SETTINGS);
+      expect(settings.reduce((sum, s) => sum + s.ThrottlingRateLimit, 0)).toBeLessThanOrEqual(10_000);
+      expect(settings.reduce((sum, s) => sum + s.ThrottlingBurstLimit, 0)).toBeLessThanOrEqual(5_000);
+      expect(EXPECTED_ROUTE_SETTINGS.$connect?.ThrottlingRateLimit).toBeLessThanOrEqual(500);
+    });
+
+    test('THEN it is created after every route, which its RouteSettings name', () => {
+      const routeIds = Object.keys(template.findResources('AWS::ApiGatewayV2::Route'));
+      expect(routeIds).toHaveLength(ROUTES.length);
+      const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as CfnResource;
+      expect(stage.DependsOn).toEqual(expect.arrayContaining(routeIds));
+    });
+
     test('THEN it writes JSON access logs with the request and connection ids to a log group with retention', () => {
       const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as CfnResource;
       const { DestinationArn, Format } = stage.Properties.AccessLogSettings as { DestinationArn: { 'Fn::GetAtt': [string, string] }; Format: string };
@@ -277,6 +341,10 @@ describe('BanguinsRelayStack', () => {
       });
     });
 
+    test('THEN it outputs the ARN of the relay key secret', () => {
+      template.hasOutput('RelayKeySecretArn', { Value: { Ref: secretId } });
+    });
+
     test('THEN it outputs the https URL of the web page', () => {
       template.hasOutput('WebUrl', {
         Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOf(stack.web.distribution), 'DomainName'] }]] },
@@ -284,7 +352,63 @@ describe('BanguinsRelayStack', () => {
     });
   });
 
+  describe('relay access key', () => {
+    test('THEN one secret is generated at deploy: 40+ letters and digits, nothing a query string must escape', () => {
+      template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+      const secret = resources[secretId] as CfnResource;
+      expect(secret.Type).toBe('AWS::SecretsManager::Secret');
+      const generator = secret.Properties.GenerateSecretString as Record<string, unknown>;
+      expect(generator).toMatchObject({ ExcludePunctuation: true, IncludeSpace: false });
+      expect(generator.PasswordLength).toBeGreaterThanOrEqual(40);
+      expect(generator.SecretStringTemplate).toBeUndefined();
+      expect(secret.Properties.Name).toBeUndefined();
+    });
+
+    test('THEN only the $connect role may read it', () => {
+      const readers = Object.values(resources)
+        .filter((r) => r.Type === 'AWS::IAM::Policy')
+        .filter((r) => (r.Properties.PolicyDocument.Statement as PolicyStatement[]).some(
+          (s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')) || JSON.stringify(s.Resource).includes(secretId),
+        ))
+        .map((r) => r.Properties.Roles as unknown);
+      const connectRoleId = resources[functionIdOfRoute('$connect')]?.Properties.Role['Fn::GetAtt'][0] as string;
+      expect(readers).toEqual([[{ Ref: connectRoleId }]]);
+      template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
+    });
+
+    test('THEN only the $connect function is told where it is', () => {
+      const told = Object.entries(template.findResources('AWS::Lambda::Function'))
+        .filter(([, r]) => (r as CfnResource).Properties.Environment?.Variables?.[RELAY_KEY_SECRET_ARN_ENV] !== undefined)
+        .map(([id]) => id);
+      expect(told).toEqual([functionIdOfRoute('$connect')]);
+    });
+  });
+
+  describe('least privilege', () => {
+    test('THEN no role in the template may Scan, or use a DynamoDB wildcard', () => {
+      const actions = Object.values(resources)
+        .filter((r) => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::Role')
+        .flatMap((r) => [
+          ...((r.Properties.PolicyDocument?.Statement ?? []) as PolicyStatement[]),
+          ...((r.Properties.Policies ?? []) as { PolicyDocument: { Statement: PolicyStatement[] } }[]).flatMap((p) => p.PolicyDocument.Statement),
+        ])
+        .flatMap(actionsOf);
+      expect(actions.length).toBeGreaterThan(0);
+      const dynamodbActions = actions.filter((a) => a.toLowerCase().startsWith('dynamodb:'));
+      expect(dynamodbActions.length).toBeGreaterThan(0);
+      expect(dynamodbActions.filter((a) => a.includes('*') || /scan|query|batch/i.test(a))).toEqual([]);
+      expect(actions).not.toContain('*');
+    });
+  });
+
   describe('web hosting', () => {
+    test('THEN the origin access control is named after the stack and the region, so a second region deploys', () => {
+      template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+      template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+        OriginAccessControlConfig: Match.objectLike({ Name: { 'Fn::Join': ['-', [STACK_NAME, { Ref: 'AWS::Region' }]] } }),
+      });
+    });
+
     test('THEN the bucket blocks all public access, is encrypted and is emptied and deleted with the stack', () => {
       template.hasResource('AWS::S3::Bucket', {
         Properties: Match.objectLike({
@@ -405,7 +529,7 @@ describe('BanguinsRelayStack options', () => {
 
   test('GIVEN a route added to the route table WHEN the stack is built THEN it gets its own route and function', () => {
     // GIVEN
-    const ping: RouteDefinition = { routeKey: 'Ping', name: 'Ping', entry: 'handlers/send-message.ts', postsToConnections: true, tableAccess: 'none' };
+    const ping: RouteDefinition = { routeKey: 'Ping', name: 'Ping', entry: 'handlers/send-message.ts', postsToConnections: true, tableActions: [] };
     const stack = new BanguinsRelayStack(appWithoutBundling(), 'RelayWithPing', { webAssetPath, routes: [...ROUTES, ping] });
 
     // WHEN
@@ -415,6 +539,98 @@ describe('BanguinsRelayStack options', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length + 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'Ping' });
     template.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 1 + 2 /* bucket deployment and auto-delete handlers */);
+  });
+
+  test('GIVEN a route without a throttle of its own WHEN the stack is built THEN the stage default throttle covers it', () => {
+    const ping: RouteDefinition = { routeKey: 'Ping', name: 'Ping', entry: 'handlers/send-message.ts', postsToConnections: true, tableActions: [] };
+    const stack = new BanguinsRelayStack(appWithoutBundling(), 'RelayPingDefault', { webAssetPath, routes: [...ROUTES, ping], throttlingRateLimit: 7, throttlingBurstLimit: 9 });
+    const stage = Object.values(Template.fromStack(stack).findResources('AWS::ApiGatewayV2::Stage'))[0] as CfnResource;
+    expect(stage.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 7, ThrottlingBurstLimit: 9 });
+    expect(Object.keys(stage.Properties.RouteSettings as object)).not.toContain('Ping');
+    expect(Object.keys(stage.Properties.RouteSettings as object)).toHaveLength(ROUTES.length);
+  });
+
+  test('GIVEN a throttle override for Transfer WHEN the stack is built THEN only Transfer changes', () => {
+    const stack = new BanguinsRelayStack(appWithoutBundling(), 'RelayFastTransfer', {
+      webAssetPath,
+      routeThrottles: { Transfer: { rateLimit: 3000, burstLimit: 4000 } },
+    });
+    const stage = Object.values(Template.fromStack(stack).findResources('AWS::ApiGatewayV2::Stage'))[0] as CfnResource;
+    expect(stage.Properties.RouteSettings).toMatchObject({
+      Transfer: { ThrottlingRateLimit: 3000, ThrottlingBurstLimit: 4000 },
+      Acknowledge: { ThrottlingRateLimit: 250, ThrottlingBurstLimit: 500 },
+      $connect: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+    });
+  });
+
+  test('GIVEN a throttle for a route that does not exist WHEN the stack is built THEN it throws UnknownThrottleRoute naming the routes', () => {
+    const error = configErrorOf({ routeThrottles: { Transfr: { rateLimit: 5, burstLimit: 5 } } });
+    expect(error.code).toBe('UnknownThrottleRoute');
+    expect(error.message).toMatch(/^Throttle for route "Transfr" names no route of the relay: use one of \$connect, .*Transfer/);
+  });
+
+  test.each([
+    [0, 10],
+    [10, -1],
+    [1.5, 10],
+  ])('GIVEN a Transfer throttle of %p/%p WHEN the stack is built THEN it throws InvalidThrottlingLimit', (rateLimit, burstLimit) => {
+    const error = configErrorOf({ routeThrottles: { Transfer: { rateLimit, burstLimit } } });
+    expect(error.code).toBe('InvalidThrottlingLimit');
+    expect(error.message).toMatch(/limit of route "Transfer" must be a positive whole number/);
+  });
+
+  test('GIVEN the longest stack name CloudFormation allows WHEN the stack is built THEN the origin access control name fits 64 characters with any region', () => {
+    const longName = `A${'b'.repeat(127)}`;
+    const otherLongName = `A${'b'.repeat(126)}c`;
+    const nameOf = (stackName: string) => {
+      const stack = new BanguinsRelayStack(appWithoutBundling(), stackName, { webAssetPath });
+      const oac = Object.values(Template.fromStack(stack).findResources('AWS::CloudFront::OriginAccessControl'))[0] as CfnResource;
+      return oac.Properties.OriginAccessControlConfig.Name as { 'Fn::Join': [string, [string, { Ref: string }]] };
+    };
+    const name = nameOf(longName);
+    const [delimiter, [prefix, region]] = name['Fn::Join'];
+    expect(region).toEqual({ Ref: 'AWS::Region' });
+    // The longest region names today are 14 characters (ap-southeast-5, eusc-de-east-1).
+    expect(prefix.length + delimiter.length + 'ap-southeast-5'.length).toBeLessThanOrEqual(ORIGIN_ACCESS_CONTROL_NAME_MAX_LENGTH);
+    expect(prefix.length + delimiter.length + 20).toBeLessThanOrEqual(ORIGIN_ACCESS_CONTROL_NAME_MAX_LENGTH);
+    expect(nameOf(otherLongName)['Fn::Join'][1][0]).not.toBe(prefix);
+  });
+
+  test('GIVEN throttles in cdk.json and on the command line WHEN the context is read THEN -c throttle.<route> wins over the object', () => {
+    const app = new App({
+      context: { throttle: { Transfer: '500/900', Acknowledge: '60/120' }, 'throttle.Transfer': '2000/4000', 'throttle.$connect': ' 5 / 8 ' },
+    });
+    expect(readRelayStackContext(app.node).routeThrottles).toEqual({
+      Transfer: { rateLimit: 2000, burstLimit: 4000 },
+      Acknowledge: { rateLimit: 60, burstLimit: 120 },
+      $connect: { rateLimit: 5, burstLimit: 8 },
+    });
+  });
+
+  test('GIVEN the throttle object as one -c JSON string WHEN the context is read THEN it is parsed', () => {
+    const app = new App({ context: { throttle: '{"Transfer":"700/800"}' } });
+    expect(readRelayStackContext(app.node).routeThrottles).toEqual({ Transfer: { rateLimit: 700, burstLimit: 800 } });
+  });
+
+  test.each([
+    ['throttle.Transfer', 'fast'],
+    ['throttle.Transfer', '1000'],
+    ['throttle.Transfer', '1000/2000/3000'],
+    ['throttle.Transfer', '-1/5'],
+    ['throttle.Transfer', 1000],
+  ])('GIVEN %s=%p in context WHEN the context is read THEN it throws InvalidContextValue with an example', (key, value) => {
+    const app = new App({ context: { [key]: value } });
+    expect(() => readRelayStackContext(app.node)).toThrow(
+      expect.objectContaining({
+        code: 'InvalidContextValue',
+        message: `Context value ${key}=${JSON.stringify(value)} is invalid: expected RATE/BURST, two whole numbers of requests per second (e.g. -c ${key}=1000/2000).`,
+      }),
+    );
+  });
+
+  test('GIVEN a throttle context that is not an object WHEN the context is read THEN it throws InvalidContextValue', () => {
+    const app = new App({ context: { throttle: 'Transfer=1000/2000' } });
+    expect(() => readRelayStackContext(app.node)).toThrow(expect.objectContaining({ code: 'InvalidContextValue', message: expect.stringMatching(/^Context value throttle="Transfer=1000\/2000" is invalid: expected an object/) }));
   });
 
   test('GIVEN account logging turned off WHEN the stack is built THEN it leaves the account-level CloudWatch role alone', () => {
