@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * The CDK app: `npm run synth | deploy | delete`. Builds one BanguinsRelayStack from cdk.json
- * context (override with `-c stage=prod -c throttlingRateLimit=50 ...`) and checks it with
- * cdk-nag's AwsSolutions rules during synthesis.
+ * context (override with `-c stage=prod -c throttle.Transfer=2000/4000 ...`) and checks it with
+ * cdk-nag's AwsSolutions rules during synthesis. A bad context value prints one line
+ * (`Error [Code]: what is wrong and what to do`) and exits 1, with no stack trace.
  */
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';

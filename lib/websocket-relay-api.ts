@@ -73,7 +73,7 @@ export class WebSocketRelayApi extends Construct {
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
-        'Any device may connect (a browser cannot send auth headers on a WebSocket handshake); the relay authorises frames itself: a Request must match the qrhash its target registered, and Transfer/Acknowledge pass only between paired connections.',
+        "A browser cannot send auth headers on a WebSocket handshake, so $connect's own function checks the relay access key (?key=, kept in Secrets Manager) and refuses the handshake without it; the relay then authorises frames itself: a Request must match the qrhash its target registered, and Transfer/Acknowledge pass only between paired connections.",
     });
 
     this.accessLogGroup = new LogGroup(this, 'AccessLogs', {
