@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { BanguinsError } from '../client';
+import { BanguinsError, defaultPageUrl, pageUrlWithKey, relayKeyOf } from '../client';
 import { CliError } from './cli-error';
 import { runReceive } from './receive-command';
 import { DEFAULT_RELAY_URL, resolveRelayTarget } from './relay-target';
@@ -89,6 +89,22 @@ export function buildProgram(): Command {
       } catch (error) {
         reportFailure(error, opts.json, 'send');
         process.exitCode = controller.signal.aborted ? 130 : 1;
+      }
+    });
+
+  program
+    .command('page')
+    .description('print the web page address that lets a browser send through the relay (its access key after #relaykey=)')
+    .option('--relay <url>', 'the relay, as for send', relayUrl)
+    .option('--relay-key <key>', 'the relay access key, for a relay URL that carries none', relayKey)
+    .option('--page-url <url>', 'the web page (env BANGUINS_PAGE_URL; default the deployed WebUrl, or derived from the relay)', pageUrl, process.env.BANGUINS_PAGE_URL || undefined)
+    .action(async (opts: { relay?: string; relayKey?: string; pageUrl?: string }) => {
+      try {
+        const relay = await resolveRelayTarget({ flag: opts.relay, env: process.env.BANGUINS_RELAY || undefined, relayKey: opts.relayKey });
+        process.stdout.write(`${pageUrlWithKey(opts.pageUrl ?? relay.pageUrl ?? defaultPageUrl(relay.url), relayKeyOf(relay.url))}\n`);
+      } catch (error) {
+        reportFailure(error, false, 'send');
+        process.exitCode = 1;
       }
     });
 

@@ -193,3 +193,15 @@ describe('the CLI picks its relay: --relay, BANGUINS_RELAY, cdk.out/outputs.json
     expect(await resolveRelayTarget({ cwd: tmpdir() })).toEqual({ url: 'ws://127.0.0.1:3001', source: 'default' });
   });
 });
+
+test('banguins page prints the page address with the relay key in its fragment, for a browser that sends', async () => {
+  const folder = await mkdtemp(path.join(tmpdir(), 'banguins-page-'));
+  try {
+    const local = await runCli(['page'], folder, `ws://127.0.0.1:3001/?key=${KEY}`);
+    expect([local.code, local.stdout, local.stderr]).toEqual([0, `http://127.0.0.1:3001/#relaykey=${KEY}\n`, '']);
+    const deployed = await runCli(['page', '--relay', 'wss://a.execute-api.eu-west-1.amazonaws.com/dev', '--relay-key', KEY, '--page-url', 'https://d1.cloudfront.net/'], folder);
+    expect(deployed.stdout).toBe(`https://d1.cloudfront.net/#relaykey=${KEY}\n`);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+});
