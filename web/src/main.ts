@@ -146,6 +146,8 @@ function start(): void {
   elements.againButton.addEventListener('click', () => location.replace(pageUrl()));
   // Opening a second link in the same tab only changes the fragment: start that transfer too.
   window.addEventListener('hashchange', () => {
+    const key = takeRelayKeyFromAddress();
+    if (key !== undefined) void config.then((loaded) => rememberRelayKey(loaded.relayUrl, key), () => undefined);
     if (hasLinkInAddress() && !elements.home.hidden) receive(location.href);
   });
 
