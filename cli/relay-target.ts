@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { relayKeyOf, relayUrlWithKey } from '../client';
+import { redactRelayKey, relayKeyOf, relayUrlWithKey } from '../client';
 import { CliError } from './cli-error';
 
 /** The relay `banguins` talks to when nothing else names one (`npm start`'s). */
@@ -71,7 +71,7 @@ export function checkRelayUrl(value: string, from: string): string {
     url = undefined;
   }
   if (!url || (url.protocol !== 'ws:' && url.protocol !== 'wss:')) {
-    throw new CliError('BadRelayUrl', `${from} is not a ws:// or wss:// URL: ${value.replace(/([?&]key=)[^&#]*/g, '$1(hidden)')}`);
+    throw new CliError('BadRelayUrl', `${from} is not a ws:// or wss:// URL: ${redactRelayKey(value)}`);
   }
   return value;
 }
