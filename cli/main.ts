@@ -1,12 +1,24 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { BanguinsError } from '../client';
+import { BanguinsError, defaultPageUrl, pageUrlWithKey, relayKeyOf } from '../client';
 import { CliError } from './cli-error';
 import { runReceive } from './receive-command';
+import { DEFAULT_RELAY_URL, resolveRelayTarget } from './relay-target';
 import { runSend } from './send-command';
 import { reportModeFor, SessionReporter } from './session-reporter';
 
-/** The relay `banguins` talks to when neither --relay nor BANGUINS_RELAY says otherwise (`npm start`'s). */
-export const DEFAULT_RELAY_URL = 'ws://127.0.0.1:3001';
+export { DEFAULT_RELAY_URL };
+
+/** What to do when the relay refuses the access key, for each side. */
+const KEY_REFUSED_HINT: Readonly<Record<'send' | 'receive', string>> = {
+  send:
+    'give the key with --relay-key <key> or BANGUINS_RELAY=wss://…?key=<key>; npm start prints it, and for a deployed relay run banguins from the folder holding cdk.out/outputs.json',
+  receive: 'the link does not carry the relay\'s current key: ask the sender for a new link',
+};
+
+function relayKey(value: string): string {
+  if (!/^[A-Za-z0-9._~-]+$/.test(value)) throw new InvalidArgumentError('a relay access key has only letters, digits and . _ ~ -');
+  return value;
+}
 
 function relayUrl(value: string): string {
   let url: URL;
@@ -32,7 +44,12 @@ function pageUrl(value: string): string {
 /** Runs one failure through the reporter: one line, a stable code, no stack trace. */
 function reportFailure(error: unknown, json: boolean, role: 'send' | 'receive'): void {
   const code = error instanceof BanguinsError || error instanceof CliError ? error.code : 'Unexpected';
-  const message = error instanceof Error ? error.message : String(error);
+  const message =
+    code === 'RelayKeyRefused'
+      ? `the relay refused the connection: its access key is missing or wrong (${KEY_REFUSED_HINT[role]})`
+      : error instanceof Error
+        ? error.message
+        : String(error);
   new SessionReporter(reportModeFor(json), role).error(code, message.split('\n')[0]!);
 }
 
@@ -56,16 +73,38 @@ export function buildProgram(): Command {
     .command('send')
     .description('send files: prints a QR code and a link, then waits for the receiver')
     .argument('<file...>', 'the files to send')
-    .option('--relay <url>', 'the relay (env BANGUINS_RELAY)', relayUrl, process.env.BANGUINS_RELAY || DEFAULT_RELAY_URL)
+    .option(
+      '--relay <url>',
+      `the relay, ?key=… included if it needs one (default: env BANGUINS_RELAY, else RelayUrl of cdk.out/outputs.json, else ${DEFAULT_RELAY_URL})`,
+      relayUrl,
+    )
+    .option('--relay-key <key>', 'the relay access key, for a relay URL that carries none', relayKey)
     .option('--page-url <url>', 'the web page the link opens (env BANGUINS_PAGE_URL; default derived from the relay)', pageUrl, process.env.BANGUINS_PAGE_URL || undefined)
     .option('--json', 'print one JSON event per line instead of bars', false)
-    .action(async (files: string[], opts: { relay: string; pageUrl?: string; json: boolean }) => {
+    .action(async (files: string[], opts: { relay?: string; relayKey?: string; pageUrl?: string; json: boolean }) => {
       const controller = abortOnInterrupt();
       try {
-        await runSend(files, { relay: opts.relay, pageUrl: opts.pageUrl, mode: reportModeFor(opts.json), signal: controller.signal });
+        const relay = await resolveRelayTarget({ flag: opts.relay, env: process.env.BANGUINS_RELAY || undefined, relayKey: opts.relayKey });
+        await runSend(files, { relay: relay.url, pageUrl: opts.pageUrl ?? relay.pageUrl, mode: reportModeFor(opts.json), signal: controller.signal });
       } catch (error) {
         reportFailure(error, opts.json, 'send');
         process.exitCode = controller.signal.aborted ? 130 : 1;
+      }
+    });
+
+  program
+    .command('page')
+    .description('print the web page address that lets a browser send through the relay (its access key after #relaykey=)')
+    .option('--relay <url>', 'the relay, as for send', relayUrl)
+    .option('--relay-key <key>', 'the relay access key, for a relay URL that carries none', relayKey)
+    .option('--page-url <url>', 'the web page (env BANGUINS_PAGE_URL; default the deployed WebUrl, or derived from the relay)', pageUrl, process.env.BANGUINS_PAGE_URL || undefined)
+    .action(async (opts: { relay?: string; relayKey?: string; pageUrl?: string }) => {
+      try {
+        const relay = await resolveRelayTarget({ flag: opts.relay, env: process.env.BANGUINS_RELAY || undefined, relayKey: opts.relayKey });
+        process.stdout.write(`${pageUrlWithKey(opts.pageUrl ?? relay.pageUrl ?? defaultPageUrl(relay.url), relayKeyOf(relay.url))}\n`);
+      } catch (error) {
+        reportFailure(error, false, 'send');
+        process.exitCode = 1;
       }
     });
 

@@ -1,6 +1,7 @@
 /** Stable codes of every error the client library raises; a CLI or page can switch on them. */
 export type ClientErrorCode =
   | 'RelayUnreachable'
+  | 'RelayKeyRefused'
   | 'PairingRefused'
   | 'PeerGone'
   | 'HashMismatch'
@@ -24,8 +25,22 @@ export class BanguinsError extends Error {
 
 /** The relay could not be reached, or the connection could not be re-established in time. */
 export class RelayUnreachableError extends BanguinsError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** Whether the relay URL carried an access key (`?key=`): a browser cannot tell a refused key from a dead relay. */
+  readonly withRelayKey: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; withRelayKey?: boolean }) {
     super('RelayUnreachable', message, options);
+    this.withRelayKey = options?.withRelayKey ?? false;
+  }
+}
+
+/**
+ * The relay answered the handshake with 401: its access key is missing from the relay URL or wrong.
+ * Not retried: a new attempt with the same URL meets the same answer.
+ */
+export class RelayKeyRefusedError extends BanguinsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('RelayKeyRefused', message, options);
   }
 }
 

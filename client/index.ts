@@ -3,6 +3,7 @@ export * from './errors';
 export * from './ports';
 export * from './protocol-constants';
 export * from './pairing-link';
+export * from './relay-url';
 export * from './session-events';
 export * from './tuning';
 export type { Hasher, HasherFactory } from './sha256';

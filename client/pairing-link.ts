@@ -1,10 +1,11 @@
 import { fromBase64, toBase64Url } from './base64';
 import { BadLinkError } from './errors';
+import { RELAY_KEY_PARAMETER, redactRelayKey } from './relay-url';
 import { SECRET_BYTES } from './session-crypto';
 
 /** What a pairing link carries: where the sender waits and the secret both sides derive their keys from. */
 export interface PairingLink {
-  /** The relay's WebSocket URL (ws:// or wss://). */
+  /** The relay's WebSocket URL (ws:// or wss://), with its access key (`?key=…`) when the relay has one. */
   readonly relayUrl: string;
   /** The sender's relay connection id. */
   readonly senderId: string;
@@ -19,7 +20,10 @@ export function defaultPageUrl(relayUrl: string): string {
   return `${scheme}//${url.host}/`;
 }
 
-/** Builds `PAGE#v=1&relay=...&id=...&key=...`; the fragment keeps the secret away from web servers. */
+/**
+ * Builds `PAGE#v=1&relay=...&id=...&key=...`; the fragment keeps the secret, and the relay access
+ * key inside the relay URL, away from web servers.
+ */
 export function formatPairingLink(pageUrl: string, link: PairingLink): string {
   const base = pageUrl.split('#')[0]!;
   const fragment = new URLSearchParams({
@@ -51,10 +55,14 @@ export function parsePairingLink(text: string): PairingLink {
   try {
     relay = new URL(relayUrl);
   } catch {
-    throw new BadLinkError(`the link's relay "${relayUrl}" is not a URL`);
+    throw new BadLinkError(`the link's relay "${redactRelayKey(relayUrl)}" is not a URL`);
   }
   if (relay.protocol !== 'ws:' && relay.protocol !== 'wss:') {
-    throw new BadLinkError(`the link's relay "${relayUrl}" is not a ws:// or wss:// URL`);
+    throw new BadLinkError(`the link's relay "${redactRelayKey(relayUrl)}" is not a ws:// or wss:// URL`);
+  }
+  const relayKey = relay.searchParams.get(RELAY_KEY_PARAMETER);
+  if (relayKey !== null && !/^[A-Za-z0-9._~-]+$/.test(relayKey)) {
+    throw new BadLinkError('the link\'s relay access key is empty or damaged: copy the whole link the sender printed');
   }
   let secret: Uint8Array;
   try {

@@ -1,4 +1,5 @@
-import { RelayUnreachableError } from './errors';
+import { RelayKeyRefusedError, RelayUnreachableError } from './errors';
+import { redactRelayKey, relayKeyOf } from './relay-url';
 import type { WebSocketConstructor, WebSocketLike } from './ports';
 import { connectFrame, parseIncomingFrame, type IncomingFrame } from './wire-frames';
 
@@ -59,7 +60,7 @@ export class RelayConnection {
     return this.socket;
   }
 
-  /** Opens the first socket; resolves with the connection id or rejects with RelayUnreachableError. */
+  /** Opens the first socket; resolves with the connection id or rejects with RelayUnreachableError or RelayKeyRefusedError. */
   async open(): Promise<string> {
     const id = await this.attempt();
     this.keepalive = setInterval(() => this.send(connectFrame(this.options.qrhash)), this.options.keepaliveMs ?? 240_000);
@@ -86,6 +87,7 @@ export class RelayConnection {
     return new Promise<string>((resolve, reject) => {
       let settled = false;
       let socket: WebSocketLike;
+      const shownUrl = redactRelayKey(url);
       const fail = (reason: string) => {
         if (settled) return;
         settled = true;
@@ -95,7 +97,11 @@ export class RelayConnection {
         } catch {
           // The socket may not have opened at all.
         }
-        reject(new RelayUnreachableError(`cannot reach the relay at ${url}: ${reason}`));
+        reject(
+          isKeyRefusal(reason)
+            ? new RelayKeyRefusedError(`the relay refused the connection: its access key is missing or wrong (${shownUrl} answered 401)`)
+            : new RelayUnreachableError(`cannot reach the relay at ${shownUrl}: ${reason}`, { withRelayKey: relayKeyOf(url) !== undefined }),
+        );
       };
       const timer = setTimeout(() => fail('no answer to Connect'), this.options.connectTimeoutMs ?? 10_000);
       try {
@@ -150,15 +156,27 @@ export class RelayConnection {
         return;
       } catch (error) {
         lastError = error;
+        if (error instanceof RelayKeyRefusedError) break;
         await new Promise((resolve) => setTimeout(resolve, delay));
         delay = Math.min(delay * 2, 4000);
       }
     }
-    if (!this.closing) {
-      const reason = lastError instanceof Error ? lastError.message : 'no reconnection in time';
-      this.options.onFatal(new RelayUnreachableError(`lost the relay and could not reconnect: ${reason}`));
+    if (this.closing) return;
+    if (lastError instanceof RelayKeyRefusedError) {
+      this.options.onFatal(lastError);
+      return;
     }
+    const reason = lastError instanceof Error ? lastError.message : 'no reconnection in time';
+    this.options.onFatal(new RelayUnreachableError(`lost the relay and could not reconnect: ${reason}`, { withRelayKey: relayKeyOf(this.options.url) !== undefined }));
   }
+}
+
+/**
+ * Whether a failed handshake was the relay's 401. Node's `ws` reports a non-101 answer as
+ * "Unexpected server response: 401"; a browser sees only a failed socket and never gets here.
+ */
+function isKeyRefusal(reason: string): boolean {
+  return /Unexpected server response: 401\b/.test(reason);
 }
 
 function describeSocketError(event: unknown): string {

@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { pageUrlWithKey, relayUrlWithKey } from '../client/relay-url';
 import type { RelayConfig } from '../lambdas/relay/config';
+import { RELAY_KEY_PATTERN } from '../lambdas/relay/relay-key';
 import { ensureConnectionsTable } from './connections-table';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, waitForDynamoDb, type DynamoDbLocal } from './dynamodb-local';
 import { LocalRelayError } from './errors';
@@ -50,14 +52,18 @@ export interface LocalRelayOptions {
   readonly handlers?: (config: RelayConfig) => RouteHandlers;
   /** Serves the built web page at `/` from this folder. @default DEFAULT_WEB_DIR */
   readonly webDir?: string;
+  /** Every handshake must carry this access key in `?key=`. @default none: an open relay */
+  readonly relayKey?: string;
 }
 
 /** A running local relay. */
 export interface LocalRelay {
-  /** `ws://HOST:PORT` */
+  /** The URL to connect to: `ws://HOST:PORT`, or `ws://HOST:PORT/?key=KEY` when a key is on. */
   readonly url: string;
-  /** The web page, `http://HOST:PORT/`. */
+  /** The web page, `http://HOST:PORT/`, or `http://HOST:PORT/#relaykey=KEY` when a key is on. */
   readonly pageUrl: string;
+  /** The access key handshakes must carry, if any. */
+  readonly relayKey?: string;
   readonly port: number;
   /** The `@connections` base URL, `http://HOST:PORT/STAGE`. */
   readonly callbackUrl: string;
@@ -83,6 +89,9 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
   const log = options.log ?? silentLog;
   const faults = options.faults ? new FaultInjector(options.faults) : undefined;
+  if (options.relayKey !== undefined && !RELAY_KEY_PATTERN.test(options.relayKey)) {
+    throw new LocalRelayError('InvalidOption', 'the relay access key must be 8 to 256 URL-safe characters (letters, digits, . _ ~ -)');
+  }
 
   let dynamoDbLocal: DynamoDbLocal | undefined;
   let dynamodbEndpoint = options.dynamodbEndpoint;
@@ -111,6 +120,7 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       region: LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
       logLevel: options.handlerLogLevel ?? 'WARN',
+      ...(options.relayKey !== undefined ? { relayKey: options.relayKey } : {}),
     };
     let handlers: RouteHandlers;
     try {
@@ -135,8 +145,9 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
 
     let closing: Promise<void> | undefined;
     return {
-      url: `ws://${reachableHost}:${port}`,
-      pageUrl: `http://${reachableHost}:${port}/`,
+      url: relayUrlWithKey(`ws://${reachableHost}:${port}`, options.relayKey),
+      pageUrl: pageUrlWithKey(`http://${reachableHost}:${port}/`, options.relayKey),
+      relayKey: options.relayKey,
       port,
       callbackUrl,
       dynamodbEndpoint,

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { RELAY_KEY_PATTERN } from '../lambdas/relay/relay-key';
 import { LocalRelayError } from './errors';
 import { validateFaultRates, type FaultRates } from './fault-injection';
 import { DEFAULT_PORT, DEFAULT_TABLE_NAME, DEFAULT_WEB_DIR, startLocalRelay, type LocalRelay } from './local-relay';
@@ -22,6 +24,8 @@ interface CliOptions {
   faultSeed: number;
   quiet: boolean;
   handlerLogLevel?: string;
+  key?: string;
+  requireKey: boolean;
 }
 
 function integer(min: number, max: number): (value: string) => number {
@@ -52,6 +56,23 @@ function defaultPort(): number {
   }
 }
 
+function relayKeyOption(value: string): string {
+  if (!RELAY_KEY_PATTERN.test(value)) {
+    throw new InvalidArgumentError('expected 8 to 256 URL-safe characters (letters, digits, . _ ~ -)');
+  }
+  return value;
+}
+
+/** The addresses only this machine can reach, where the relay stays open unless asked for a key. */
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/** The access key to require: --key, else a generated one with --require-key or on a non-loopback host, else none. */
+export function chooseRelayKey(options: { key?: string; requireKey: boolean; host: string }): string | undefined {
+  if (options.key !== undefined) return options.key;
+  if (options.requireKey || !LOOPBACK_HOSTS.has(options.host.toLowerCase())) return randomBytes(24).toString('base64url');
+  return undefined;
+}
+
 /** The `npm start` command line. */
 export function buildCommand(): Command {
   return new Command('banguins-local-relay')
@@ -68,6 +89,8 @@ export function buildCommand(): Command {
     .option('--fault-dup <p>', 'duplicate inbound Transfer frames with this probability', probability, 0)
     .option('--fault-reorder <p>', 'deliver inbound Transfer frames after the next one with this probability', probability, 0)
     .option('--fault-seed <n>', 'seed of the fault generator, so runs repeat', integer(0, 2 ** 32 - 1), 1)
+    .option('--key <key>', 'require this access key in every handshake (?key=…; URL-safe, 8 to 256 characters)', relayKeyOption)
+    .option('--require-key', 'require an access key, generated and printed (the default when --host is not a loopback address)', false)
     .option('-q, --quiet', 'log nothing but the URLs', false)
     .addOption(
       new Option('--handler-log-level <level>', "the handlers' own JSON log level (default WARN, SILENT with --quiet)").choices([
@@ -87,6 +110,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       : undefined;
   if (faults) validateFaultRates(faults);
 
+  const relayKey = chooseRelayKey(options);
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
   if (!options.dynamodbEndpoint) out('Starting DynamoDB Local...');
   const relay: LocalRelay = await startLocalRelay({
@@ -100,6 +124,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     faults,
     log: options.quiet ? silentLog : streamLog(process.stdout),
     handlerLogLevel: options.handlerLogLevel ?? (options.quiet ? 'SILENT' : 'WARN'),
+    relayKey,
   });
   out(`DynamoDB: ${relay.dynamodbEndpoint} (table ${relay.tableName})`);
   out(`@connections: ${relay.callbackUrl}`);
@@ -109,6 +134,9 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       : 'Web page: not built (run `npm run build:web`, or start with `npm start`, which builds it)',
   );
   if (faults) out(`Faults on Transfer frames: drop ${faults.drop}, duplicate ${faults.duplicate}, reorder ${faults.reorder}, seed ${faults.seed}`);
+  if (relay.relayKey !== undefined) {
+    out(`Access key: ${relay.relayKey} (every client must add ?key=<it> to the relay URL; the URLs below carry it)`);
+  }
   out('Banguins relay listening on:');
   out(relay.url);
 

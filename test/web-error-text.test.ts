@@ -14,7 +14,7 @@ import { CameraError } from '../web/src/qr-scanner';
 
 describe('describeError: what the page tells a person', () => {
   it.each([
-    { name: 'RelayUnreachableError', error: new RelayUnreachableError('x'), role: 'send', paired: false, expected: /^Cannot reach the relay\. .*\(x\)\.$/ },
+    { name: 'RelayUnreachableError', error: new RelayUnreachableError('x'), role: 'send', paired: false, expected: /^The relay refused this page or cannot be reached: it may need an access key .*\(x\)\.$/ },
     { name: 'RelayUnreachableError', error: new RelayUnreachableError('x'), role: 'receive', paired: true, expected: /^The connection to the relay was lost and could not be restored/ },
     { name: 'PeerGoneError', error: new PeerGoneError('x'), role: 'receive', paired: false, expected: /^This link has expired: the sender is no longer waiting\. Ask for a new link/ },
     { name: 'PeerGoneError', error: new PeerGoneError('x'), role: 'receive', paired: true, expected: /^The sender left and did not come back/ },

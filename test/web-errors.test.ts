@@ -65,7 +65,7 @@ describe('web page: errors a person understands, and resume', () => {
 
     const receiver = await openWatchedPage(browser);
     await receiver.page.goto(deadRelay);
-    await expectAlert(receiver, /Cannot reach the relay/);
+    await expectAlert(receiver, /^The relay refused this link or cannot be reached: .*access key.*, or the relay is not running \(cannot reach the relay at ws:\/\/127\.0\.0\.1:\d+: .*\)\.$/);
     // Chromium itself logs the failed WebSocket handshake; the page logs nothing else.
     expect(receiver.errors.filter((e) => !e.includes(`WebSocket connection to 'ws://127.0.0.1:${port}/' failed`))).toEqual([]);
     await sender.context.close();
@@ -118,6 +118,89 @@ describe('web page: errors a person understands, and resume', () => {
       await receiver.context.close();
     },
   );
+});
+
+describe('web page: a relay that requires an access key', () => {
+  const KEY = 'web-test-relay-key-0123456789';
+  let fixture: WebPageFixture;
+  let browser: Browser;
+  let barePage: string;
+
+  beforeAll(async () => {
+    [fixture, browser] = await Promise.all([startWebPageFixture({ relayKey: KEY }), launchBrowser()]);
+    barePage = fixture.pageUrl.split('#')[0]!;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await fixture?.close();
+  });
+
+  /** Chromium logs every refused handshake itself; anything else the page logged is a fault. */
+  const pageErrors = (watched: WatchedPage): string[] => watched.errors.filter((e) => !/WebSocket connection to .* failed/.test(e));
+
+  it('with #relaykey= in the page address, a transfer works; the link carries the key in its fragment only', async () => {
+    expect(fixture.pageUrl).toBe(`${barePage}#relaykey=${KEY}`);
+    const content = randomBytes(200_000);
+    const sender = await openWatchedPage(browser);
+    const link = await startSending(sender, fixture.pageUrl, 'keyed.bin', content);
+    // The key left the address bar (no bookmark or screenshot shows it) but the page kept it.
+    expect(new URL(sender.page.url()).hash).toBe('');
+    const url = new URL(link);
+    expect(url.search).toBe('');
+    expect(`${url.origin}${url.pathname}`).toBe(barePage);
+    expect(new URL(new URLSearchParams(url.hash.slice(1)).get('relay')!).searchParams.get('key')).toBe(KEY);
+
+    const receiver = await openWatchedPage(browser);
+    const download = receiver.page.waitForEvent('download');
+    await receiver.page.goto(link);
+    expect(fs.readFileSync(await (await download).path()).equals(content)).toBe(true);
+    await sender.page.getByText('All files sent').waitFor();
+    expect(pageErrors(sender)).toEqual([]);
+    expect(receiver.errors).toEqual([]);
+
+    // Opened again without the fragment, the same browser still has the key for this relay.
+    await sender.page.goto(barePage);
+    await sender.page.setInputFiles('#file-input', { name: 'again.bin', mimeType: 'application/octet-stream', buffer: Buffer.from('again') });
+    await sender.page.locator('#pairing-link').waitFor({ state: 'visible' });
+    await sender.context.close();
+    await receiver.context.close();
+  });
+
+  it('a link whose relay lacks the key shows the one-sentence refusal naming the key', async () => {
+    const sender = await openWatchedPage(browser);
+    const link = await startSending(sender, fixture.pageUrl, 'x.bin', randomBytes(10));
+    const fragment = new URLSearchParams(link.split('#')[1]);
+    fragment.set('relay', fixture.relay.url.split('?')[0]!);
+    const receiver = await openWatchedPage(browser);
+    await receiver.page.goto(`${barePage}#${fragment.toString()}`);
+    await expectAlert(receiver, /^The relay refused this link or cannot be reached: the link carries no relay access key \(ask the sender for a new link\), or the relay is not running \([^\n]*\)\.$/);
+    expect(pageErrors(receiver)).toEqual([]);
+    await sender.context.close();
+    await receiver.context.close();
+  });
+
+  it('a link with a wrong key shows the refusal naming the key in the link', async () => {
+    const sender = await openWatchedPage(browser);
+    const link = await startSending(sender, fixture.pageUrl, 'x.bin', randomBytes(10));
+    const fragment = new URLSearchParams(link.split('#')[1]);
+    fragment.set('relay', `${fixture.relay.url.split('?')[0]!}/?key=wrong-key-0123456789`);
+    const receiver = await openWatchedPage(browser);
+    await receiver.page.goto(`${barePage}#${fragment.toString()}`);
+    await expectAlert(receiver, /^The relay refused the access key in this link or cannot be reached: ask the sender for a new link/);
+    expect(await receiver.page.getByRole('alert').textContent()).not.toContain('wrong-key-0123456789');
+    await sender.context.close();
+    await receiver.context.close();
+  });
+
+  it('a page opened without the key cannot send, and says where the key comes from', async () => {
+    const sender = await openWatchedPage(browser);
+    await sender.page.goto(barePage);
+    await sender.page.setInputFiles('#file-input', { name: 'x.bin', mimeType: 'application/octet-stream', buffer: Buffer.from('x') });
+    await expectAlert(sender, /^The relay refused this page or cannot be reached: it may need an access key \(open the page with the address ending in #relaykey=… .*\), or it is not running \([^\n]*\)\.$/);
+    expect(pageErrors(sender)).toEqual([]);
+    await sender.context.close();
+  });
 });
 
 /** A local port nothing listens on (one that was free a moment ago). */

@@ -46,3 +46,39 @@ describe('wscat against the local relay', () => {
     expect(answer).toEqual({ action: 'Connect', message: { connectionid: expect.stringMatching(/^[A-Za-z0-9_=+/-]{8,}$/) } });
   });
 });
+
+describe('wscat against a local relay that requires an access key', () => {
+  const KEY = 'test-relay-key-0123456789';
+  let relay: LocalRelay;
+  let bare: string;
+
+  beforeAll(async () => {
+    relay = await startTestRelay({ relayKey: KEY });
+    bare = relay.url.split('?')[0]!;
+  });
+  afterAll(async () => {
+    await relay.close();
+  });
+
+  test('the relay prints a URL that carries the key', () => {
+    expect(new URL(relay.url).searchParams.get('key')).toBe(KEY);
+  });
+
+  test('without the key the handshake is refused with 401', async () => {
+    const { stdout, code } = await wscat(bare, '{"action":"Connect"}');
+    expect(stdout).toMatch(/Unexpected server response: 401/);
+    expect(code).not.toBe(0);
+  });
+
+  test('with a wrong key the handshake is refused with 401', async () => {
+    const { stdout } = await wscat(`${bare}/?key=not-the-key-at-all`, '{"action":"Connect"}');
+    expect(stdout).toMatch(/Unexpected server response: 401/);
+    expect(stdout).not.toMatch(/"action":"Connect"/);
+  });
+
+  test('with the key, the seed 002 Connect gets its answer', async () => {
+    const { stdout } = await wscat(relay.url, '{"action":"Connect"}');
+    const answer = JSON.parse(stdout.trim().split('\n')[0] ?? '') as unknown;
+    expect(answer).toEqual({ action: 'Connect', message: { connectionid: expect.stringMatching(/^[A-Za-z0-9_=+/-]{8,}$/) } });
+  });
+});

@@ -3,6 +3,7 @@ import { type RelayConfig, relayConfigFromEnv } from '../relay/config';
 import { RelayError } from '../relay/errors';
 import { actionOf, errorFrame } from '../relay/frames';
 import type { PostToConnection } from '../relay/ports';
+import { RelayKeyRefusedError } from '../relay/relay-key';
 import type { RelayAction, RelayContext } from '../relay/relay-context';
 import type { WebSocketEvent, WebSocketHandler, WebSocketResult } from '../relay/websocket-event';
 import { createRelayClients, type RelayClients } from './relay-ports';
@@ -33,6 +34,7 @@ export function defineRoute(routeKey: string, action: RelayAction): RouteModule 
       const context: RelayContext = {
         connectionId,
         body: event.body ?? undefined,
+        query: event.queryStringParameters ?? undefined,
         sourceIp: event.requestContext.identity?.sourceIp,
         connectedAt: event.requestContext.connectedAt,
         store: clients.store,
@@ -51,12 +53,16 @@ export function defineRoute(routeKey: string, action: RelayAction): RouteModule 
     };
   };
 
+  return { createHandler, handler: lambdaEntryPoint(createHandler) };
+}
+
+/** A Lambda entry point that builds its handler from the environment on the first call and reuses it. */
+export function lambdaEntryPoint(createHandler: (config: RelayConfig) => WebSocketHandler): WebSocketHandler {
   let lambdaHandler: WebSocketHandler | undefined;
-  const handler: WebSocketHandler = (event) => {
+  return (event) => {
     lambdaHandler ??= createHandler(relayConfigFromEnv());
     return lambdaHandler(event);
   };
-  return { createHandler, handler };
 }
 
 /** The `@connections` base URL: the injected one locally, the event's own on AWS. */
@@ -73,11 +79,19 @@ interface Failure {
   readonly log: (outcome: string, extra?: Record<string, unknown>) => void;
 }
 
+/** What API Gateway's own authorisers answer a refused handshake with. */
+const UNAUTHORIZED: WebSocketResult = { statusCode: 401, body: '{"message":"Unauthorized"}' };
+
 /**
  * A refused frame gets one Error frame back; an unexpected failure is logged and reported as
- * InternalError. `$connect` cannot be answered with a frame: a non-2xx refuses the handshake.
+ * InternalError. `$connect` cannot be answered with a frame: a non-2xx refuses the handshake,
+ * 401 for a missing or wrong access key, 500 for a real failure.
  */
 async function answerFailure({ routeKey, event, error, post, logger, log }: Failure): Promise<WebSocketResult> {
+  if (error instanceof RelayKeyRefusedError) {
+    log('refused', { code: error.code });
+    return UNAUTHORIZED;
+  }
   const known = error instanceof RelayError;
   if (known) log('refused', { code: error.code });
   else logger.error('route failed', { route: routeKey, connectionId: event.requestContext.connectionId, error: error as Error });

@@ -1,4 +1,4 @@
-import { CALLBACK_URL_ENV, DYNAMODB_ENDPOINT_ENV, TABLE_NAME_ENV } from './table-schema';
+import { CALLBACK_URL_ENV, DYNAMODB_ENDPOINT_ENV, RELAY_KEY_SECRET_ARN_ENV, TABLE_NAME_ENV } from './table-schema';
 
 /** Everything a route handler needs to build its ports; Lambda reads it from the environment, the local relay injects it. */
 export interface RelayConfig {
@@ -14,6 +14,16 @@ export interface RelayConfig {
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** Powertools log level (`SILENT` for a quiet local relay); @default POWERTOOLS_LOG_LEVEL or INFO */
   readonly logLevel?: string;
+  /**
+   * The access key every handshake must present in `?key=` (the local relay's `--key`).
+   * @default no fixed key: the secret below, or an open relay
+   */
+  readonly relayKey?: string;
+  /**
+   * ARN of the Secrets Manager secret holding the access key (the deployed `$connect` function).
+   * @default no secret: with no relayKey either, the relay is open to every client
+   */
+  readonly relayKeySecretArn?: string;
 }
 
 /** Reads the relay configuration from the environment, as a deployed Lambda function sees it. */
@@ -26,5 +36,6 @@ export function relayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RelayC
     tableName,
     dynamodbEndpoint: env[DYNAMODB_ENDPOINT_ENV] || undefined,
     callbackUrl: env[CALLBACK_URL_ENV] || undefined,
+    relayKeySecretArn: env[RELAY_KEY_SECRET_ARN_ENV] || undefined,
   };
 }

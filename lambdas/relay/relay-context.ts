@@ -6,6 +6,8 @@ export interface RelayContext {
   readonly connectionId: string;
   /** The frame's text, for message routes. */
   readonly body?: string;
+  /** The handshake's query-string parameters, for `$connect` (the relay access key travels there). */
+  readonly query?: Readonly<Record<string, string | undefined>>;
   /** The client's address, for `$connect`. */
   readonly sourceIp?: string;
   /** When API Gateway accepted the connection, epoch milliseconds. */

@@ -1,4 +1,4 @@
-import { BanguinsError } from '../../client';
+import { BanguinsError, RelayUnreachableError } from '../../client';
 import { CameraError } from './qr-scanner';
 import { PageConfigError } from './config';
 
@@ -23,7 +23,9 @@ export function describeError(error: unknown, context: ErrorContext): string {
     case 'RelayUnreachable':
       return context.paired
         ? `The connection to the relay was lost and could not be restored. Check the network and try again (${detail}).`
-        : `Cannot reach the relay. Check the network, or that the relay is running, and try again (${detail}).`;
+        : unreachableOrRefused(error instanceof RelayUnreachableError && error.withRelayKey, context.role, detail);
+    case 'RelayKeyRefused':
+      return `The relay refused the connection: its access key is missing or wrong (${detail}).`;
     case 'PeerGone':
       return context.paired
         ? `The ${other} left and did not come back. Start again with a new link (${detail}).`
@@ -41,4 +43,19 @@ export function describeError(error: unknown, context: ErrorContext): string {
     default:
       return `The transfer failed (${detail}). Try again.`;
   }
+}
+
+/**
+ * A browser cannot tell a relay that refused the handshake (401: no key, or a wrong one) from one
+ * that is down, so the sentence names both, the key first, and what to do for each side.
+ */
+function unreachableOrRefused(withKey: boolean, role: ErrorContext['role'], detail: string): string {
+  if (role === 'send') {
+    return withKey
+      ? `The relay refused this page's access key or cannot be reached: open the page again with the current address ending in #relaykey=…, or check that the relay is running (${detail}).`
+      : `The relay refused this page or cannot be reached: it may need an access key (open the page with the address ending in #relaykey=… that npm start or the deploy notes print), or it is not running (${detail}).`;
+  }
+  return withKey
+    ? `The relay refused the access key in this link or cannot be reached: ask the sender for a new link, or check that the relay is running (${detail}).`
+    : `The relay refused this link or cannot be reached: the link carries no relay access key (ask the sender for a new link), or the relay is not running (${detail}).`;
 }

@@ -4,6 +4,7 @@ import { describeError } from './error-text';
 import { findPageElements, setError, setStatus, showScreens, type PageElements } from './page-elements';
 import { scanQrCode, type QrScan } from './qr-scanner';
 import { runReceiveFlow } from './receive-flow';
+import { relayUrlForSending, rememberRelayKey, takeRelayKeyFromAddress } from './relay-key-store';
 import { runSendFlow } from './send-flow';
 
 const INSECURE_PAGE =
@@ -40,7 +41,7 @@ function startSend(elements: PageElements, config: Promise<PageConfig>, files: F
   if (files.length === 0) return;
   setError(elements, undefined);
   config.then(
-    ({ relayUrl }) => runSendFlow({ elements, relayUrl, pageUrl: pageUrl(), files }),
+    ({ relayUrl }) => runSendFlow({ elements, relayUrl: relayUrlForSending(relayUrl), pageUrl: pageUrl(), files }),
     (error: unknown) => setError(elements, describeError(error, { role: 'send', paired: false })),
   );
 }
@@ -126,7 +127,11 @@ function wireCopyButton(elements: PageElements): void {
 /** Wires the page up: send by picking or dropping files, receive by link, scan or the address bar. */
 function start(): void {
   const elements = findPageElements();
-  const config = loadPageConfig(location.href);
+  const addressKey = takeRelayKeyFromAddress();
+  const config = loadPageConfig(location.href).then((loaded) => {
+    if (addressKey !== undefined) rememberRelayKey(loaded.relayUrl, addressKey);
+    return loaded;
+  });
   // A receiver opened from a link needs no config: the link names its relay.
   config.catch(() => undefined);
 
@@ -141,6 +146,8 @@ function start(): void {
   elements.againButton.addEventListener('click', () => location.replace(pageUrl()));
   // Opening a second link in the same tab only changes the fragment: start that transfer too.
   window.addEventListener('hashchange', () => {
+    const key = takeRelayKeyFromAddress();
+    if (key !== undefined) void config.then((loaded) => rememberRelayKey(loaded.relayUrl, key), () => undefined);
     if (hasLinkInAddress() && !elements.home.hidden) receive(location.href);
   });
 

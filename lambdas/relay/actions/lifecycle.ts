@@ -1,4 +1,5 @@
-import type { RelayContext } from '../relay-context';
+import type { RelayAction, RelayContext } from '../relay-context';
+import { admitRelayKey, presentedRelayKey, type RelayKeySource } from '../relay-key';
 import { CONNECTION_TTL_SECONDS } from '../table-schema';
 
 /** `$connect`: stores the new connection with a TTL a little past API Gateway's 2 h limit. */
@@ -9,6 +10,17 @@ export async function storeConnection(context: RelayContext): Promise<void> {
     sourceIp: context.sourceIp,
     expiresAt: Math.floor(context.now() / 1000) + CONNECTION_TTL_SECONDS,
   });
+}
+
+/**
+ * `$connect` on a relay that may require an access key: checks the handshake's `?key=` against
+ * `keys` (RelayKeyRefusedError when missing or wrong, nothing stored), then stores the connection.
+ */
+export function admitAndStoreConnection(keys: RelayKeySource): RelayAction {
+  return async (context) => {
+    await admitRelayKey(presentedRelayKey(context.query), keys);
+    await storeConnection(context);
+  };
 }
 
 /** `$disconnect`: deletes the connection's record. */
