@@ -278,7 +278,7 @@ describe('BanguinsRelayStack', () => {
       template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
       template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
         KeySchema: [{ AttributeName: CONNECTION_ID_ATTRIBUTE, KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: CONNECTION_ID_ATTRIBUTE, AttributeType: 'S' }],
+        AttributeDefinitions: Match.arrayWith([{ AttributeName: CONNECTION_ID_ATTRIBUTE, AttributeType: 'S' }]),
         BillingMode: 'PAY_PER_REQUEST',
         TimeToLiveSpecification: { AttributeName: EXPIRES_AT_ATTRIBUTE, Enabled: true },
         Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
