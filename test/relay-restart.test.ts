@@ -3,6 +3,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import WebSocket from 'ws';
+import { bytesSource, receiveFiles, RelayUnreachableError, sendFiles, type ByteSink, type WebSocketConstructor } from '../client';
 import type { LocalRelay } from '../local/local-relay';
 import { startTestRelay } from './support/start-test-relay';
 
@@ -91,4 +93,52 @@ describe('banguins send | receive across a relay restart', () => {
     expect((await readFile(path.join(out, 'restart.bin'))).equals(data)).toBe(true);
     expect(await readdir(out)).toEqual(['restart.bin']);
   }, 90_000);
+});
+
+describe('client sessions when the relay stops and does not come back', () => {
+  it('GIVEN a transfer under way, WHEN the relay stops for good, THEN both sides fail with one RelayUnreachable line and the partial file is discarded, never committed', async () => {
+    const relay = await startTestRelay();
+    const data = randomBytes(4_000_000);
+    const sinkEnds: string[] = [];
+    let stopped: Promise<void> | undefined;
+    let gotLink!: (link: string) => void;
+    const link = new Promise<string>((resolve) => (gotLink = resolve));
+    const WS = WebSocket as unknown as WebSocketConstructor;
+    const resumeTimeoutMs = 3000;
+
+    const sending = sendFiles({
+      relayUrl: relay.url,
+      WebSocket: WS,
+      files: [{ name: 'lost.bin', source: bytesSource(data) }],
+      resumeTimeoutMs,
+      onEvent: (event) => {
+        if (event.type === 'link') gotLink(event.link);
+        // WHEN the relay stops mid-transfer and nothing listens on its port again
+        if (!stopped && event.type === 'progress' && event.bytes > 500_000) stopped = relay.close();
+      },
+    });
+    const receiving = receiveFiles({
+      link: await link,
+      WebSocket: WS,
+      resumeTimeoutMs,
+      openSink: async (): Promise<ByteSink> => ({
+        write: async () => undefined,
+        commit: async () => void sinkEnds.push('commit'),
+        abort: async () => void sinkEnds.push('abort'),
+      }),
+    });
+    const outcomes = await Promise.allSettled([sending, receiving]);
+    await stopped;
+
+    // THEN each side fails with RelayUnreachable and one line of text, and the file was aborted, not committed
+    expect(stopped).toBeDefined();
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected');
+      const reason = (outcome as PromiseRejectedResult).reason as Error;
+      expect(reason).toBeInstanceOf(RelayUnreachableError);
+      expect(reason.message).toMatch(/^lost the relay and could not reconnect: /);
+      expect(reason.message).not.toContain('\n');
+    }
+    expect(sinkEnds).toEqual(['abort']);
+  }, 60_000);
 });
