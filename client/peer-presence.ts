@@ -6,6 +6,12 @@ export const PROBE_INTERVAL_MS = 1000;
 /** PeerGone errors this soon after the peer moved to a new connection are about its old one. */
 export const STALE_ERROR_GRACE_MS = 1500;
 
+/**
+ * After this side reconnected, the peer is declared away (and probed) unless it says hello within
+ * this long: errors inside the stale-error grace are ignored, and the peer may have moved too.
+ */
+export const ANSWER_TIMEOUT_MS = 2000;
+
 /** What PeerPresence needs from its session. */
 export interface PeerPresenceOptions {
   /** Who the peer is, for the give-up message: "sender" or "receiver". */
@@ -23,13 +29,15 @@ export interface PeerPresenceOptions {
 /**
  * Whether the paired peer is reachable. A PeerGone marks it away (unless the peer just moved,
  * which makes the error stale), starts probing it with hellos and a resume deadline; a hello
- * from the peer marks it back.
+ * from the peer marks it back. Probes are hellos that ask the relay to rejoin (client/rejoin.ts), so
+ * they also reach a peer whose own hello to this side's old id was lost.
  */
 export class PeerPresence {
   private away = false;
   private movedAt = 0;
   private probeTimer?: ReturnType<typeof setInterval>;
   private resumeTimer?: ReturnType<typeof setTimeout>;
+  private answerTimer?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly options: PeerPresenceOptions) {}
 
@@ -43,11 +51,28 @@ export class PeerPresence {
     this.movedAt = Date.now();
   }
 
+  /**
+   * This side reconnected and said hello: unless the peer answers within ANSWER_TIMEOUT_MS, it is
+   * declared away, so probing starts even when the relay's errors fell inside the stale-error grace
+   * (both sides reconnected at once, or the relay restarted).
+   */
+  awaitAnswer(): void {
+    if (this.answerTimer) clearTimeout(this.answerTimer);
+    this.answerTimer = setTimeout(() => {
+      this.answerTimer = undefined;
+      this.goAway();
+    }, ANSWER_TIMEOUT_MS);
+  }
+
   /** The relay said the peer is gone. */
   markAway(): void {
-    if (this.away) return;
     // Frames sent to the peer's previous connection keep failing for a while after it moved: not news.
     if (Date.now() - this.movedAt < STALE_ERROR_GRACE_MS) return;
+    this.goAway();
+  }
+
+  private goAway(): void {
+    if (this.away) return;
     this.away = true;
     this.options.onAway();
     // The error may be stale (about a connection the peer already replaced): ask the peer we know to answer.
@@ -77,5 +102,7 @@ export class PeerPresence {
     this.probeTimer = undefined;
     if (this.resumeTimer) clearTimeout(this.resumeTimer);
     this.resumeTimer = undefined;
+    if (this.answerTimer) clearTimeout(this.answerTimer);
+    this.answerTimer = undefined;
   }
 }

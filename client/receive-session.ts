@@ -8,13 +8,14 @@ import { parsePairingLink } from './pairing-link';
 import type { ByteSink, WebSocketConstructor } from './ports';
 import { CHUNK_PLAINTEXT_BYTES, MANIFEST_FILEID, MAX_MANIFEST_BYTES } from './protocol-constants';
 import { RelayConnection } from './relay-connection';
+import { controlRequestFrame } from './rejoin';
 import { reactToRelayError, staleLinkError } from './relay-error-codes';
 import { deriveSessionKeys, randomBytes, Sealer, type SessionKeys } from './session-crypto';
 import type { SessionEventListener } from './session-events';
 import { createSha256, type HasherFactory } from './sha256';
 import { StreamReceiver } from './stream-receiver';
 import { resolveTuning, type ProtocolTuning } from './tuning';
-import { type AcknowledgeMessage, acknowledgeFrame, type IncomingFrame, requestFrame, type TransferMessage } from './wire-frames';
+import { type AcknowledgeMessage, acknowledgeFrame, type IncomingFrame, type TransferMessage } from './wire-frames';
 
 /** One incoming file as the receiver's sink sees it. */
 export interface IncomingFile extends ManifestFile {
@@ -107,7 +108,10 @@ class ReceiveSession {
         qrhash: this.keys.qrhash,
         onFrame: (frame) => void this.onFrame(frame).catch((error: Error) => this.latch.fail(error)),
         onDisconnected: () => this.emit({ type: 'interrupted', reason: 'own-socket' }),
-        onReconnected: () => void this.sayHello(false).then(() => this.emit({ type: 'resumed' })),
+        onReconnected: () => {
+          if (this.paired) this.presence.awaitAnswer();
+          void this.sayHello(false).then(() => this.emit({ type: 'resumed' }));
+        },
         onFatal: (error) => this.latch.fail(error),
         reconnectWindowMs: this.options.resumeTimeoutMs,
       });
@@ -335,7 +339,7 @@ class ReceiveSession {
 
   private async sendControl(message: ControlMessage): Promise<void> {
     const sealed = await sealControl(this.sealer, message);
-    this.connection.send(requestFrame({ connectionid: this.senderId, qrhash: this.keys.qrhash, message: sealed }));
+    this.connection.send(controlRequestFrame({ connectionid: this.senderId, qrhash: this.keys.qrhash, message: sealed }, message, this.paired));
   }
 
   private emit(event: Parameters<SessionEventListener>[0]): void {

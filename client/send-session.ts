@@ -8,6 +8,7 @@ import { formatPairingLink, defaultPageUrl } from './pairing-link';
 import type { OutgoingFile, WebSocketConstructor } from './ports';
 import { CHUNK_PLAINTEXT_BYTES, chunkCountOf, fileIdOf, MANIFEST_FILEID, MAX_WINDOW_CHUNKS } from './protocol-constants';
 import { RelayConnection } from './relay-connection';
+import { controlRequestFrame } from './rejoin';
 import { reactToRelayError } from './relay-error-codes';
 import { deriveSessionKeys, randomBytes, Sealer, SECRET_BYTES, type SessionKeys } from './session-crypto';
 import type { SessionEventListener } from './session-events';
@@ -15,7 +16,7 @@ import { createSha256, type HasherFactory } from './sha256';
 import { RoundTripEstimator } from './round-trip-estimator';
 import { StreamSender } from './stream-sender';
 import { resolveTuning, type ProtocolTuning } from './tuning';
-import { type IncomingFrame, requestFrame, transferFrame } from './wire-frames';
+import { type IncomingFrame, transferFrame } from './wire-frames';
 
 /** Everything sendFiles needs. */
 export interface SendOptions {
@@ -266,6 +267,7 @@ class SendSession {
   private async onReconnected(): Promise<void> {
     if (this.peerSession === undefined) return;
     this.presence.moved();
+    this.presence.awaitAnswer();
     await this.sendControl({ t: 'hello', role: 'sender', session: this.session, reply: false });
     this.emit({ type: 'resumed' });
     this.current?.resume();
@@ -299,7 +301,7 @@ class SendSession {
 
   private async sendControlTo(target: string, message: ControlMessage): Promise<void> {
     const sealed = await sealControl(this.sealer, message);
-    this.connection.send(requestFrame({ connectionid: target, qrhash: this.keys.qrhash, message: sealed }));
+    this.connection.send(controlRequestFrame({ connectionid: target, qrhash: this.keys.qrhash, message: sealed }, message, this.peerSession !== undefined));
   }
 
   private emit(event: Parameters<SessionEventListener>[0]): void {

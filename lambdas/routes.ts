@@ -1,11 +1,12 @@
 import * as path from 'node:path';
 
 /**
- * A DynamoDB item operation a route handler calls on the connections table; the stack grants
- * `dynamodb:<name>` for each. Scan and Query are left out on purpose: no handler lists the table.
+ * A DynamoDB operation a route handler calls on the connections table; the stack grants
+ * `dynamodb:<name>` for each. The item operations are granted on the table; `Query` only on the
+ * qrhash index (Request's rejoin lookup). Scan is left out on purpose: no handler lists the table.
  * A TransactWriteItems call needs the action of each item in it (an `Update` needs UpdateItem).
  */
-export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
+export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
 
 /** A stage throttle for one route: steady requests per second and the burst (token bucket size). */
 export interface RouteThrottle {
@@ -66,8 +67,9 @@ export const ROUTES: readonly RouteDefinition[] = [
   { routeKey: 'sendmessage', name: 'SendMessage', entry: 'handlers/send-message.ts', postsToConnections: true, tableActions: [], throttle: CONTROL_THROTTLE },
   // Connect registers the qrhash (UpdateItem on an existing item).
   { routeKey: 'Connect', name: 'Connect', entry: 'handlers/connect.ts', postsToConnections: true, tableActions: ['UpdateItem'], throttle: CONTROL_THROTTLE },
-  // Request reads the target, pairs both items (TransactWriteItems of two Updates), removes a gone target.
-  { routeKey: 'Request', name: 'Request', entry: 'handlers/request.ts', postsToConnections: true, tableActions: ['GetItem', 'UpdateItem', 'DeleteItem'], throttle: CONTROL_THROTTLE },
+  // Request reads the target, pairs both items (TransactWriteItems of two Updates), removes a gone target,
+  // and with `rejoin` finds the peer's new connection on the qrhash index (Query).
+  { routeKey: 'Request', name: 'Request', entry: 'handlers/request.ts', postsToConnections: true, tableActions: ['GetItem', 'UpdateItem', 'DeleteItem', 'Query'], throttle: CONTROL_THROTTLE },
   // Transfer and Acknowledge read the sender's pairings and remove a gone peer.
   { routeKey: 'Transfer', name: 'Transfer', entry: 'handlers/transfer.ts', postsToConnections: true, tableActions: ['GetItem', 'DeleteItem'], throttle: TRANSFER_THROTTLE },
   { routeKey: 'Acknowledge', name: 'Acknowledge', entry: 'handlers/acknowledge.ts', postsToConnections: true, tableActions: ['GetItem', 'DeleteItem'], throttle: ACKNOWLEDGE_THROTTLE },

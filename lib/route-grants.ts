@@ -1,7 +1,8 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import type { WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type { IRole } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IRole } from 'aws-cdk-lib/aws-iam';
+import { QRHASH_INDEX_NAME } from '../lambdas/relay/table-schema';
 import type { RouteDefinition } from '../lambdas/routes';
 import { wildcardResourceFinding } from './nag-finding-ids';
 
@@ -18,14 +19,24 @@ export function tableIamActions(route: RouteDefinition): string[] {
   return route.tableActions.map((action) => `dynamodb:${action}`);
 }
 
+/** The ARN of the table's qrhash index, the only resource `dynamodb:Query` is granted on. */
+export function qrHashIndexArn(table: ITableV2): string {
+  return `${table.tableArn}/index/${QRHASH_INDEX_NAME}`;
+}
+
 /**
  * Gives a route function's role exactly what its route definition asks for, through grants only:
- * its table operations on this table (nothing when it lists none) and
- * `execute-api:ManageConnections` on this stage.
+ * its item operations on this table, `Query` on the qrhash index only (nothing when it lists none),
+ * and `execute-api:ManageConnections` on this stage. `table.grant` is not used: once the table has
+ * an index it adds `<table>/index/*` to every grant, a wildcard no item operation needs.
  */
 export function grantRouteAccess(route: RouteDefinition, role: IRole, targets: RouteGrantTargets): void {
   const actions = tableIamActions(route);
-  if (actions.length > 0) targets.table.grant(role, ...actions);
+  const itemActions = actions.filter((action) => action !== 'dynamodb:Query');
+  if (itemActions.length > 0) Grant.addToPrincipal({ grantee: role, actions: itemActions, resourceArns: [targets.table.tableArn] });
+  if (itemActions.length < actions.length) {
+    Grant.addToPrincipal({ grantee: role, actions: ['dynamodb:Query'], resourceArns: [qrHashIndexArn(targets.table)] });
+  }
   if (route.postsToConnections) {
     targets.stage.grantManagementApiAccess(role);
     Validations.of(role).acknowledge({

@@ -5,7 +5,15 @@ import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { ROUTES, type RouteDefinition } from '../lambdas/routes';
-import { CONNECTION_ID_ATTRIBUTE, EXPIRES_AT_ATTRIBUTE, RELAY_KEY_SECRET_ARN_ENV, TABLE_NAME_ENV } from '../lambdas/relay/table-schema';
+import {
+  CONNECTED_AT_ATTRIBUTE,
+  CONNECTION_ID_ATTRIBUTE,
+  EXPIRES_AT_ATTRIBUTE,
+  QRHASH_ATTRIBUTE,
+  QRHASH_INDEX_NAME,
+  RELAY_KEY_SECRET_ARN_ENV,
+  TABLE_NAME_ENV,
+} from '../lambdas/relay/table-schema';
 import {
   BanguinsRelayStack,
   type BanguinsRelayStackProps,
@@ -29,8 +37,9 @@ const EXPECTED_TABLE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   $default: [],
   sendmessage: [],
   Connect: ['dynamodb:UpdateItem'], // registerQrHash
-  // get the target, pair (TransactWriteItems of two Updates: per-item UpdateItem), remove a gone target
-  Request: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  // get the target, pair (TransactWriteItems of two Updates: per-item UpdateItem), remove a gone target,
+  // find a rejoining peer on the qrhash index (findByQrHash)
+  Request: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
   Transfer: ['dynamodb:GetItem', 'dynamodb:DeleteItem'], // get the sender's pairings, remove a gone peer
   Acknowledge: ['dynamodb:GetItem', 'dynamodb:DeleteItem'],
 };
@@ -242,10 +251,15 @@ describe('BanguinsRelayStack', () => {
       expect(resource).toContain(`/${STAGE_NAME}/*/@connections/*`);
     });
 
-    test(`THEN its role may call exactly ${EXPECTED_TABLE_ACTIONS[routeKey]?.join(', ') || 'no DynamoDB action'}, on this table only`, () => {
+    test(`THEN its role may call exactly ${EXPECTED_TABLE_ACTIONS[routeKey]?.join(', ') || 'no DynamoDB action'}, on this table only (Query on its qrhash index only)`, () => {
       const statements = statementsOfFunction(functionId).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
       for (const statement of statements) {
-        expect(statement.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
+        if (actionsOf(statement).includes('dynamodb:Query')) {
+          expect(actionsOf(statement)).toEqual(['dynamodb:Query']);
+          expect(statement.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, `/index/${QRHASH_INDEX_NAME}`]] });
+        } else {
+          expect(statement.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
+        }
       }
       const actions = statements.flatMap(actionsOf).sort();
       expect(actions).toEqual([...(EXPECTED_TABLE_ACTIONS[routeKey] ?? ['unlisted route'])].sort());
@@ -264,10 +278,29 @@ describe('BanguinsRelayStack', () => {
       template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
       template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
         KeySchema: [{ AttributeName: CONNECTION_ID_ATTRIBUTE, KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: CONNECTION_ID_ATTRIBUTE, AttributeType: 'S' }],
+        AttributeDefinitions: Match.arrayWith([{ AttributeName: CONNECTION_ID_ATTRIBUTE, AttributeType: 'S' }]),
         BillingMode: 'PAY_PER_REQUEST',
         TimeToLiveSpecification: { AttributeName: EXPIRES_AT_ATTRIBUTE, Enabled: true },
         Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+      });
+    });
+
+    test('THEN it has a keys-only qrhash index sorted by connectedAt, for the rejoin lookup', () => {
+      template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        AttributeDefinitions: Match.arrayWith([
+          { AttributeName: QRHASH_ATTRIBUTE, AttributeType: 'S' },
+          { AttributeName: CONNECTED_AT_ATTRIBUTE, AttributeType: 'N' },
+        ]),
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: QRHASH_INDEX_NAME,
+            KeySchema: [
+              { AttributeName: QRHASH_ATTRIBUTE, KeyType: 'HASH' },
+              { AttributeName: CONNECTED_AT_ATTRIBUTE, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
+        ],
       });
     });
 
@@ -385,7 +418,7 @@ describe('BanguinsRelayStack', () => {
   });
 
   describe('least privilege', () => {
-    test('THEN no role in the template may Scan, or use a DynamoDB wildcard', () => {
+    test('THEN no role in the template may Scan, or use a DynamoDB wildcard, and only Request may Query', () => {
       const actions = Object.values(resources)
         .filter((r) => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::Role')
         .flatMap((r) => [
@@ -396,8 +429,14 @@ describe('BanguinsRelayStack', () => {
       expect(actions.length).toBeGreaterThan(0);
       const dynamodbActions = actions.filter((a) => a.toLowerCase().startsWith('dynamodb:'));
       expect(dynamodbActions.length).toBeGreaterThan(0);
-      expect(dynamodbActions.filter((a) => a.includes('*') || /scan|query|batch/i.test(a))).toEqual([]);
+      expect(dynamodbActions.filter((a) => a.includes('*') || /scan|batch/i.test(a))).toEqual([]);
       expect(actions).not.toContain('*');
+      const queryingFunctions = Object.entries(resources)
+        .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+        .filter(([id]) => statementsOfFunction(id).some((s) => actionsOf(s).includes('dynamodb:Query')))
+        .map(([id]) => id);
+      expect(queryingFunctions).toEqual([functionIdOfRoute('Request')]);
+      expect(JSON.stringify(resources)).not.toContain('/index/*');
     });
   });
 

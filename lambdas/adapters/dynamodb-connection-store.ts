@@ -4,12 +4,19 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { UnknownPeerError } from '../relay/errors';
-import type { ConnectionRecord, ConnectionStore, NewConnection } from '../relay/ports';
-import { CONNECTION_ID_ATTRIBUTE, EXPIRES_AT_ATTRIBUTE } from '../relay/table-schema';
+import type { ConnectionRecord, ConnectionStore, NewConnection, QrHashHolder } from '../relay/ports';
+import {
+  CONNECTED_AT_ATTRIBUTE,
+  CONNECTION_ID_ATTRIBUTE,
+  EXPIRES_AT_ATTRIBUTE,
+  QRHASH_ATTRIBUTE,
+  QRHASH_INDEX_NAME,
+} from '../relay/table-schema';
 
 /** The item shape of the connections table. */
 interface ConnectionItem {
@@ -71,6 +78,24 @@ export class DynamoDbConnectionStore implements ConnectionStore {
       if (isConditionFailure(error)) throw new UnknownPeerError(connectionId, { cause: error });
       throw error;
     }
+  }
+
+  async findByQrHash(qrhash: string, limit: number): Promise<readonly QrHashHolder[]> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: QRHASH_INDEX_NAME,
+        KeyConditionExpression: '#qrhash = :qrhash',
+        ExpressionAttributeNames: { '#qrhash': QRHASH_ATTRIBUTE },
+        ExpressionAttributeValues: { ':qrhash': qrhash },
+        ScanIndexForward: false, // newest connectedAt first
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map((item) => ({
+      connectionId: String(item[CONNECTION_ID_ATTRIBUTE]),
+      connectedAt: Number(item[CONNECTED_AT_ATTRIBUTE]),
+    }));
   }
 
   async pair(connectionId: string, peerId: string): Promise<void> {

@@ -31,13 +31,18 @@ export const connectFrame = z.object({
   message: z.object({ qrhash: z.string().max(MAX_QRHASH_LENGTH).optional() }).optional(),
 });
 
-/** `{"action":"Request","message":{"connectionid","qrhash"?,"message"?}}` (seed 002, from the receiver). */
+/**
+ * `{"action":"Request","message":{"connectionid","qrhash"?,"message"?,"rejoin"?}}` (seed 002, from the
+ * receiver). The `rejoin` extension: when `connectionid` is unknown or gone, deliver to the newest other
+ * connection that registered the same qrhash as the sender itself.
+ */
 export const requestFrame = z.object({
   action: z.literal('Request'),
   message: z.object({
     connectionid: connectionId,
     qrhash: z.string().max(MAX_QRHASH_LENGTH).optional(),
     message: z.string().max(MAX_REQUEST_MESSAGE_LENGTH).optional(),
+    rejoin: z.boolean().optional(),
   }),
 });
 

@@ -15,6 +15,9 @@ export interface ConnectionRecord {
 /** What `$connect` stores about a new connection. */
 export type NewConnection = Omit<ConnectionRecord, 'peers' | 'qrhash'>;
 
+/** A connection found by its registered qrhash. */
+export type QrHashHolder = Pick<ConnectionRecord, 'connectionId' | 'connectedAt'>;
+
 /** The relay's storage port: the DynamoDB table on AWS and locally (DynamoDB Local). */
 export interface ConnectionStore {
   /** Stores a new connection. */
@@ -23,6 +26,12 @@ export interface ConnectionStore {
   get(connectionId: string): Promise<ConnectionRecord | undefined>;
   /** Sets the pairing hash of an existing connection; throws UnknownPeerError when it is gone. */
   registerQrHash(connectionId: string, qrhash: string): Promise<void>;
+  /**
+   * The connections that registered `qrhash` with Connect, newest (by connectedAt) first, at most
+   * `limit` of them; read from the qrhash index, so a connection that just registered may be missing
+   * for a moment.
+   */
+  findByQrHash(qrhash: string, limit: number): Promise<readonly QrHashHolder[]>;
   /** Pairs two existing connections both ways, atomically; throws UnknownPeerError when either is gone. */
   pair(connectionId: string, peerId: string): Promise<void>;
   /**

@@ -24,3 +24,15 @@ export const RELAY_KEY_SECRET_ARN_ENV = 'BANGUINS_RELAY_KEY_SECRET_ARN';
 
 /** The query-string parameter of the WebSocket URL that carries the relay access key (`wss://…/dev?key=…`). */
 export const RELAY_KEY_QUERY_PARAMETER = 'key';
+
+/** The attribute holding the qrhash a connection registered with Connect (absent when none). */
+export const QRHASH_ATTRIBUTE = 'qrhash';
+
+/** When API Gateway accepted the connection, epoch milliseconds (the qrhash index's sort key). */
+export const CONNECTED_AT_ATTRIBUTE = 'connectedAt';
+
+/**
+ * The table's global secondary index by qrhash (sort key connectedAt, keys only): the Request
+ * route's rejoin lookup. Sparse: only connections that registered a qrhash are in it.
+ */
+export const QRHASH_INDEX_NAME = 'byQrHash';

@@ -1,0 +1,144 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import WebSocket from 'ws';
+import { bytesSource, receiveFiles, RelayUnreachableError, sendFiles, type ByteSink, type WebSocketConstructor } from '../client';
+import type { LocalRelay } from '../local/local-relay';
+import { startTestRelay } from './support/start-test-relay';
+
+const BIN = path.join(__dirname, '..', 'bin', 'banguins.js');
+
+interface Finished {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `banguins ...args` as a child process; `onEvent` sees each `--json` event as it comes. */
+function runCli(args: string[], onEvent?: (event: Record<string, unknown>) => void): { child: ChildProcess; done: Promise<Finished> } {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BANGUINS_RELAY: '' } });
+  let stdout = '';
+  let stderr = '';
+  let pending = '';
+  child.stdout!.on('data', (data: Buffer) => {
+    stdout += data.toString();
+    pending += data.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) onEvent?.(JSON.parse(line) as Record<string, unknown>);
+  });
+  child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
+  const done = new Promise<Finished>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return { child, done };
+}
+
+/**
+ * The relay process goes away mid-transfer (its `close()` drops every socket and runs `$disconnect`)
+ * and a new one comes up on the same port: both CLI processes reconnect, and the rejoin Request
+ * pairs their new connections although each only knows the other's old id.
+ */
+describe('banguins send | receive across a relay restart', () => {
+  let work: string;
+  const relays: LocalRelay[] = [];
+
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'banguins-restart-'));
+  });
+  afterAll(async () => {
+    await Promise.all(relays.map((relay) => relay.close()));
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['the same table', false],
+    ['a new, empty table', true],
+  ])('GIVEN a transfer under way, WHEN the relay is stopped and started again on its port over %s, THEN the file arrives whole and nothing partial is left', async (_, newTable) => {
+    const first = await startTestRelay();
+    relays.push(first);
+    const source = path.join(work, `src-${randomUUID()}`, 'restart.bin');
+    await mkdir(path.dirname(source), { recursive: true });
+    const data = randomBytes(8_000_000);
+    await writeFile(source, data);
+    const out = path.join(work, `out-${randomUUID()}`);
+
+    let restarted: Promise<LocalRelay> | undefined;
+    let bytesAtRestart = -1;
+    let gotLink!: (link: string) => void;
+    const link = new Promise<string>((resolve) => (gotLink = resolve));
+    const sender = runCli(['send', source, '--relay', first.url, '--json'], (event) => {
+      if (event.type === 'link') gotLink(event.link as string);
+      if (!restarted && event.type === 'progress' && (event.bytes as number) > 1_000_000) {
+        bytesAtRestart = event.bytes as number;
+        // WHEN the relay stops (every socket dropped) and a new one listens on the same port
+        restarted = first.close().then(async () => {
+          const second = await startTestRelay({ port: first.port, ...(newTable ? {} : { tableName: first.tableName }) });
+          relays.push(second);
+          return second;
+        });
+      }
+    });
+    const receiver = runCli(['receive', await link, '--out', out, '--json']);
+    const [sent, received] = await Promise.all([sender.done, receiver.done]);
+    await restarted;
+
+    // THEN the restart happened mid-transfer, both processes succeeded, and both saw the resume
+    expect(bytesAtRestart).toBeGreaterThan(0);
+    expect(bytesAtRestart).toBeLessThan(data.length);
+    expect({ sender: sent.code, receiver: received.code, stderr: received.stderr + sent.stderr }).toEqual({ sender: 0, receiver: 0, stderr: '' });
+    expect(sent.stdout).toContain('"type":"resumed"');
+    expect(received.stdout).toContain('"type":"resumed"');
+    // AND the file is byte for byte the original, with no partial file beside it
+    expect((await readFile(path.join(out, 'restart.bin'))).equals(data)).toBe(true);
+    expect(await readdir(out)).toEqual(['restart.bin']);
+  }, 90_000);
+});
+
+describe('client sessions when the relay stops and does not come back', () => {
+  it('GIVEN a transfer under way, WHEN the relay stops for good, THEN both sides fail with one RelayUnreachable line and the partial file is discarded, never committed', async () => {
+    const relay = await startTestRelay();
+    const data = randomBytes(4_000_000);
+    const sinkEnds: string[] = [];
+    let stopped: Promise<void> | undefined;
+    let gotLink!: (link: string) => void;
+    const link = new Promise<string>((resolve) => (gotLink = resolve));
+    const WS = WebSocket as unknown as WebSocketConstructor;
+    const resumeTimeoutMs = 3000;
+
+    const sending = sendFiles({
+      relayUrl: relay.url,
+      WebSocket: WS,
+      files: [{ name: 'lost.bin', source: bytesSource(data) }],
+      resumeTimeoutMs,
+      onEvent: (event) => {
+        if (event.type === 'link') gotLink(event.link);
+        // WHEN the relay stops mid-transfer and nothing listens on its port again
+        if (!stopped && event.type === 'progress' && event.bytes > 500_000) stopped = relay.close();
+      },
+    });
+    const receiving = receiveFiles({
+      link: await link,
+      WebSocket: WS,
+      resumeTimeoutMs,
+      openSink: async (): Promise<ByteSink> => ({
+        write: async () => undefined,
+        commit: async () => void sinkEnds.push('commit'),
+        abort: async () => void sinkEnds.push('abort'),
+      }),
+    });
+    const outcomes = await Promise.allSettled([sending, receiving]);
+    await stopped;
+
+    // THEN each side fails with RelayUnreachable and one line of text, and the file was aborted, not committed
+    expect(stopped).toBeDefined();
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected');
+      const reason = (outcome as PromiseRejectedResult).reason as Error;
+      expect(reason).toBeInstanceOf(RelayUnreachableError);
+      expect(reason.message).toMatch(/^lost the relay and could not reconnect: /);
+      expect(reason.message).not.toContain('\n');
+    }
+    expect(sinkEnds).toEqual(['abort']);
+  }, 60_000);
+});
