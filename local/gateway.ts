@@ -31,6 +31,8 @@ export type FrameTap = (frame: TappedFrame) => void;
 export interface GatewayOptions {
   /** The routes and their handlers. */
   readonly handlers: RouteHandlers;
+  /** Where the gateway registers open connections (shared with the `@connections` API). @default a new registry */
+  readonly connections?: ConnectionRegistry;
   /** API Gateway's stage name, copied into events. @default 'dev' */
   readonly stage?: string;
   /** API id copied into events. @default 'localrelay' */
@@ -58,7 +60,7 @@ const CLOSE_WAIT_MS = 1000;
  */
 export class WebSocketGateway {
   /** The open connections (shared with the `@connections` API). */
-  readonly connections = new ConnectionRegistry();
+  readonly connections: ConnectionRegistry;
   private readonly wss: WebSocketServer;
   private readonly routeKeys: ReadonlySet<string>;
   private readonly timeouts: ConnectionTimeouts;
@@ -67,6 +69,7 @@ export class WebSocketGateway {
   private closing = false;
 
   constructor(private readonly options: GatewayOptions) {
+    this.connections = options.connections ?? new ConnectionRegistry();
     this.routeKeys = new Set(options.handlers.keys());
     this.timeouts = connectionTimeouts(options.timeouts);
     this.log = options.log ?? silentLog;
@@ -83,11 +86,6 @@ export class WebSocketGateway {
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       this.track(this.upgrade(request, socket, head));
     });
-  }
-
-  /** Shows a payload the `@connections` API posted to the frame tap. */
-  tapOutbound(connectionId: string, payload: Buffer): void {
-    this.options.frameTap?.({ direction: 'out', connectionId, data: payload.toString('utf8') });
   }
 
   /** Closes every connection with 1001 and waits for their `$disconnect` handlers. */

@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createRelayClients, type ClientTransports } from '../lambdas/adapters/relay-ports';
+import { ROUTES } from '../lambdas/routes';
 import type { RelayConfig } from '../lambdas/relay/config';
 import { ensureConnectionsTable } from './connections-table';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, waitForDynamoDb, type DynamoDbLocal } from './dynamodb-local';
@@ -8,7 +10,9 @@ import { LocalRelayError } from './errors';
 import { FaultInjector, type FaultRates } from './fault-injection';
 import { WebSocketGateway, type FrameTap, type RouteHandlers } from './gateway';
 import type { ConnectionTimeouts } from './limits';
-import { createManagementApi } from './management-api';
+import { inProcessConnectionsTransport, UNSIGNED } from './in-process-connections-transport';
+import { ConnectionRegistry } from './live-connection';
+import { createConnectionsApi, createManagementApi } from './management-api';
 import { silentLog, type RelayLog } from './relay-log';
 import { loadRouteHandlers } from './route-handlers';
 import { createWebPageHandler } from './web-page-server';
@@ -46,8 +50,17 @@ export interface LocalRelayOptions {
   readonly log?: RelayLog;
   /** The handlers' own Powertools log level; the relay already logs one line per route call. @default 'WARN' */
   readonly handlerLogLevel?: string;
-  /** Handlers to use instead of the ROUTES modules (gateway tests). @default loadRouteHandlers(config) */
-  readonly handlers?: (config: RelayConfig) => RouteHandlers;
+  /**
+   * Handlers to use instead of the ROUTES modules (gateway tests); `transports` carries the
+   * `@connections` calls in process. @default loadRouteHandlers over createRelayClients(config, transports)
+   */
+  readonly handlers?: (config: RelayConfig, transports: ClientTransports) => RouteHandlers;
+  /**
+   * How the handlers' `@connections` client reaches the relay: 'in-process' hands the SDK's
+   * requests to the relay's `@connections` logic (unsigned, no HTTP hop), 'http' posts to the
+   * relay's HTTP endpoint as another process would. The HTTP endpoint serves either way. @default 'in-process'
+   */
+  readonly connectionsTransport?: 'in-process' | 'http';
   /** Serves the built web page at `/` from this folder. @default DEFAULT_WEB_DIR */
   readonly webDir?: string;
 }
@@ -112,20 +125,28 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       credentials: LOCAL_CREDENTIALS,
       logLevel: options.handlerLogLevel ?? 'WARN',
     };
+    const connections = new ConnectionRegistry();
+    const connectionsApi = createConnectionsApi({
+      connections,
+      stage,
+      onPosted: (connectionId, payload) => options.frameTap?.({ direction: 'out', connectionId, data: payload.toString('utf8') }),
+    });
+    const transports: ClientTransports =
+      (options.connectionsTransport ?? 'in-process') === 'in-process'
+        ? { connectionsRequestHandler: inProcessConnectionsTransport(connectionsApi), connectionsSigner: UNSIGNED }
+        : {};
     let handlers: RouteHandlers;
     try {
-      handlers = (options.handlers ?? loadRouteHandlers)(config);
+      handlers = options.handlers
+        ? options.handlers(config, transports)
+        : loadRouteHandlers(config, ROUTES, createRelayClients(config, transports));
     } catch (error) {
       await closeServer(server);
       throw error;
     }
-    const gateway = new WebSocketGateway({ handlers, stage, timeouts: options.timeouts, faults, frameTap: options.frameTap, log });
+    const gateway = new WebSocketGateway({ handlers, connections, stage, timeouts: options.timeouts, faults, frameTap: options.frameTap, log });
     gateway.attach(server);
-    const managementApi = createManagementApi({
-      connections: gateway.connections,
-      stage,
-      onPosted: (connectionId, payload) => gateway.tapOutbound(connectionId, payload),
-    });
+    const managementApi = createManagementApi(connectionsApi);
     const webPage = createWebPageHandler(options.webDir ?? DEFAULT_WEB_DIR);
     server.on('request', (request, response) => {
       if (!managementApi(request, response) && !webPage(request, response)) {

@@ -1,4 +1,4 @@
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { ApiGatewayManagementApiClient, type ApiGatewayManagementApiClientConfig } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RelayConfig } from '../relay/config';
@@ -17,8 +17,19 @@ export interface RelayClients {
   poster(callbackUrl: string): PostToConnection;
 }
 
+/**
+ * What carries the `@connections` requests instead of HTTPS: the local relay hands them to its
+ * own `@connections` logic in process (same SDK client and middleware, no HTTP hop). On AWS, none.
+ */
+export interface ClientTransports {
+  /** The `requestHandler` of every `@connections` client. @default the SDK's HTTP handler */
+  readonly connectionsRequestHandler?: ApiGatewayManagementApiClientConfig['requestHandler'];
+  /** The `signer` of every `@connections` client (a no-op for an in-process handler). @default SigV4 */
+  readonly connectionsSigner?: ApiGatewayManagementApiClientConfig['signer'];
+}
+
 /** Builds the SDK clients from injected configuration (endpoint, region, credentials), never from fixed settings. */
-export function createRelayClients(config: RelayConfig): RelayClients {
+export function createRelayClients(config: RelayConfig, transports: ClientTransports = {}): RelayClients {
   const common = {
     ...(config.region ? { region: config.region } : {}),
     ...(config.credentials ? { credentials: config.credentials } : {}),
@@ -32,7 +43,12 @@ export function createRelayClients(config: RelayConfig): RelayClients {
   const forUrl = (callbackUrl: string) => {
     let entry = byUrl.get(callbackUrl);
     if (!entry) {
-      const client = new ApiGatewayManagementApiClient({ ...common, endpoint: callbackUrl });
+      const client = new ApiGatewayManagementApiClient({
+        ...common,
+        endpoint: callbackUrl,
+        ...(transports.connectionsRequestHandler ? { requestHandler: transports.connectionsRequestHandler } : {}),
+        ...(transports.connectionsSigner ? { signer: transports.connectionsSigner } : {}),
+      });
       entry = { client, poster: connectionsApiPoster(client) };
       byUrl.set(callbackUrl, entry);
     }
