@@ -9,7 +9,7 @@ import type { FaultInjector, InboundFrame } from './fault-injection';
 import { enforceFrameLimit } from './frame-limit';
 import { connectEvent, disconnectEvent, messageEvent, type ApiContext, type ConnectionContext } from './lambda-event';
 import { CLOSE_GOING_AWAY, FRAME_LIMIT_BYTES, MESSAGE_LIMIT_BYTES, connectionTimeouts, type ConnectionTimeouts } from './limits';
-import { ConnectionRegistry, LiveConnection } from './live-connection';
+import { ConnectionRegistry, InvocationQueueStats, LiveConnection, type InvocationLimits } from './live-connection';
 import { silentLog, type RelayLog } from './relay-log';
 import { selectRoute } from './route-selection';
 
@@ -49,6 +49,8 @@ export interface GatewayOptions {
   readonly frameTap?: FrameTap;
   /** @default silentLog */
   readonly log?: RelayLog;
+  /** Per-connection concurrency and backpressure. @default MAX_CONCURRENT_INVOCATIONS, QUEUE_HIGH_WATER, QUEUE_LOW_WATER */
+  readonly invocationLimits?: InvocationLimits;
 }
 
 const CLOSE_WAIT_MS = 1000;
@@ -61,6 +63,8 @@ const CLOSE_WAIT_MS = 1000;
 export class WebSocketGateway {
   /** The open connections (shared with the `@connections` API). */
   readonly connections: ConnectionRegistry;
+  /** Invocation queue figures over every connection (backpressure tests, `npm run load`). */
+  readonly queueStats = new InvocationQueueStats();
   private readonly wss: WebSocketServer;
   private readonly routeKeys: ReadonlySet<string>;
   private readonly timeouts: ConnectionTimeouts;
@@ -139,7 +143,7 @@ export class WebSocketGateway {
       this.log.line(`timeout   ${context.connectionId} ${reason}`);
       ws.close(CLOSE_GOING_AWAY, 'Going away');
     });
-    const connection = new LiveConnection(context, ws, timers);
+    const connection = new LiveConnection(context, ws, timers, this.options.invocationLimits, this.queueStats);
     this.connections.add(connection);
     this.log.line(`open      ${context.connectionId} from ${context.sourceIp}`);
     ws.on('error', () => undefined);

@@ -11,7 +11,7 @@ import { FaultInjector, type FaultRates } from './fault-injection';
 import { WebSocketGateway, type FrameTap, type RouteHandlers } from './gateway';
 import type { ConnectionTimeouts } from './limits';
 import { inProcessConnectionsTransport, UNSIGNED } from './in-process-connections-transport';
-import { ConnectionRegistry } from './live-connection';
+import { ConnectionRegistry, type InvocationLimits, type InvocationQueueStats } from './live-connection';
 import { createConnectionsApi, createManagementApi } from './management-api';
 import { silentLog, type RelayLog } from './relay-log';
 import { loadRouteHandlers } from './route-handlers';
@@ -61,6 +61,10 @@ export interface LocalRelayOptions {
    * relay's HTTP endpoint as another process would. The HTTP endpoint serves either way. @default 'in-process'
    */
   readonly connectionsTransport?: 'in-process' | 'http';
+  /** Per-connection concurrency and backpressure marks. @default MAX_CONCURRENT_INVOCATIONS, QUEUE_HIGH_WATER, QUEUE_LOW_WATER */
+  readonly invocationLimits?: InvocationLimits;
+  /** Outbound bytes waiting for a client above which `@connections` POSTs to it answer 429. @default OUTBOUND_BUFFER_LIMIT_BYTES */
+  readonly outboundBufferLimitBytes?: number;
   /** Serves the built web page at `/` from this folder. @default DEFAULT_WEB_DIR */
   readonly webDir?: string;
 }
@@ -79,6 +83,8 @@ export interface LocalRelay {
   readonly tableName: string;
   /** The config handed to every handler's createHandler. */
   readonly config: RelayConfig;
+  /** Invocation queue figures over every connection (backpressure). */
+  readonly queueStats: InvocationQueueStats;
   /** Closes every socket (running `$disconnect`), the server, and DynamoDB Local if it started it. */
   close(): Promise<void>;
 }
@@ -129,6 +135,7 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
     const connectionsApi = createConnectionsApi({
       connections,
       stage,
+      outboundBufferLimitBytes: options.outboundBufferLimitBytes,
       onPosted: (connectionId, payload) => options.frameTap?.({ direction: 'out', connectionId, data: payload.toString('utf8') }),
     });
     const transports: ClientTransports =
@@ -144,7 +151,16 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       await closeServer(server);
       throw error;
     }
-    const gateway = new WebSocketGateway({ handlers, connections, stage, timeouts: options.timeouts, faults, frameTap: options.frameTap, log });
+    const gateway = new WebSocketGateway({
+      handlers,
+      connections,
+      stage,
+      timeouts: options.timeouts,
+      faults,
+      frameTap: options.frameTap,
+      log,
+      invocationLimits: options.invocationLimits,
+    });
     gateway.attach(server);
     const managementApi = createManagementApi(connectionsApi);
     const webPage = createWebPageHandler(options.webDir ?? DEFAULT_WEB_DIR);
@@ -163,6 +179,7 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       dynamodbEndpoint,
       tableName,
       config,
+      queueStats: gateway.queueStats,
       close: () => {
         closing ??= (async () => {
           await gateway.close();
