@@ -85,6 +85,8 @@ export interface LocalRelay {
   readonly config: RelayConfig;
   /** Invocation queue figures over every connection (backpressure). */
   readonly queueStats: InvocationQueueStats;
+  /** The open connections, as the gateway and `@connections` see them (tests, `npm run load`). */
+  readonly connections: ConnectionRegistry;
   /** Closes every socket (running `$disconnect`), the server, and DynamoDB Local if it started it. */
   close(): Promise<void>;
 }
@@ -180,6 +182,7 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       tableName,
       config,
       queueStats: gateway.queueStats,
+      connections,
       close: () => {
         closing ??= (async () => {
           await gateway.close();
