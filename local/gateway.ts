@@ -27,6 +27,22 @@ export interface TappedFrame {
 /** Receives every frame the relay sees, for tests that scan the traffic. */
 export type FrameTap = (frame: TappedFrame) => void;
 
+/** When one message's invocation ran, in `performance.now()` milliseconds (for `npm run load`). */
+export interface InvocationTiming {
+  readonly routeKey: string;
+  readonly connectionId: string;
+  /** The frame came off the socket. */
+  readonly receivedAt: number;
+  /** The handler started (after the connection's queue). */
+  readonly startedAt: number;
+  /** The handler finished: for Transfer and Acknowledge, right after its `@connections` write. */
+  readonly finishedAt: number;
+  readonly failed: boolean;
+}
+
+/** Sees the timing of every message invocation. */
+export type InvocationTap = (timing: InvocationTiming) => void;
+
 /** Options of a WebSocketGateway. */
 export interface GatewayOptions {
   /** The routes and their handlers. */
@@ -49,6 +65,8 @@ export interface GatewayOptions {
   readonly frameTap?: FrameTap;
   /** @default silentLog */
   readonly log?: RelayLog;
+  /** @default none */
+  readonly invocationTap?: InvocationTap;
   /** Per-connection concurrency and backpressure. @default MAX_CONCURRENT_INVOCATIONS, QUEUE_HIGH_WATER, QUEUE_LOW_WATER */
   readonly invocationLimits?: InvocationLimits;
 }
@@ -160,11 +178,12 @@ export class WebSocketGateway {
 
   private received(connection: LiveConnection, api: ApiContext, data: RawData, isBinary: boolean): void {
     connection.markActive();
+    const receivedAt = performance.now();
     const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
     const frame: InboundFrame = { data: isBinary ? buffer.toString('base64') : buffer.toString('utf8'), isBinary };
     this.options.frameTap?.({ direction: 'in', connectionId: connection.id, data: frame.data });
     const deliver = (delivered: InboundFrame): void => {
-      connection.enqueue(() => this.dispatch(connection, api, delivered));
+      connection.enqueue(() => this.dispatch(connection, api, delivered, receivedAt));
     };
     if (this.options.faults) {
       this.options.faults.handle(connection.id, frame, deliver);
@@ -173,7 +192,7 @@ export class WebSocketGateway {
     }
   }
 
-  private async dispatch(connection: LiveConnection, api: ApiContext, frame: InboundFrame): Promise<void> {
+  private async dispatch(connection: LiveConnection, api: ApiContext, frame: InboundFrame, receivedAt: number): Promise<void> {
     const routeKey = selectRoute(frame.isBinary ? undefined : frame.data, this.routeKeys);
     const handler = routeKey === undefined ? undefined : this.options.handlers.get(routeKey);
     if (routeKey === undefined || !handler) {
@@ -181,7 +200,9 @@ export class WebSocketGateway {
       return;
     }
     const event = messageEvent(connection.context, api, routeKey, frame.data, frame.isBinary);
+    const startedAt = performance.now();
     const result = await this.invoke(routeKey, connection.id, handler, event);
+    this.options.invocationTap?.({ routeKey, connectionId: connection.id, receivedAt, startedAt, finishedAt: performance.now(), failed: result === 'error' });
     if (result === 'error') {
       this.sendError(connection, 'Internal server error', event.requestContext.requestId);
     }

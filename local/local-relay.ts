@@ -8,7 +8,7 @@ import { ensureConnectionsTable } from './connections-table';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, waitForDynamoDb, type DynamoDbLocal } from './dynamodb-local';
 import { LocalRelayError } from './errors';
 import { FaultInjector, type FaultRates } from './fault-injection';
-import { WebSocketGateway, type FrameTap, type RouteHandlers } from './gateway';
+import { WebSocketGateway, type FrameTap, type InvocationTap, type RouteHandlers } from './gateway';
 import type { ConnectionTimeouts } from './limits';
 import { inProcessConnectionsTransport, UNSIGNED } from './in-process-connections-transport';
 import { ConnectionRegistry, type InvocationLimits, type InvocationQueueStats } from './live-connection';
@@ -61,6 +61,8 @@ export interface LocalRelayOptions {
    * relay's HTTP endpoint as another process would. The HTTP endpoint serves either way. @default 'in-process'
    */
   readonly connectionsTransport?: 'in-process' | 'http';
+  /** Sees when every message invocation was received, started and finished. @default none */
+  readonly invocationTap?: InvocationTap;
   /** Per-connection concurrency and backpressure marks. @default MAX_CONCURRENT_INVOCATIONS, QUEUE_HIGH_WATER, QUEUE_LOW_WATER */
   readonly invocationLimits?: InvocationLimits;
   /** Outbound bytes waiting for a client above which `@connections` POSTs to it answer 429. @default OUTBOUND_BUFFER_LIMIT_BYTES */
@@ -162,6 +164,7 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       frameTap: options.frameTap,
       log,
       invocationLimits: options.invocationLimits,
+      invocationTap: options.invocationTap,
     });
     gateway.attach(server);
     const managementApi = createManagementApi(connectionsApi);
