@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { Agent, createServer, type Server } from 'node:http';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createRelayClients, type ClientTransports } from '../lambdas/adapters/relay-ports';
@@ -25,6 +25,9 @@ export const DEFAULT_TABLE_NAME = 'banguins-connections';
 
 /** The port `npm start` listens on. */
 export const DEFAULT_PORT = 3001;
+
+/** Sockets the handlers may open to DynamoDB at once (keep-alive). */
+const DYNAMODB_MAX_SOCKETS = 256;
 
 /** Options of startLocalRelay. */
 export interface LocalRelayOptions {
@@ -142,10 +145,14 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       outboundBufferLimitBytes: options.outboundBufferLimitBytes,
       onPosted: (connectionId, payload) => options.frameTap?.({ direction: 'out', connectionId, data: payload.toString('utf8') }),
     });
-    const transports: ClientTransports =
-      (options.connectionsTransport ?? 'in-process') === 'in-process'
+    // One process serves every connection's handlers: more sockets to DynamoDB than the SDK's 50.
+    const dynamodbAgent = new Agent({ keepAlive: true, maxSockets: DYNAMODB_MAX_SOCKETS });
+    const transports: ClientTransports = {
+      dynamodbRequestHandler: { httpAgent: dynamodbAgent },
+      ...((options.connectionsTransport ?? 'in-process') === 'in-process'
         ? { connectionsRequestHandler: inProcessConnectionsTransport(connectionsApi), connectionsSigner: UNSIGNED }
-        : {};
+        : {}),
+    };
     let handlers: RouteHandlers;
     try {
       handlers = options.handlers
@@ -190,6 +197,7 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
         closing ??= (async () => {
           await gateway.close();
           await closeServer(server);
+          dynamodbAgent.destroy();
           await dynamoDbLocal?.stop();
         })();
         return closing;

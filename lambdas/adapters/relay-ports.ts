@@ -1,5 +1,5 @@
 import { ApiGatewayManagementApiClient, type ApiGatewayManagementApiClientConfig } from '@aws-sdk/client-apigatewaymanagementapi';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RelayConfig } from '../relay/config';
 import type { ConnectionStore, PostToConnection } from '../relay/ports';
@@ -18,10 +18,14 @@ export interface RelayClients {
 }
 
 /**
- * What carries the `@connections` requests instead of HTTPS: the local relay hands them to its
- * own `@connections` logic in process (same SDK client and middleware, no HTTP hop). On AWS, none.
+ * How the SDK clients reach their services when not as on AWS: the local relay hands the
+ * `@connections` requests to its own `@connections` logic in process (same SDK client and
+ * middleware, no HTTP hop), and gives DynamoDB a keep-alive agent sized for many connections
+ * in one process. On AWS, none of it.
  */
 export interface ClientTransports {
+  /** The `requestHandler` of the DynamoDB client (for example `{ httpAgent }`). @default the SDK's (keep-alive, 50 sockets) */
+  readonly dynamodbRequestHandler?: DynamoDBClientConfig['requestHandler'];
   /** The `requestHandler` of every `@connections` client. @default the SDK's HTTP handler */
   readonly connectionsRequestHandler?: ApiGatewayManagementApiClientConfig['requestHandler'];
   /** The `signer` of every `@connections` client (a no-op for an in-process handler). @default SigV4 */
@@ -37,6 +41,7 @@ export function createRelayClients(config: RelayConfig, transports: ClientTransp
   const dynamodb = new DynamoDBClient({
     ...common,
     ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+    ...(transports.dynamodbRequestHandler ? { requestHandler: transports.dynamodbRequestHandler } : {}),
   });
   const documents = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   const byUrl = new Map<string, { client: ApiGatewayManagementApiClient; poster: PostToConnection }>();
