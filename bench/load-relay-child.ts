@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { startLocalRelay } from '../local/local-relay';
 
@@ -6,7 +7,8 @@ import { startLocalRelay } from '../local/local-relay';
  * every Transfer invocation from the frame coming off the socket to the handler's end (right after
  * its `@connections` write), counts Transfer frames and distinct chunks (the resend amplification),
  * and samples its RSS. Commands on stdin, one per line: `stats` prints `STATS <json>` for the
- * figures since the previous `stats` and starts a new period.
+ * figures since the previous `stats` and starts a new period. LOAD_DYNAMODB_ENDPOINT uses a
+ * DynamoDB that is already running (a table of its own) instead of starting DynamoDB Local.
  */
 interface Period {
   latenciesMs: number[];
@@ -33,8 +35,10 @@ function chunkKey(connectionId: string, text: string): string | undefined {
 
 async function main(): Promise<void> {
   let period = newPeriod();
+  const dynamodbEndpoint = process.env.LOAD_DYNAMODB_ENDPOINT || undefined;
   const relay = await startLocalRelay({
     port: 0,
+    ...(dynamodbEndpoint ? { dynamodbEndpoint, tableName: `banguins-load-${randomUUID()}` } : {}),
     handlerLogLevel: 'SILENT',
     frameTap: (frame) => {
       if (frame.direction !== 'in') return;

@@ -15,7 +15,8 @@ import { bytesSource, receiveFiles, sendFiles, type ByteSink, type WebSocketCons
  * DynamoDB Local RSS, and resend amplification (Transfer frames / distinct chunks).
  *
  * Options (`npm run load -- --levels 20,50 --idle 1000 --mb 2 --timeout-s 180`, or env
- * LOAD_LEVELS, LOAD_IDLE, LOAD_MB, LOAD_TIMEOUT_S).
+ * LOAD_LEVELS, LOAD_IDLE, LOAD_MB, LOAD_TIMEOUT_S; `--dynamodb-endpoint URL` or
+ * LOAD_DYNAMODB_ENDPOINT to use a DynamoDB that is already running).
  */
 const ROOT = path.join(__dirname, '..');
 
@@ -24,6 +25,7 @@ interface LoadOptions {
   readonly idle: number;
   readonly megabytes: number;
   readonly timeoutS: number;
+  readonly dynamodbEndpoint?: string;
 }
 
 interface RelayStats {
@@ -52,6 +54,7 @@ export function loadOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Lo
     idle: Number(flag('idle', 'LOAD_IDLE', '1000')),
     megabytes: Number(flag('mb', 'LOAD_MB', '2')),
     timeoutS: Number(flag('timeout-s', 'LOAD_TIMEOUT_S', '180')),
+    dynamodbEndpoint: flag('dynamodb-endpoint', 'LOAD_DYNAMODB_ENDPOINT', '') || undefined,
   };
   if (levels.some((n) => !Number.isInteger(n) || n < 1) || !(options.idle >= 0) || !(options.megabytes > 0) || !(options.timeoutS > 0)) {
     throw new Error('bad options: --levels N,N,... (positive integers), --idle N, --mb MB, --timeout-s S');
@@ -65,9 +68,10 @@ interface RelayProcess {
   stats(): Promise<RelayStats>;
 }
 
-function startRelay(): Promise<RelayProcess> {
+function startRelay(dynamodbEndpoint: string | undefined): Promise<RelayProcess> {
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, 'load-relay-child.ts')], {
     cwd: ROOT,
+    env: { ...process.env, LOAD_DYNAMODB_ENDPOINT: dynamodbEndpoint ?? '' },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const waiting: Array<(stats: RelayStats) => void> = [];
@@ -172,7 +176,7 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 async function main(): Promise<void> {
   const options = loadOptions(process.argv.slice(2), process.env);
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const relay = await startRelay();
+  const relay = await startRelay(options.dynamodbEndpoint);
   try {
     const idle = await openIdleConnections(relay.url, options.idle);
     const payload = new Uint8Array(randomBytes(Math.round(options.megabytes * 1_000_000)));
@@ -201,6 +205,7 @@ async function main(): Promise<void> {
       );
     }
     console.log('');
+    console.log('Latency: a Transfer frame off the relay socket to the end of its handler (after its @connections write).');
     console.log(`Idle connections still open at the end: ${idle.filter((s) => s.readyState === WebSocket.OPEN).length} of ${idle.length}`);
     for (const socket of idle) socket.terminate();
   } finally {
