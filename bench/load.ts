@@ -134,8 +134,8 @@ async function openIdleConnections(url: string, count: number): Promise<WebSocke
   return sockets;
 }
 
-/** One transfer, both ends in this process; resolves true when the receiver got the payload intact. */
-async function oneTransfer(relayUrl: string, name: string, payload: Uint8Array, expectedSha256: string, timeoutMs: number): Promise<boolean> {
+/** One transfer, both ends in this process; resolves undefined when the receiver got the payload intact, else why not. */
+async function oneTransfer(relayUrl: string, name: string, payload: Uint8Array, expectedSha256: string, timeoutMs: number): Promise<string | undefined> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(new Error('timed out')), timeoutMs);
   const ws = WebSocket as unknown as WebSocketConstructor;
@@ -164,7 +164,9 @@ async function oneTransfer(relayUrl: string, name: string, payload: Uint8Array, 
       receiveFiles({ link: text, WebSocket: ws, createHasher: createNodeSha256, signal: abort.signal, openSink: async () => sink }),
     );
     const [sent, got] = await Promise.allSettled([sending, receiving]);
-    return sent.status === 'fulfilled' && got.status === 'fulfilled' && received === payload.length && hash.digest('hex') === expectedSha256;
+    if (sent.status === 'rejected') return `sender: ${(sent.reason as Error).message}`;
+    if (got.status === 'rejected') return `receiver: ${(got.reason as Error).message}`;
+    return received === payload.length && hash.digest('hex') === expectedSha256 ? undefined : 'the received bytes differ';
   } finally {
     clearTimeout(timer);
     abort.abort();
@@ -188,6 +190,7 @@ async function main(): Promise<void> {
       '| concurrent transfers | completed | failed | seconds | aggregate MB/s | per-chunk relay latency p50 / p99 | relay peak RSS | DynamoDB Local RSS | resend amplification | peak queued per connection |',
     );
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    const allFailures: string[] = [];
     for (const level of options.levels) {
       const started = Date.now();
       const results = await Promise.all(
@@ -197,12 +200,20 @@ async function main(): Promise<void> {
       const stats = await relay.stats();
       const dynamo = await Promise.all((await descendantPids(relay.child.pid!)).map(rssOf));
       const dynamoRss = dynamo.reduce((sum, r) => sum + r.rss, 0);
-      const completed = results.filter(Boolean).length;
+      const failures = results.filter((result): result is string => result !== undefined);
+      const completed = level - failures.length;
+      allFailures.push(...failures.map((why) => `${level} concurrent: ${why}`));
       const rate = (completed * payload.length) / 1e6 / seconds;
       const amplification = stats.chunks ? stats.transferFrames / stats.chunks : 0;
       console.log(
-        `| ${level} | ${completed} | ${level - completed} | ${seconds.toFixed(1)} | ${rate.toFixed(2)} | ${stats.p50Ms.toFixed(1)} ms / ${stats.p99Ms.toFixed(1)} ms | ${mb(stats.peakRssBytes)} | ${mb(dynamoRss)} | ${amplification.toFixed(2)}x | ${stats.peakQueued} |`,
+        `| ${level} | ${completed} | ${failures.length} | ${seconds.toFixed(1)} | ${rate.toFixed(2)} | ${stats.p50Ms.toFixed(1)} ms / ${stats.p99Ms.toFixed(1)} ms | ${mb(stats.peakRssBytes)} | ${mb(dynamoRss)} | ${amplification.toFixed(2)}x | ${stats.peakQueued} |`,
       );
+    }
+    if (allFailures.length > 0) {
+      const counts = new Map<string, number>();
+      for (const why of allFailures) counts.set(why, (counts.get(why) ?? 0) + 1);
+      console.log('');
+      for (const [why, count] of counts) console.log(`Failed ${count}x: ${why}`);
     }
     console.log('');
     console.log('Latency: a Transfer frame off the relay socket to the end of its handler (after its @connections write).');
@@ -215,8 +226,12 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((error: Error) => {
-    console.error(`load failed: ${error.message}`);
-    process.exit(1);
-  });
+  // Exits when done: sessions that failed or timed out may leave sockets and timers behind.
+  main().then(
+    () => process.exit(0),
+    (error: Error) => {
+      console.error(`load failed: ${error.message}`);
+      process.exit(1);
+    },
+  );
 }
