@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { startLocalRelay } from '../local/local-relay';
 
@@ -12,13 +13,19 @@ import { startLocalRelay } from '../local/local-relay';
  */
 interface Period {
   latenciesMs: number[];
+  /** Every other route's latencies, by route key. */
+  routeLatenciesMs: Map<string, number[]>;
+  /** `$connect` handler times (the WebSocket handshake waits for them). */
+  connectHandlerMs: number[];
+  /** Handler failures by route and error. */
+  routeFailures: Map<string, number>;
   transferFrames: number;
   chunks: Set<string>;
   peakRssBytes: number;
   failed: number;
 }
 
-const newPeriod = (): Period => ({ latenciesMs: [], transferFrames: 0, chunks: new Set(), peakRssBytes: process.memoryUsage.rss(), failed: 0 });
+const newPeriod = (): Period => ({ latenciesMs: [], routeLatenciesMs: new Map(), connectHandlerMs: [], routeFailures: new Map(), transferFrames: 0, chunks: new Set(), peakRssBytes: process.memoryUsage.rss(), failed: 0 });
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -40,6 +47,15 @@ async function main(): Promise<void> {
     port: 0,
     ...(dynamodbEndpoint ? { dynamodbEndpoint, tableName: `banguins-load-${randomUUID()}` } : {}),
     handlerLogLevel: 'SILENT',
+    // The gateway logs `route     $connect ID status=200 12ms`: the handshake's own handler time.
+    log: {
+      line: (text) => {
+        const ms = /^route +\$connect \S+ status=\S+ (\d+)ms/.exec(text)?.[1];
+        if (ms !== undefined) period.connectHandlerMs.push(Number(ms));
+        const failure = /^route +(\S+) \S+ (?:error \d+ms (.*)|status=(5\d\d))/.exec(text);
+        if (failure) period.routeFailures.set(`${failure[1]} ${failure[2] ?? failure[3]}`, (period.routeFailures.get(`${failure[1]} ${failure[2] ?? failure[3]}`) ?? 0) + 1);
+      },
+    },
     frameTap: (frame) => {
       if (frame.direction !== 'in') return;
       const key = chunkKey(frame.connectionId, frame.data);
@@ -48,11 +64,18 @@ async function main(): Promise<void> {
       period.chunks.add(key);
     },
     invocationTap: (timing) => {
-      if (timing.routeKey !== 'Transfer') return;
+      if (timing.routeKey !== 'Transfer') {
+        const list = period.routeLatenciesMs.get(timing.routeKey) ?? [];
+        list.push(timing.finishedAt - timing.receivedAt);
+        period.routeLatenciesMs.set(timing.routeKey, list);
+        return;
+      }
       period.latenciesMs.push(timing.finishedAt - timing.receivedAt);
       if (timing.failed) period.failed++;
     },
   });
+  let lag = monitorEventLoopDelay({ resolution: 20 });
+  lag.enable();
   const sampler = setInterval(() => {
     period.peakRssBytes = Math.max(period.peakRssBytes, process.memoryUsage.rss());
   }, 100);
@@ -61,14 +84,27 @@ async function main(): Promise<void> {
   lines.on('line', (line) => {
     if (line.trim() !== 'stats') return;
     const done = period;
+    lag.disable();
+    const eventLoopDelay = { p99Ms: lag.percentile(99) / 1e6, maxMs: lag.max / 1e6 };
+    lag = monitorEventLoopDelay({ resolution: 20 });
+    lag.enable();
     period = newPeriod();
     const sorted = done.latenciesMs.sort((a, b) => a - b);
+    const routeP99Ms = Object.fromEntries(
+      [...done.routeLatenciesMs].map(([route, list]) => [route, percentile(list.sort((a, b) => a - b), 99)]),
+    );
+    const connects = done.connectHandlerMs.sort((a, b) => a - b);
     const stats = {
       transferInvocations: sorted.length,
       failedInvocations: done.failed,
       p50Ms: percentile(sorted, 50),
       p99Ms: percentile(sorted, 99),
       maxMs: sorted[sorted.length - 1] ?? 0,
+      routeP99Ms,
+      eventLoopDelay,
+      connectP99Ms: percentile(connects, 99),
+      connectMaxMs: connects[connects.length - 1] ?? 0,
+      routeFailures: Object.fromEntries(done.routeFailures),
       transferFrames: done.transferFrames,
       chunks: done.chunks.size,
       peakRssBytes: Math.max(done.peakRssBytes, process.memoryUsage.rss()),

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { createNodeSha256 } from '../cli/disk-files';
 import { bytesSource, receiveFiles, sendFiles, type ByteSink, type WebSocketConstructor } from '../client';
@@ -12,7 +13,9 @@ import { bytesSource, receiveFiles, sendFiles, type ByteSink, type WebSocketCons
  * this process (the client library, in-memory files). Prints per round: transfers completed and
  * failed, aggregate MB/s, p50/p99 per-chunk relay latency (Transfer frame off the socket to the
  * end of its handler, right after the `@connections` write, measured inside the relay), relay and
- * DynamoDB Local RSS, and resend amplification (Transfer frames / distinct chunks).
+ * DynamoDB Local RSS, resend amplification (Transfer frames / distinct chunks), the p99 of the
+ * other routes (which touch DynamoDB), and the relay's and the generator's event-loop delay.
+ * `LOAD_PROFILE=DIR` runs the relay with `--cpu-prof` into DIR.
  *
  * Options (`npm run load -- --levels 20,50 --idle 1000 --mb 2 --timeout-s 180`, or env
  * LOAD_LEVELS, LOAD_IDLE, LOAD_MB, LOAD_TIMEOUT_S; `--dynamodb-endpoint URL` or
@@ -34,6 +37,11 @@ interface RelayStats {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
+  readonly routeP99Ms: Readonly<Record<string, number>>;
+  readonly eventLoopDelay: { readonly p99Ms: number; readonly maxMs: number };
+  readonly connectP99Ms: number;
+  readonly connectMaxMs: number;
+  readonly routeFailures: Readonly<Record<string, number>>;
   readonly transferFrames: number;
   readonly chunks: number;
   readonly peakRssBytes: number;
@@ -69,7 +77,8 @@ interface RelayProcess {
 }
 
 function startRelay(dynamodbEndpoint: string | undefined): Promise<RelayProcess> {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, 'load-relay-child.ts')], {
+  const profile = process.env.LOAD_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.LOAD_PROFILE)}`] : [];
+  const child = spawn(process.execPath, [...profile, '--require', 'tsx/cjs', path.join(__dirname, 'load-relay-child.ts')], {
     cwd: ROOT,
     env: { ...process.env, LOAD_DYNAMODB_ENDPOINT: dynamodbEndpoint ?? '' },
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -139,6 +148,8 @@ async function oneTransfer(relayUrl: string, name: string, payload: Uint8Array, 
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(new Error('timed out')), timeoutMs);
   const ws = WebSocket as unknown as WebSocketConstructor;
+  let senderLast = 'none';
+  let receiverLast = 'none';
   let gotLink!: (link: string) => void;
   const link = new Promise<string>((resolve) => (gotLink = resolve));
   const hash = createHash('sha256');
@@ -158,14 +169,27 @@ async function oneTransfer(relayUrl: string, name: string, payload: Uint8Array, 
       WebSocket: ws,
       createHasher: createNodeSha256,
       signal: abort.signal,
-      onEvent: (event) => event.type === 'link' && gotLink(event.link),
+      onEvent: (event) => {
+        senderLast = event.type;
+        if (event.type === 'link') gotLink(event.link);
+      },
     });
     const receiving = Promise.race([link, sending.then(() => Promise.reject(new Error('sent without a receiver')))]).then((text) =>
-      receiveFiles({ link: text, WebSocket: ws, createHasher: createNodeSha256, signal: abort.signal, openSink: async () => sink }),
+      receiveFiles({
+        link: text,
+        WebSocket: ws,
+        createHasher: createNodeSha256,
+        signal: abort.signal,
+        openSink: async () => sink,
+        onEvent: (event) => (receiverLast = event.type),
+      }),
     );
     const [sent, got] = await Promise.allSettled([sending, receiving]);
-    if (sent.status === 'rejected') return `sender: ${(sent.reason as Error).message}`;
-    if (got.status === 'rejected') return `receiver: ${(got.reason as Error).message}`;
+    const where = `(last events: sender ${senderLast}, receiver ${receiverLast})`;
+    const why = [sent.status === 'rejected' ? `sender: ${(sent.reason as Error).message}` : '', got.status === 'rejected' ? `receiver: ${(got.reason as Error).message}` : '']
+      .filter(Boolean)
+      .join('; ');
+    if (why) return `${why} ${where}`;
     return received === payload.length && hash.digest('hex') === expectedSha256 ? undefined : 'the received bytes differ';
   } finally {
     clearTimeout(timer);
@@ -187,26 +211,35 @@ async function main(): Promise<void> {
     console.log(`One local relay holding ${idle.length} idle connections; ${options.megabytes} MB per transfer, both ends in this process.`);
     console.log('');
     console.log(
-      '| concurrent transfers | completed | failed | seconds | aggregate MB/s | per-chunk relay latency p50 / p99 | relay peak RSS | DynamoDB Local RSS | resend amplification | peak queued per connection |',
+      '| concurrent transfers | completed | failed | seconds | aggregate MB/s | per-chunk relay latency p50 / p99 | p99 of $connect / Connect / Request / Acknowledge | relay peak RSS | DynamoDB Local RSS | resend amplification | peak queued per connection |',
     );
-    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     const allFailures: string[] = [];
+    const lags: string[] = [];
     for (const level of options.levels) {
+      const lag = monitorEventLoopDelay({ resolution: 20 });
+      lag.enable();
       const started = Date.now();
       const results = await Promise.all(
         Array.from({ length: level }, (_, i) => oneTransfer(relay.url, `load-${level}-${i}.bin`, payload, sha, options.timeoutS * 1000)),
       );
       const seconds = (Date.now() - started) / 1000;
+      lag.disable();
       const stats = await relay.stats();
+      lags.push(
+        `${level}: relay p99 ${stats.eventLoopDelay.p99Ms.toFixed(0)} ms, max ${stats.eventLoopDelay.maxMs.toFixed(0)} ms; ` +
+          `load generator p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms`,
+      );
       const dynamo = await Promise.all((await descendantPids(relay.child.pid!)).map(rssOf));
       const dynamoRss = dynamo.reduce((sum, r) => sum + r.rss, 0);
       const failures = results.filter((result): result is string => result !== undefined);
       const completed = level - failures.length;
       allFailures.push(...failures.map((why) => `${level} concurrent: ${why}`));
+      for (const [what, count] of Object.entries(stats.routeFailures)) allFailures.push(...Array<string>(count).fill(`${level} concurrent, in the relay: ${what}`));
       const rate = (completed * payload.length) / 1e6 / seconds;
       const amplification = stats.chunks ? stats.transferFrames / stats.chunks : 0;
       console.log(
-        `| ${level} | ${completed} | ${failures.length} | ${seconds.toFixed(1)} | ${rate.toFixed(2)} | ${stats.p50Ms.toFixed(1)} ms / ${stats.p99Ms.toFixed(1)} ms | ${mb(stats.peakRssBytes)} | ${mb(dynamoRss)} | ${amplification.toFixed(2)}x | ${stats.peakQueued} |`,
+        `| ${level} | ${completed} | ${failures.length} | ${seconds.toFixed(1)} | ${rate.toFixed(2)} | ${stats.p50Ms.toFixed(1)} ms / ${stats.p99Ms.toFixed(1)} ms | ${[stats.connectP99Ms, stats.routeP99Ms.Connect ?? 0, stats.routeP99Ms.Request ?? 0, stats.routeP99Ms.Acknowledge ?? 0].map((ms) => ms.toFixed(0)).join(' / ')} ms | ${mb(stats.peakRssBytes)} | ${mb(dynamoRss)} | ${amplification.toFixed(2)}x | ${stats.peakQueued} |`,
       );
     }
     if (allFailures.length > 0) {
@@ -216,6 +249,7 @@ async function main(): Promise<void> {
       for (const [why, count] of counts) console.log(`Failed ${count}x: ${why}`);
     }
     console.log('');
+    console.log(`Event-loop delay (time a ready socket may wait before it is read): ${lags.join(' | ')}`);
     console.log('Latency: a Transfer frame off the relay socket to the end of its handler (after its @connections write).');
     console.log(`Idle connections still open at the end: ${idle.filter((s) => s.readyState === WebSocket.OPEN).length} of ${idle.length}`);
     for (const socket of idle) socket.terminate();
