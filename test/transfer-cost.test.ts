@@ -1,6 +1,7 @@
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createRelayClients } from '../lambdas/adapters/relay-ports';
+import { PairingCache } from '../lambdas/relay/pairing-cache';
 import type { WebSocketHandler } from '../lambdas/relay/websocket-event';
 import { ROUTES } from '../lambdas/routes';
 import type { LocalRelay } from '../local/local-relay';
@@ -138,5 +139,31 @@ describe('what a relayed Transfer costs', () => {
     // The first PeerGone dropped the cached pairing, so the second chunk read a's record again.
     expect(dynamodbCalls.filter((name) => name === 'GetItemCommand')).toHaveLength(1);
     await a.close();
+  });
+});
+
+/** The pairing cache itself: bounded, short-lived, forgets on request. */
+describe('PairingCache', () => {
+  test('remembers a pairing one way only, until its TTL, and forgets on request', () => {
+    let now = 1000;
+    const cache = new PairingCache(10, 100, () => now);
+    cache.remember('A', 'B');
+    expect(cache.has('A', 'B')).toBe(true);
+    expect(cache.has('B', 'A')).toBe(false);
+    now += 99;
+    expect(cache.has('A', 'B')).toBe(true);
+    now += 1;
+    expect(cache.has('A', 'B')).toBe(false);
+    cache.remember('A', 'B');
+    cache.forget('A', 'B');
+    expect(cache.has('A', 'B')).toBe(false);
+  });
+
+  test('holds at most maxEntries, dropping the oldest first', () => {
+    const cache = new PairingCache(3, 60_000);
+    for (const peer of ['B', 'C', 'D', 'E']) cache.remember('A', peer);
+    expect(cache.size).toBe(3);
+    expect(cache.has('A', 'B')).toBe(false);
+    expect(['C', 'D', 'E'].every((peer) => cache.has('A', peer))).toBe(true);
   });
 });
