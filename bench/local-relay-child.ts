@@ -1,7 +1,10 @@
 import { startLocalRelay } from '../local/local-relay';
 import { reportToParent, WireCounter } from './wire-counter';
 
-/** The local relay (`npm start`'s code, DynamoDB Local included) in a child process of its own, counting its traffic. */
+/**
+ * The local relay (`npm start`'s code, DynamoDB Local included) in a child process of its own,
+ * counting its traffic. `BENCH_PROFILE=DIR` makes the bench start it with `--cpu-prof` into DIR.
+ */
 async function main(): Promise<void> {
   const counter = new WireCounter();
   const relay = await startLocalRelay({ port: 0, frameTap: (frame) => counter.count(frame.direction, frame.data) });

@@ -32,7 +32,8 @@ interface RunResult {
 }
 
 function startRelayChild(script: string): Promise<RelayChild> {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, script)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`] : [];
+  const child = spawn(process.execPath, [...profile, '--require', 'tsx/cjs', path.join(__dirname, script)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: string[] = [];
   return new Promise((resolve, reject) => {
     let buffered = '';

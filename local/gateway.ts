@@ -9,7 +9,7 @@ import type { FaultInjector, InboundFrame } from './fault-injection';
 import { enforceFrameLimit } from './frame-limit';
 import { connectEvent, disconnectEvent, messageEvent, type ApiContext, type ConnectionContext } from './lambda-event';
 import { CLOSE_GOING_AWAY, FRAME_LIMIT_BYTES, MESSAGE_LIMIT_BYTES, connectionTimeouts, type ConnectionTimeouts } from './limits';
-import { ConnectionRegistry, LiveConnection } from './live-connection';
+import { ConnectionRegistry, InvocationQueueStats, LiveConnection, type InvocationLimits } from './live-connection';
 import { silentLog, type RelayLog } from './relay-log';
 import { selectRoute } from './route-selection';
 
@@ -27,10 +27,28 @@ export interface TappedFrame {
 /** Receives every frame the relay sees, for tests that scan the traffic. */
 export type FrameTap = (frame: TappedFrame) => void;
 
+/** When one message's invocation ran, in `performance.now()` milliseconds (for `npm run load`). */
+export interface InvocationTiming {
+  readonly routeKey: string;
+  readonly connectionId: string;
+  /** The frame came off the socket. */
+  readonly receivedAt: number;
+  /** The handler started (after the connection's queue). */
+  readonly startedAt: number;
+  /** The handler finished: for Transfer and Acknowledge, right after its `@connections` write. */
+  readonly finishedAt: number;
+  readonly failed: boolean;
+}
+
+/** Sees the timing of every message invocation. */
+export type InvocationTap = (timing: InvocationTiming) => void;
+
 /** Options of a WebSocketGateway. */
 export interface GatewayOptions {
   /** The routes and their handlers. */
   readonly handlers: RouteHandlers;
+  /** Where the gateway registers open connections (shared with the `@connections` API). @default a new registry */
+  readonly connections?: ConnectionRegistry;
   /** API Gateway's stage name, copied into events. @default 'dev' */
   readonly stage?: string;
   /** API id copied into events. @default 'localrelay' */
@@ -47,6 +65,10 @@ export interface GatewayOptions {
   readonly frameTap?: FrameTap;
   /** @default silentLog */
   readonly log?: RelayLog;
+  /** @default none */
+  readonly invocationTap?: InvocationTap;
+  /** Per-connection concurrency and backpressure. @default MAX_CONCURRENT_INVOCATIONS, QUEUE_HIGH_WATER, QUEUE_LOW_WATER */
+  readonly invocationLimits?: InvocationLimits;
 }
 
 const CLOSE_WAIT_MS = 1000;
@@ -58,7 +80,9 @@ const CLOSE_WAIT_MS = 1000;
  */
 export class WebSocketGateway {
   /** The open connections (shared with the `@connections` API). */
-  readonly connections = new ConnectionRegistry();
+  readonly connections: ConnectionRegistry;
+  /** Invocation queue figures over every connection (backpressure tests, `npm run load`). */
+  readonly queueStats = new InvocationQueueStats();
   private readonly wss: WebSocketServer;
   private readonly routeKeys: ReadonlySet<string>;
   private readonly timeouts: ConnectionTimeouts;
@@ -67,6 +91,7 @@ export class WebSocketGateway {
   private closing = false;
 
   constructor(private readonly options: GatewayOptions) {
+    this.connections = options.connections ?? new ConnectionRegistry();
     this.routeKeys = new Set(options.handlers.keys());
     this.timeouts = connectionTimeouts(options.timeouts);
     this.log = options.log ?? silentLog;
@@ -83,11 +108,6 @@ export class WebSocketGateway {
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       this.track(this.upgrade(request, socket, head));
     });
-  }
-
-  /** Shows a payload the `@connections` API posted to the frame tap. */
-  tapOutbound(connectionId: string, payload: Buffer): void {
-    this.options.frameTap?.({ direction: 'out', connectionId, data: payload.toString('utf8') });
   }
 
   /** Closes every connection with 1001 and waits for their `$disconnect` handlers. */
@@ -141,7 +161,7 @@ export class WebSocketGateway {
       this.log.line(`timeout   ${context.connectionId} ${reason}`);
       ws.close(CLOSE_GOING_AWAY, 'Going away');
     });
-    const connection = new LiveConnection(context, ws, timers);
+    const connection = new LiveConnection(context, ws, timers, this.options.invocationLimits, this.queueStats);
     this.connections.add(connection);
     this.log.line(`open      ${context.connectionId} from ${context.sourceIp}`);
     ws.on('error', () => undefined);
@@ -158,11 +178,12 @@ export class WebSocketGateway {
 
   private received(connection: LiveConnection, api: ApiContext, data: RawData, isBinary: boolean): void {
     connection.markActive();
+    const receivedAt = performance.now();
     const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
     const frame: InboundFrame = { data: isBinary ? buffer.toString('base64') : buffer.toString('utf8'), isBinary };
     this.options.frameTap?.({ direction: 'in', connectionId: connection.id, data: frame.data });
     const deliver = (delivered: InboundFrame): void => {
-      connection.enqueue(() => this.dispatch(connection, api, delivered));
+      connection.enqueue(() => this.dispatch(connection, api, delivered, receivedAt));
     };
     if (this.options.faults) {
       this.options.faults.handle(connection.id, frame, deliver);
@@ -171,7 +192,7 @@ export class WebSocketGateway {
     }
   }
 
-  private async dispatch(connection: LiveConnection, api: ApiContext, frame: InboundFrame): Promise<void> {
+  private async dispatch(connection: LiveConnection, api: ApiContext, frame: InboundFrame, receivedAt: number): Promise<void> {
     const routeKey = selectRoute(frame.isBinary ? undefined : frame.data, this.routeKeys);
     const handler = routeKey === undefined ? undefined : this.options.handlers.get(routeKey);
     if (routeKey === undefined || !handler) {
@@ -179,7 +200,9 @@ export class WebSocketGateway {
       return;
     }
     const event = messageEvent(connection.context, api, routeKey, frame.data, frame.isBinary);
+    const startedAt = performance.now();
     const result = await this.invoke(routeKey, connection.id, handler, event);
+    this.options.invocationTap?.({ routeKey, connectionId: connection.id, receivedAt, startedAt, finishedAt: performance.now(), failed: result === 'error' });
     if (result === 'error') {
       this.sendError(connection, 'Internal server error', event.requestContext.requestId);
     }

@@ -10,6 +10,42 @@ import type { ConnectionTimers } from './connection-timers';
  */
 export const MAX_CONCURRENT_INVOCATIONS = 8;
 
+/**
+ * Backpressure: when this many invocations of one connection are running or waiting, the relay
+ * stops reading its socket (TCP then pushes back on the client), as API Gateway's own limits
+ * would throttle it; memory stays bounded whatever a client sends.
+ */
+export const QUEUE_HIGH_WATER = 16;
+
+/** Reading resumes once fewer than this many invocations are running or waiting. */
+export const QUEUE_LOW_WATER = 8;
+
+/** Queue figures over every connection of a gateway, for tests and `npm run load`. */
+export class InvocationQueueStats {
+  /** The most invocations one connection ever had running or waiting at once. */
+  peakQueued = 0;
+  /** How many times a socket was paused because its queue reached the high-water mark. */
+  pauses = 0;
+  /** Invocations accepted, and finished (whatever their outcome). */
+  accepted = 0;
+  finished = 0;
+
+  /** Notes a queue length. */
+  observe(queued: number): void {
+    if (queued > this.peakQueued) this.peakQueued = queued;
+  }
+}
+
+/** How one connection's invocations are bounded. */
+export interface InvocationLimits {
+  /** How many invocations run at once. @default MAX_CONCURRENT_INVOCATIONS */
+  readonly maxConcurrent?: number;
+  /** Pause reading at this many running or waiting. @default QUEUE_HIGH_WATER */
+  readonly highWater?: number;
+  /** Resume reading below this many. @default QUEUE_LOW_WATER */
+  readonly lowWater?: number;
+}
+
 /** One open client connection, as the gateway and the `@connections` API see it. */
 export class LiveConnection {
   /** Epoch milliseconds of the last message in or out. */
@@ -20,15 +56,28 @@ export class LiveConnection {
   private readonly running = new Set<Promise<void>>();
   /** Called whenever the last running invocation finishes and none waits. */
   private readonly idle: Array<() => void> = [];
+  private readonly maxConcurrent: number;
+  private readonly highWater: number;
+  private readonly lowWater: number;
+  /** Whether this connection paused its socket for backpressure. */
+  private pausedForBackpressure = false;
 
   constructor(
     readonly context: ConnectionContext,
     readonly socket: WebSocket,
     readonly timers: ConnectionTimers,
-    /** How many of this connection's invocations may run at once (API Gateway: no fixed limit). */
-    private readonly maxConcurrentInvocations = MAX_CONCURRENT_INVOCATIONS,
+    limits: InvocationLimits = {},
+    private readonly stats: InvocationQueueStats = new InvocationQueueStats(),
   ) {
     this.lastActiveAt = context.connectedAt;
+    this.maxConcurrent = limits.maxConcurrent ?? MAX_CONCURRENT_INVOCATIONS;
+    this.highWater = limits.highWater ?? QUEUE_HIGH_WATER;
+    this.lowWater = limits.lowWater ?? QUEUE_LOW_WATER;
+  }
+
+  /** Invocations of this connection running or waiting now. */
+  get queued(): number {
+    return this.running.size + this.waiting.length;
   }
 
   /** The connection id. */
@@ -54,11 +103,20 @@ export class LiveConnection {
   }
 
   /**
-   * Runs `task` once fewer than `maxConcurrentInvocations` of this connection's tasks are running;
-   * tasks start in arrival order but may finish in any order, as Lambda invocations do.
+   * Runs `task` once fewer than `maxConcurrent` of this connection's tasks are running; tasks
+   * start in arrival order but may finish in any order, as Lambda invocations do. At the
+   * high-water mark the socket stops being read until the queue falls below the low-water mark.
+   * No task is ever dropped (frames already read when the socket pauses still queue).
    */
   enqueue(task: () => Promise<void>): void {
     this.waiting.push(task);
+    this.stats.accepted++;
+    this.stats.observe(this.queued);
+    if (!this.pausedForBackpressure && this.queued >= this.highWater) {
+      this.pausedForBackpressure = true;
+      this.stats.pauses++;
+      this.socket.pause();
+    }
     this.startWaiting();
   }
 
@@ -69,7 +127,7 @@ export class LiveConnection {
   }
 
   private startWaiting(): void {
-    while (this.running.size < this.maxConcurrentInvocations) {
+    while (this.running.size < this.maxConcurrent) {
       const task = this.waiting.shift();
       if (!task) break;
       // A failed task must not stop the ones after it; dispatch reports its own errors.
@@ -77,7 +135,12 @@ export class LiveConnection {
         .catch(() => undefined)
         .finally(() => {
           this.running.delete(run);
+          this.stats.finished++;
           this.startWaiting();
+          if (this.pausedForBackpressure && this.queued < this.lowWater) {
+            this.pausedForBackpressure = false;
+            this.socket.resume();
+          }
           if (this.running.size === 0 && this.waiting.length === 0) {
             for (const resolve of this.idle.splice(0)) resolve();
           }

@@ -1,16 +1,20 @@
-import { createServer, type Server } from 'node:http';
+import { Agent, createServer, type Server } from 'node:http';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { pageUrlWithKey, relayUrlWithKey } from '../client/relay-url';
+import { createRelayClients, type ClientTransports } from '../lambdas/adapters/relay-ports';
+import { ROUTES } from '../lambdas/routes';
 import type { RelayConfig } from '../lambdas/relay/config';
 import { RELAY_KEY_PATTERN } from '../lambdas/relay/relay-key';
 import { ensureConnectionsTable } from './connections-table';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, waitForDynamoDb, type DynamoDbLocal } from './dynamodb-local';
 import { LocalRelayError } from './errors';
 import { FaultInjector, type FaultRates } from './fault-injection';
-import { WebSocketGateway, type FrameTap, type RouteHandlers } from './gateway';
+import { WebSocketGateway, type FrameTap, type InvocationTap, type RouteHandlers } from './gateway';
 import type { ConnectionTimeouts } from './limits';
-import { createManagementApi } from './management-api';
+import { inProcessConnectionsTransport, UNSIGNED } from './in-process-connections-transport';
+import { ConnectionRegistry, type InvocationLimits, type InvocationQueueStats } from './live-connection';
+import { createConnectionsApi, createManagementApi } from './management-api';
 import { silentLog, type RelayLog } from './relay-log';
 import { loadRouteHandlers } from './route-handlers';
 import { createWebPageHandler } from './web-page-server';
@@ -23,6 +27,9 @@ export const DEFAULT_TABLE_NAME = 'banguins-connections';
 
 /** The port `npm start` listens on. */
 export const DEFAULT_PORT = 3001;
+
+/** Sockets the handlers may open to DynamoDB at once (keep-alive). */
+const DYNAMODB_MAX_SOCKETS = 256;
 
 /** Options of startLocalRelay. */
 export interface LocalRelayOptions {
@@ -48,8 +55,23 @@ export interface LocalRelayOptions {
   readonly log?: RelayLog;
   /** The handlers' own Powertools log level; the relay already logs one line per route call. @default 'WARN' */
   readonly handlerLogLevel?: string;
-  /** Handlers to use instead of the ROUTES modules (gateway tests). @default loadRouteHandlers(config) */
-  readonly handlers?: (config: RelayConfig) => RouteHandlers;
+  /**
+   * Handlers to use instead of the ROUTES modules (gateway tests); `transports` carries the
+   * `@connections` calls in process. @default loadRouteHandlers over createRelayClients(config, transports)
+   */
+  readonly handlers?: (config: RelayConfig, transports: ClientTransports) => RouteHandlers;
+  /**
+   * How the handlers' `@connections` client reaches the relay: 'in-process' hands the SDK's
+   * requests to the relay's `@connections` logic (unsigned, no HTTP hop), 'http' posts to the
+   * relay's HTTP endpoint as another process would. The HTTP endpoint serves either way. @default 'in-process'
+   */
+  readonly connectionsTransport?: 'in-process' | 'http';
+  /** Sees when every message invocation was received, started and finished. @default none */
+  readonly invocationTap?: InvocationTap;
+  /** Per-connection concurrency and backpressure marks. @default MAX_CONCURRENT_INVOCATIONS, QUEUE_HIGH_WATER, QUEUE_LOW_WATER */
+  readonly invocationLimits?: InvocationLimits;
+  /** Outbound bytes waiting for a client above which `@connections` POSTs to it answer 429. @default OUTBOUND_BUFFER_LIMIT_BYTES */
+  readonly outboundBufferLimitBytes?: number;
   /** Serves the built web page at `/` from this folder. @default DEFAULT_WEB_DIR */
   readonly webDir?: string;
   /** Every handshake must carry this access key in `?key=`. @default none: an open relay */
@@ -72,6 +94,10 @@ export interface LocalRelay {
   readonly tableName: string;
   /** The config handed to every handler's createHandler. */
   readonly config: RelayConfig;
+  /** Invocation queue figures over every connection (backpressure). */
+  readonly queueStats: InvocationQueueStats;
+  /** The open connections, as the gateway and `@connections` see them (tests, `npm run load`). */
+  readonly connections: ConnectionRegistry;
   /** Closes every socket (running `$disconnect`), the server, and DynamoDB Local if it started it. */
   close(): Promise<void>;
 }
@@ -122,20 +148,43 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       logLevel: options.handlerLogLevel ?? 'WARN',
       ...(options.relayKey !== undefined ? { relayKey: options.relayKey } : {}),
     };
+    const connections = new ConnectionRegistry();
+    const connectionsApi = createConnectionsApi({
+      connections,
+      stage,
+      outboundBufferLimitBytes: options.outboundBufferLimitBytes,
+      onPosted: (connectionId, payload) => options.frameTap?.({ direction: 'out', connectionId, data: payload.toString('utf8') }),
+    });
+    // One process serves every connection's handlers: more sockets to DynamoDB than the SDK's 50.
+    const dynamodbAgent = new Agent({ keepAlive: true, maxSockets: DYNAMODB_MAX_SOCKETS });
+    const transports: ClientTransports = {
+      dynamodbRequestHandler: { httpAgent: dynamodbAgent },
+      ...((options.connectionsTransport ?? 'in-process') === 'in-process'
+        ? { connectionsRequestHandler: inProcessConnectionsTransport(connectionsApi), connectionsSigner: UNSIGNED }
+        : {}),
+    };
     let handlers: RouteHandlers;
     try {
-      handlers = (options.handlers ?? loadRouteHandlers)(config);
+      handlers = options.handlers
+        ? options.handlers(config, transports)
+        : loadRouteHandlers(config, ROUTES, createRelayClients(config, transports));
     } catch (error) {
       await closeServer(server);
       throw error;
     }
-    const gateway = new WebSocketGateway({ handlers, stage, timeouts: options.timeouts, faults, frameTap: options.frameTap, log });
-    gateway.attach(server);
-    const managementApi = createManagementApi({
-      connections: gateway.connections,
+    const gateway = new WebSocketGateway({
+      handlers,
+      connections,
       stage,
-      onPosted: (connectionId, payload) => gateway.tapOutbound(connectionId, payload),
+      timeouts: options.timeouts,
+      faults,
+      frameTap: options.frameTap,
+      log,
+      invocationLimits: options.invocationLimits,
+      invocationTap: options.invocationTap,
     });
+    gateway.attach(server);
+    const managementApi = createManagementApi(connectionsApi);
     const webPage = createWebPageHandler(options.webDir ?? DEFAULT_WEB_DIR);
     server.on('request', (request, response) => {
       if (!managementApi(request, response) && !webPage(request, response)) {
@@ -153,10 +202,13 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       dynamodbEndpoint,
       tableName,
       config,
+      queueStats: gateway.queueStats,
+      connections,
       close: () => {
         closing ??= (async () => {
           await gateway.close();
           await closeServer(server);
+          dynamodbAgent.destroy();
           await dynamoDbLocal?.stop();
         })();
         return closing;

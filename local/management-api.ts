@@ -2,6 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CLOSE_NORMAL, MESSAGE_LIMIT_BYTES } from './limits';
 import type { ConnectionRegistry } from './live-connection';
 
+/**
+ * How many bytes may wait in a connection's outbound buffer before a POST to it is refused with
+ * 429 LimitExceededException: a client that stops reading cannot make the relay buffer without bound.
+ */
+export const OUTBOUND_BUFFER_LIMIT_BYTES = 4 * 1024 * 1024;
+
 /** Options of the `@connections` API. */
 export interface ManagementApiOptions {
   /** The open connections. */
@@ -10,8 +16,36 @@ export interface ManagementApiOptions {
   readonly stage?: string;
   /** @default MESSAGE_LIMIT_BYTES */
   readonly payloadLimitBytes?: number;
+  /** @default OUTBOUND_BUFFER_LIMIT_BYTES */
+  readonly outboundBufferLimitBytes?: number;
   /** Sees every posted payload (the frame tap). */
   readonly onPosted?: (connectionId: string, payload: Buffer) => void;
+}
+
+/** One `@connections` request, however it arrived (HTTP or in process). */
+export interface ConnectionsRequest {
+  readonly method: string;
+  /** The URL path, `/{stage}/@connections/{id}` (the stage may be absent). */
+  readonly path: string;
+  /** The body, or 'too-large' when it was over the payload limit. */
+  readonly body: Buffer | 'too-large';
+}
+
+/** The answer to a ConnectionsRequest, as API Gateway would send it. */
+export interface ConnectionsResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** API Gateway's `@connections` logic, shared by the HTTP endpoint and the in-process transport. */
+export interface ConnectionsApi {
+  /** Whether a URL path is a `@connections` path (anything else is not this API's). */
+  matches(path: string): boolean;
+  /** The largest body a POST may carry. */
+  readonly payloadLimitBytes: number;
+  /** Answers one request on a `@connections` path. */
+  answer(request: ConnectionsRequest): ConnectionsResponse;
 }
 
 /** An HTTP request handler that answers `@connections` requests and returns false for any other path. */
@@ -22,67 +56,72 @@ const PATH = /^(?:\/([^/]+))?\/@connections\/([^/]+)$/;
 /**
  * API Gateway's `@connections` management API, so `@aws-sdk/client-apigatewaymanagementapi`
  * works against the local relay unchanged: POST sends the body to the client (200), GET describes
- * the connection (200), DELETE closes it (204); an unknown id is 410 GoneException and a payload
- * over 128 KB is 413 PayloadTooLargeException. Signatures are not checked.
+ * the connection (200), DELETE closes it (204); an unknown id is 410 GoneException, a payload
+ * over 128 KB is 413 PayloadTooLargeException, and a POST to a connection whose outbound buffer
+ * holds more than `outboundBufferLimitBytes` (it stopped reading) is 429 LimitExceededException,
+ * API Gateway's throttling answer. Signatures are not checked.
  */
-export function createManagementApi(options: ManagementApiOptions): ManagementApi {
+export function createConnectionsApi(options: ManagementApiOptions): ConnectionsApi {
   const stage = options.stage ?? 'dev';
   const limit = options.payloadLimitBytes ?? MESSAGE_LIMIT_BYTES;
-  return (request, response) => {
-    const path = (request.url ?? '').split('?')[0] ?? '';
+  const outboundLimit = options.outboundBufferLimitBytes ?? OUTBOUND_BUFFER_LIMIT_BYTES;
+
+  const answer = ({ method, path, body }: ConnectionsRequest): ConnectionsResponse => {
     const match = PATH.exec(path);
-    if (!match) {
-      return false;
-    }
-    if (match[1] !== undefined && match[1] !== stage) {
-      sendError(response, 403, 'ForbiddenException', 'Forbidden');
-      return true;
-    }
+    if (!match) return error(404, 'NotFoundException', 'Not found');
+    if (match[1] !== undefined && match[1] !== stage) return error(403, 'ForbiddenException', 'Forbidden');
     let connectionId: string;
     try {
       connectionId = decodeURIComponent(match[2] ?? '');
     } catch {
-      sendError(response, 400, 'BadRequestException', 'Invalid connection id');
-      return true;
+      return error(400, 'BadRequestException', 'Invalid connection id');
     }
-    readBody(request, limit).then(
-      (payload) => answer(request.method ?? 'GET', connectionId, payload, response),
-      () => sendError(response, 400, 'BadRequestException', 'Could not read the request body'),
-    );
-    return true;
-  };
-
-  function answer(method: string, connectionId: string, payload: Buffer | 'too-large', response: ServerResponse): void {
     const connection = options.connections.get(connectionId);
-    if (!connection?.isOpen) {
-      sendError(response, 410, 'GoneException', `Connection ${connectionId} is gone`);
-      return;
-    }
+    if (!connection?.isOpen) return error(410, 'GoneException', `Connection ${connectionId} is gone`);
     switch (method) {
       case 'POST':
-        if (payload === 'too-large') {
-          sendError(response, 413, 'PayloadTooLargeException', `Request entity too large: the limit is ${limit} bytes`);
-          return;
+        if (body === 'too-large') {
+          return error(413, 'PayloadTooLargeException', `Request entity too large: the limit is ${limit} bytes`);
         }
-        options.onPosted?.(connectionId, payload);
-        connection.send(payload);
-        response.writeHead(200, { 'content-length': 0 }).end();
-        return;
+        if (connection.socket.bufferedAmount > outboundLimit) {
+          return error(429, 'LimitExceededException', `Connection ${connectionId} has ${connection.socket.bufferedAmount} bytes waiting to be read; try again later`);
+        }
+        options.onPosted?.(connectionId, body);
+        connection.send(body);
+        return { status: 200, headers: { 'content-length': '0' }, body: '' };
       case 'GET':
-        sendJson(response, 200, {
+        return json(200, {
           connectedAt: new Date(connection.context.connectedAt).toISOString(),
           identity: { sourceIp: connection.context.sourceIp, userAgent: connection.context.userAgent },
           lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
         });
-        return;
       case 'DELETE':
         connection.socket.close(CLOSE_NORMAL);
-        response.writeHead(204).end();
-        return;
+        return { status: 204, headers: {}, body: '' };
       default:
-        sendError(response, 405, 'MethodNotAllowedException', `${method} is not supported on @connections`);
+        return error(405, 'MethodNotAllowedException', `${method} is not supported on @connections`);
     }
-  }
+  };
+  return { matches: (path) => PATH.test(path), payloadLimitBytes: limit, answer };
+}
+
+/** The `@connections` API over HTTP (wscat users, curl, other processes). */
+export function createManagementApi(api: ConnectionsApi): ManagementApi {
+  return (request, response) => {
+    const path = (request.url ?? '').split('?')[0] ?? '';
+    if (!api.matches(path)) return false;
+    readBody(request, api.payloadLimitBytes).then(
+      (body) => {
+        const answer = api.answer({ method: request.method ?? 'GET', path, body });
+        response.writeHead(answer.status, answer.headers).end(answer.body);
+      },
+      () => {
+        const answer = error(400, 'BadRequestException', 'Could not read the request body');
+        response.writeHead(answer.status, answer.headers).end(answer.body);
+      },
+    );
+    return true;
+  };
 }
 
 /** Reads a request body up to `limit` bytes; beyond it the rest is drained and 'too-large' returned. */
@@ -99,14 +138,12 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | 'to
   });
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function json(status: number, body: unknown, headers: Record<string, string> = {}): ConnectionsResponse {
   const text = JSON.stringify(body);
-  response
-    .writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers })
-    .end(text);
+  return { status, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers }, body: text };
 }
 
 /** An error the SDK recognises: the type goes in `x-amzn-ErrorType`, the text in `message`. */
-function sendError(response: ServerResponse, status: number, errorType: string, message: string): void {
-  sendJson(response, status, { message }, { 'x-amzn-errortype': errorType });
+function error(status: number, errorType: string, message: string): ConnectionsResponse {
+  return json(status, { message }, { 'x-amzn-errortype': errorType });
 }

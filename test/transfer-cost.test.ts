@@ -1,11 +1,12 @@
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createRelayClients } from '../lambdas/adapters/relay-ports';
+import { PairingCache } from '../lambdas/relay/pairing-cache';
 import type { WebSocketHandler } from '../lambdas/relay/websocket-event';
 import { ROUTES } from '../lambdas/routes';
 import type { LocalRelay } from '../local/local-relay';
 import { loadRouteHandlers } from '../local/route-handlers';
-import { connectClient } from './support/ws-client';
+import { connectClient, type TestClient } from './support/ws-client';
 import { startTestRelay } from './support/start-test-relay';
 
 type Counted = ApiGatewayManagementApiClient | DynamoDBClient;
@@ -22,8 +23,9 @@ function countCommands(client: Counted, calls: string[]): void {
 }
 
 /**
- * The cost of relaying a chunk, counted on the real calls: one Lambda invocation, one DynamoDB
- * read, no DynamoDB write, one `@connections` post.
+ * The cost of relaying a chunk, counted on the real calls: one Lambda invocation and one
+ * `@connections` post per chunk, one DynamoDB read for the first chunk to a peer (the pairing is
+ * cached after it), no DynamoDB write.
  */
 describe('what a relayed Transfer costs', () => {
   let relay: LocalRelay;
@@ -33,8 +35,8 @@ describe('what a relayed Transfer costs', () => {
 
   beforeAll(async () => {
     relay = await startTestRelay({
-      handlers: (config) => {
-        const clients = createRelayClients(config);
+      handlers: (config, transports) => {
+        const clients = createRelayClients(config, transports);
         countCommands(clients.dynamodb, dynamodbCalls);
         countCommands(clients.connections(config.callbackUrl ?? ''), postCalls);
         const loaded = loadRouteHandlers(config, ROUTES, clients);
@@ -54,30 +56,114 @@ describe('what a relayed Transfer costs', () => {
     await relay.close();
   });
 
-  test('one invocation, one DynamoDB read, no write, one post per chunk', async () => {
+  const idOf = async (socket: TestClient) => {
+    socket.send({ action: 'Connect' });
+    return ((await socket.next()) as { message: { connectionid: string } }).message.connectionid;
+  };
+  const resetCounts = () => {
+    invocations.length = 0;
+    dynamodbCalls.length = 0;
+    postCalls.length = 0;
+  };
+
+  test('one invocation and one post per chunk; one DynamoDB read for the first chunk only, no write', async () => {
     const a = await connectClient(relay.url);
     const b = await connectClient(relay.url);
-    const idOf = async (socket: typeof a) => {
-      socket.send({ action: 'Connect' });
-      return ((await socket.next()) as { message: { connectionid: string } }).message.connectionid;
-    };
     const aId = await idOf(a);
     const bId = await idOf(b);
     b.send({ action: 'Request', message: { connectionid: aId } });
     await a.next();
 
-    invocations.length = 0;
-    dynamodbCalls.length = 0;
-    postCalls.length = 0;
+    resetCounts();
+    const transfer = (chunkid: number, chunktotal: number) =>
+      a.send({ action: 'Transfer', message: { connectionid: bId, data: 'ZGF0YQ==', chunkid, chunktotal, chunkhash: 'h' } });
+    // The first chunk, alone, so the pairing is read once before the others arrive.
+    transfer(0, 5);
+    await b.next();
+    expect(dynamodbCalls).toEqual(['GetItemCommand']);
     const chunks = 5;
-    for (let chunkid = 0; chunkid < chunks; chunkid++) {
-      a.send({ action: 'Transfer', message: { connectionid: bId, data: 'ZGF0YQ==', chunkid, chunktotal: chunks, chunkhash: 'h' } });
-    }
-    for (let i = 0; i < chunks; i++) await b.next();
+    for (let chunkid = 1; chunkid < chunks; chunkid++) transfer(chunkid, chunks);
+    for (let i = 1; i < chunks; i++) await b.next();
 
     expect(invocations).toEqual(Array(chunks).fill('Transfer'));
-    expect(dynamodbCalls).toEqual(Array(chunks).fill('GetItemCommand'));
+    expect(dynamodbCalls).toEqual(['GetItemCommand']);
     expect(postCalls).toEqual(Array(chunks).fill('PostToConnectionCommand'));
+
+    // The other way (Acknowledge) is a pairing of its own: one read, then none.
+    resetCounts();
+    for (let i = 0; i < 3; i++) {
+      b.send({ action: 'Acknowledge', message: { connectionid: aId, success: true, missingchunkids: [] } });
+      await a.next();
+    }
+    expect(dynamodbCalls).toEqual(['GetItemCommand']);
     await Promise.all([a.close(), b.close()]);
+  });
+
+  test('a refusal is never cached: an unpaired sender is read and refused on every frame', async () => {
+    const a = await connectClient(relay.url);
+    const b = await connectClient(relay.url);
+    const stranger = await connectClient(relay.url);
+    const aId = await idOf(a);
+    const bId = await idOf(b);
+    await idOf(stranger);
+    b.send({ action: 'Request', message: { connectionid: aId } });
+    await a.next();
+
+    resetCounts();
+    for (let chunkid = 0; chunkid < 3; chunkid++) {
+      stranger.send({ action: 'Transfer', message: { connectionid: bId, data: 'ZGF0YQ==', chunkid, chunktotal: 3, chunkhash: 'h' } });
+      expect(await stranger.next()).toMatchObject({ action: 'Error', message: { code: 'NotPaired', request: 'Transfer', connectionid: bId } });
+    }
+    expect(dynamodbCalls).toEqual(Array(3).fill('GetItemCommand'));
+    // Only the Error frames went out: nothing reached b.
+    expect(postCalls).toEqual(Array(3).fill('PostToConnectionCommand'));
+    await Promise.all([a.close(), b.close(), stranger.close()]);
+  });
+
+  test('a peer that left still gets PeerGone to the sender, and the next frame reads the table again', async () => {
+    const a = await connectClient(relay.url);
+    const b = await connectClient(relay.url);
+    const aId = await idOf(a);
+    const bId = await idOf(b);
+    b.send({ action: 'Request', message: { connectionid: aId } });
+    await a.next();
+    a.send({ action: 'Transfer', message: { connectionid: bId, data: 'ZGF0YQ==', chunkid: 0, chunktotal: 3, chunkhash: 'h' } });
+    await b.next();
+    await b.close();
+
+    resetCounts();
+    for (let chunkid = 1; chunkid < 3; chunkid++) {
+      a.send({ action: 'Transfer', message: { connectionid: bId, data: 'ZGF0YQ==', chunkid, chunktotal: 3, chunkhash: 'h' } });
+      expect(await a.next()).toMatchObject({ action: 'Error', message: { code: 'PeerGone', request: 'Transfer', connectionid: bId } });
+    }
+    // The first PeerGone dropped the cached pairing, so the second chunk read a's record again.
+    expect(dynamodbCalls.filter((name) => name === 'GetItemCommand')).toHaveLength(1);
+    await a.close();
+  });
+});
+
+/** The pairing cache itself: bounded, short-lived, forgets on request. */
+describe('PairingCache', () => {
+  test('remembers a pairing one way only, until its TTL, and forgets on request', () => {
+    let now = 1000;
+    const cache = new PairingCache(10, 100, () => now);
+    cache.remember('A', 'B');
+    expect(cache.has('A', 'B')).toBe(true);
+    expect(cache.has('B', 'A')).toBe(false);
+    now += 99;
+    expect(cache.has('A', 'B')).toBe(true);
+    now += 1;
+    expect(cache.has('A', 'B')).toBe(false);
+    cache.remember('A', 'B');
+    cache.forget('A', 'B');
+    expect(cache.has('A', 'B')).toBe(false);
+  });
+
+  test('holds at most maxEntries, dropping the oldest first', () => {
+    const cache = new PairingCache(3, 60_000);
+    for (const peer of ['B', 'C', 'D', 'E']) cache.remember('A', peer);
+    expect(cache.size).toBe(3);
+    expect(cache.has('A', 'B')).toBe(false);
+    expect(['C', 'D', 'E'].every((peer) => cache.has('A', peer))).toBe(true);
   });
 });

@@ -1,14 +1,19 @@
 import { type ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
-import { PeerGoneError } from '../relay/errors';
+import { PeerBusyError, PeerGoneError } from '../relay/errors';
 import type { PostToConnection } from '../relay/ports';
 
-/** A PostToConnection over API Gateway's `@connections` API (or the local relay's copy of it). */
+/**
+ * A PostToConnection over API Gateway's `@connections` API (or the local relay's copy of it):
+ * 410 GoneException is PeerGoneError, 429 LimitExceededException (throttled, after the SDK's own
+ * retries) is PeerBusyError.
+ */
 export function connectionsApiPoster(client: ApiGatewayManagementApiClient): PostToConnection {
   return async (connectionId, payload) => {
     try {
       await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: payload }));
     } catch (error) {
       if (error instanceof Error && error.name === 'GoneException') throw new PeerGoneError(connectionId, { cause: error });
+      if (error instanceof Error && error.name === 'LimitExceededException') throw new PeerBusyError(connectionId, { cause: error });
       throw error;
     }
   };

@@ -1,5 +1,5 @@
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ApiGatewayManagementApiClient, type ApiGatewayManagementApiClientConfig } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RelayConfig } from '../relay/config';
 import type { ConnectionStore, PostToConnection } from '../relay/ports';
@@ -17,8 +17,23 @@ export interface RelayClients {
   poster(callbackUrl: string): PostToConnection;
 }
 
+/**
+ * How the SDK clients reach their services when not as on AWS: the local relay hands the
+ * `@connections` requests to its own `@connections` logic in process (same SDK client and
+ * middleware, no HTTP hop), and gives DynamoDB a keep-alive agent sized for many connections
+ * in one process. On AWS, none of it.
+ */
+export interface ClientTransports {
+  /** The `requestHandler` of the DynamoDB client (for example `{ httpAgent }`). @default the SDK's (keep-alive, 50 sockets) */
+  readonly dynamodbRequestHandler?: DynamoDBClientConfig['requestHandler'];
+  /** The `requestHandler` of every `@connections` client. @default the SDK's HTTP handler */
+  readonly connectionsRequestHandler?: ApiGatewayManagementApiClientConfig['requestHandler'];
+  /** The `signer` of every `@connections` client (a no-op for an in-process handler). @default SigV4 */
+  readonly connectionsSigner?: ApiGatewayManagementApiClientConfig['signer'];
+}
+
 /** Builds the SDK clients from injected configuration (endpoint, region, credentials), never from fixed settings. */
-export function createRelayClients(config: RelayConfig): RelayClients {
+export function createRelayClients(config: RelayConfig, transports: ClientTransports = {}): RelayClients {
   const common = {
     ...(config.region ? { region: config.region } : {}),
     ...(config.credentials ? { credentials: config.credentials } : {}),
@@ -26,13 +41,19 @@ export function createRelayClients(config: RelayConfig): RelayClients {
   const dynamodb = new DynamoDBClient({
     ...common,
     ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+    ...(transports.dynamodbRequestHandler ? { requestHandler: transports.dynamodbRequestHandler } : {}),
   });
   const documents = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   const byUrl = new Map<string, { client: ApiGatewayManagementApiClient; poster: PostToConnection }>();
   const forUrl = (callbackUrl: string) => {
     let entry = byUrl.get(callbackUrl);
     if (!entry) {
-      const client = new ApiGatewayManagementApiClient({ ...common, endpoint: callbackUrl });
+      const client = new ApiGatewayManagementApiClient({
+        ...common,
+        endpoint: callbackUrl,
+        ...(transports.connectionsRequestHandler ? { requestHandler: transports.connectionsRequestHandler } : {}),
+        ...(transports.connectionsSigner ? { signer: transports.connectionsSigner } : {}),
+      });
       entry = { client, poster: connectionsApiPoster(client) };
       byUrl.set(callbackUrl, entry);
     }

@@ -6,6 +6,7 @@ export const ERROR_CODES = [
   'QrHashMismatch',
   'UnknownPeer',
   'PeerGone',
+  'PeerBusy',
   'InternalError',
 ] as const;
 
@@ -82,5 +83,20 @@ export class PeerGoneError extends RelayError {
   constructor(peerId: string, options?: { cause?: unknown }) {
     super('PeerGone', `connection ${peerId} has left; the frame was not delivered`, { ...options, peerId });
     this.name = 'PeerGoneError';
+  }
+}
+
+/**
+ * The peer is not reading fast enough: the `@connections` post was throttled (API Gateway's 429
+ * LimitExceededException; the local relay answers it when the peer's outbound buffer is full).
+ * The frame was not delivered; send it again later.
+ */
+export class PeerBusyError extends RelayError {
+  /** The connection that is busy. */
+  declare readonly peerId: string;
+
+  constructor(peerId: string, options?: { cause?: unknown }) {
+    super('PeerBusy', `connection ${peerId} is not keeping up; the frame was not delivered, send it again later`, { ...options, peerId });
+    this.name = 'PeerBusyError';
   }
 }

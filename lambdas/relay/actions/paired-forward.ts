@@ -1,11 +1,20 @@
-import { NotPairedError } from '../errors';
+import { NotPairedError, PeerGoneError } from '../errors';
 import { acknowledgeFrame, parseFrame, transferFrame } from '../frames';
+import { PairingCache } from '../pairing-cache';
 import type { RelayContext } from '../relay-context';
 import { deliverToPeer } from './deliver';
 
 /**
+ * Pairings this handler instance has read already (module scope: it lives as long as the Lambda
+ * execution environment, or the local relay's process). See PairingCache for why it is sound.
+ */
+export const knownPairings = new PairingCache();
+
+/**
  * Forwards a frame to a peer the sender paired with, replacing `connectionid` with the sender's.
- * Costs one read (the sender's record) and one post: no write on the way of a chunk.
+ * The first frame to a peer costs one read (the sender's record) and one post; later ones one
+ * post only, while the pairing is cached. No write on the way of a chunk. A refusal (NotPaired)
+ * is never cached, so it is read again on the next frame.
  */
 async function forwardToPairedPeer(
   context: RelayContext,
@@ -13,9 +22,18 @@ async function forwardToPairedPeer(
   message: { readonly connectionid: string },
 ): Promise<void> {
   const peerId = message.connectionid;
-  const sender = await context.store.get(context.connectionId);
-  if (!sender?.peers.has(peerId)) throw new NotPairedError(peerId);
-  await deliverToPeer(context, peerId, { action, message: { ...message, connectionid: context.connectionId } });
+  const senderId = context.connectionId;
+  if (!knownPairings.has(senderId, peerId)) {
+    const sender = await context.store.get(senderId);
+    if (!sender?.peers.has(peerId)) throw new NotPairedError(peerId);
+    knownPairings.remember(senderId, peerId);
+  }
+  try {
+    await deliverToPeer(context, peerId, { action, message: { ...message, connectionid: senderId } });
+  } catch (error) {
+    if (error instanceof PeerGoneError) knownPairings.forget(senderId, peerId);
+    throw error;
+  }
 }
 
 /** `Transfer` (seed 002): forwards one chunk to the paired receiver. */

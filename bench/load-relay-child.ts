@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { startLocalRelay } from '../local/local-relay';
+
+/**
+ * The local relay for `npm run load`, in a process of its own (so its RSS is its own). It times
+ * every Transfer invocation from the frame coming off the socket to the handler's end (right after
+ * its `@connections` write), counts Transfer frames and distinct chunks (the resend amplification),
+ * and samples its RSS. Commands on stdin, one per line: `stats` prints `STATS <json>` for the
+ * figures since the previous `stats` and starts a new period. LOAD_DYNAMODB_ENDPOINT uses a
+ * DynamoDB that is already running (a table of its own) instead of starting DynamoDB Local.
+ */
+interface Period {
+  latenciesMs: number[];
+  /** Every other route's latencies, by route key. */
+  routeLatenciesMs: Map<string, number[]>;
+  /** `$connect` handler times (the WebSocket handshake waits for them). */
+  connectHandlerMs: number[];
+  /** Handler failures by route and error. */
+  routeFailures: Map<string, number>;
+  transferFrames: number;
+  chunks: Set<string>;
+  peakRssBytes: number;
+  failed: number;
+}
+
+const newPeriod = (): Period => ({ latenciesMs: [], routeLatenciesMs: new Map(), connectHandlerMs: [], routeFailures: new Map(), transferFrames: 0, chunks: new Set(), peakRssBytes: process.memoryUsage.rss(), failed: 0 });
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/** The chunk a Transfer frame carries, without parsing its 32 KB of JSON: `fileid` and `chunkid`. */
+function chunkKey(connectionId: string, text: string): string | undefined {
+  if (!text.slice(0, 64).includes('"Transfer"')) return undefined;
+  const chunkid = /"chunkid":(\d+)/.exec(text)?.[1];
+  const fileid = /"fileid":"([^"]*)"/.exec(text)?.[1] ?? '';
+  return chunkid === undefined ? undefined : `${connectionId}/${fileid}/${chunkid}`;
+}
+
+async function main(): Promise<void> {
+  let period = newPeriod();
+  const dynamodbEndpoint = process.env.LOAD_DYNAMODB_ENDPOINT || undefined;
+  const relay = await startLocalRelay({
+    port: 0,
+    ...(dynamodbEndpoint ? { dynamodbEndpoint, tableName: `banguins-load-${randomUUID()}` } : {}),
+    handlerLogLevel: 'SILENT',
+    // The gateway logs `route     $connect ID status=200 12ms`: the handshake's own handler time.
+    log: {
+      line: (text) => {
+        const ms = /^route +\$connect \S+ status=\S+ (\d+)ms/.exec(text)?.[1];
+        if (ms !== undefined) period.connectHandlerMs.push(Number(ms));
+        const failure = /^route +(\S+) \S+ (?:error \d+ms (.*)|status=(5\d\d))/.exec(text);
+        if (failure) period.routeFailures.set(`${failure[1]} ${failure[2] ?? failure[3]}`, (period.routeFailures.get(`${failure[1]} ${failure[2] ?? failure[3]}`) ?? 0) + 1);
+      },
+    },
+    frameTap: (frame) => {
+      if (frame.direction !== 'in') return;
+      const key = chunkKey(frame.connectionId, frame.data);
+      if (key === undefined) return;
+      period.transferFrames++;
+      period.chunks.add(key);
+    },
+    invocationTap: (timing) => {
+      if (timing.routeKey !== 'Transfer') {
+        const list = period.routeLatenciesMs.get(timing.routeKey) ?? [];
+        list.push(timing.finishedAt - timing.receivedAt);
+        period.routeLatenciesMs.set(timing.routeKey, list);
+        return;
+      }
+      period.latenciesMs.push(timing.finishedAt - timing.receivedAt);
+      if (timing.failed) period.failed++;
+    },
+  });
+  let lag = monitorEventLoopDelay({ resolution: 20 });
+  lag.enable();
+  const sampler = setInterval(() => {
+    period.peakRssBytes = Math.max(period.peakRssBytes, process.memoryUsage.rss());
+  }, 100);
+  process.stdout.write(`READY ${relay.url} ${relay.dynamodbEndpoint}\n`);
+  const lines = createInterface({ input: process.stdin });
+  lines.on('line', (line) => {
+    if (line.trim() !== 'stats') return;
+    const done = period;
+    lag.disable();
+    const eventLoopDelay = { p99Ms: lag.percentile(99) / 1e6, maxMs: lag.max / 1e6 };
+    lag = monitorEventLoopDelay({ resolution: 20 });
+    lag.enable();
+    period = newPeriod();
+    const sorted = done.latenciesMs.sort((a, b) => a - b);
+    const routeP99Ms = Object.fromEntries(
+      [...done.routeLatenciesMs].map(([route, list]) => [route, percentile(list.sort((a, b) => a - b), 99)]),
+    );
+    const connects = done.connectHandlerMs.sort((a, b) => a - b);
+    const stats = {
+      transferInvocations: sorted.length,
+      failedInvocations: done.failed,
+      p50Ms: percentile(sorted, 50),
+      p99Ms: percentile(sorted, 99),
+      maxMs: sorted[sorted.length - 1] ?? 0,
+      routeP99Ms,
+      eventLoopDelay,
+      connectP99Ms: percentile(connects, 99),
+      connectMaxMs: connects[connects.length - 1] ?? 0,
+      routeFailures: Object.fromEntries(done.routeFailures),
+      transferFrames: done.transferFrames,
+      chunks: done.chunks.size,
+      peakRssBytes: Math.max(done.peakRssBytes, process.memoryUsage.rss()),
+      peakQueued: relay.queueStats.peakQueued,
+      pauses: relay.queueStats.pauses,
+      openConnections: relay.connections.all().length,
+    };
+    process.stdout.write(`STATS ${JSON.stringify(stats)}\n`);
+  });
+  lines.on('close', () => {
+    clearInterval(sampler);
+    void relay.close().finally(() => process.exit(0));
+  });
+}
+
+void main();

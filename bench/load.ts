@@ -1,0 +1,271 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import { createNodeSha256 } from '../cli/disk-files';
+import { bytesSource, receiveFiles, sendFiles, type ByteSink, type WebSocketConstructor } from '../client';
+
+/**
+ * `npm run load`: one local relay (in its own process, DynamoDB Local included) holding many idle
+ * connections while rounds of concurrent transfers run through it, both ends of every pair in
+ * this process (the client library, in-memory files). Prints per round: transfers completed and
+ * failed, aggregate MB/s, p50/p99 per-chunk relay latency (Transfer frame off the socket to the
+ * end of its handler, right after the `@connections` write, measured inside the relay), relay and
+ * DynamoDB Local RSS, resend amplification (Transfer frames / distinct chunks), the p99 of the
+ * other routes (which touch DynamoDB), and the relay's and the generator's event-loop delay.
+ * `LOAD_PROFILE=DIR` runs the relay with `--cpu-prof` into DIR.
+ *
+ * Options (`npm run load -- --levels 20,50 --idle 1000 --mb 2 --timeout-s 180`, or env
+ * LOAD_LEVELS, LOAD_IDLE, LOAD_MB, LOAD_TIMEOUT_S; `--dynamodb-endpoint URL` or
+ * LOAD_DYNAMODB_ENDPOINT to use a DynamoDB that is already running).
+ */
+const ROOT = path.join(__dirname, '..');
+
+interface LoadOptions {
+  readonly levels: readonly number[];
+  readonly idle: number;
+  readonly megabytes: number;
+  readonly timeoutS: number;
+  readonly dynamodbEndpoint?: string;
+}
+
+interface RelayStats {
+  readonly transferInvocations: number;
+  readonly failedInvocations: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly routeP99Ms: Readonly<Record<string, number>>;
+  readonly eventLoopDelay: { readonly p99Ms: number; readonly maxMs: number };
+  readonly connectP99Ms: number;
+  readonly connectMaxMs: number;
+  readonly routeFailures: Readonly<Record<string, number>>;
+  readonly transferFrames: number;
+  readonly chunks: number;
+  readonly peakRssBytes: number;
+  readonly peakQueued: number;
+  readonly pauses: number;
+  readonly openConnections: number;
+}
+
+/** Reads `--name value` from argv, then the env variable, then the default. */
+export function loadOptions(argv: readonly string[], env: NodeJS.ProcessEnv): LoadOptions {
+  const flag = (name: string, envName: string, fallback: string): string => {
+    const index = argv.indexOf(`--${name}`);
+    return (index >= 0 ? argv[index + 1] : undefined) ?? env[envName] ?? fallback;
+  };
+  const levels = flag('levels', 'LOAD_LEVELS', '20,50,100').split(',').map(Number);
+  const options = {
+    levels,
+    idle: Number(flag('idle', 'LOAD_IDLE', '1000')),
+    megabytes: Number(flag('mb', 'LOAD_MB', '2')),
+    timeoutS: Number(flag('timeout-s', 'LOAD_TIMEOUT_S', '180')),
+    dynamodbEndpoint: flag('dynamodb-endpoint', 'LOAD_DYNAMODB_ENDPOINT', '') || undefined,
+  };
+  if (levels.some((n) => !Number.isInteger(n) || n < 1) || !(options.idle >= 0) || !(options.megabytes > 0) || !(options.timeoutS > 0)) {
+    throw new Error('bad options: --levels N,N,... (positive integers), --idle N, --mb MB, --timeout-s S');
+  }
+  return options;
+}
+
+interface RelayProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  stats(): Promise<RelayStats>;
+}
+
+function startRelay(dynamodbEndpoint: string | undefined): Promise<RelayProcess> {
+  const profile = process.env.LOAD_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.LOAD_PROFILE)}`] : [];
+  const child = spawn(process.execPath, [...profile, '--require', 'tsx/cjs', path.join(__dirname, 'load-relay-child.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, LOAD_DYNAMODB_ENDPOINT: dynamodbEndpoint ?? '' },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const waiting: Array<(stats: RelayStats) => void> = [];
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stdout!.on('data', (data: Buffer) => {
+      buffered += data.toString();
+      const parts = buffered.split('\n');
+      buffered = parts.pop()!;
+      for (const line of parts) {
+        if (line.startsWith('READY ')) {
+          const url = line.split(' ')[1]!;
+          resolve({
+            child,
+            url,
+            stats: () =>
+              new Promise((done) => {
+                waiting.push(done);
+                child.stdin!.write('stats\n');
+              }),
+          });
+        }
+        if (line.startsWith('STATS ')) waiting.shift()?.(JSON.parse(line.slice(6)) as RelayStats);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`the relay exited with ${code}`)));
+  });
+}
+
+/** Current and peak RSS of a process, from /proc, in bytes. */
+async function rssOf(pid: number): Promise<{ rss: number; peak: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+/** Every descendant of a process (DynamoDB Local runs as java under a shell under the relay). */
+async function descendantPids(pid: number): Promise<number[]> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  const children = text.trim().split(/\s+/).filter(Boolean).map(Number);
+  const nested = await Promise.all(children.map(descendantPids));
+  return [...children, ...nested.flat()];
+}
+
+/** Opens `count` idle connections, 100 at a time. */
+async function openIdleConnections(url: string, count: number): Promise<WebSocket[]> {
+  const sockets: WebSocket[] = [];
+  for (let start = 0; start < count; start += 100) {
+    const batch = Array.from({ length: Math.min(100, count - start) }, () => {
+      const socket = new WebSocket(url);
+      socket.on('error', () => undefined);
+      sockets.push(socket);
+      return new Promise<void>((resolve, reject) => {
+        socket.once('open', () => resolve());
+        socket.once('close', () => reject(new Error('an idle connection was refused')));
+      });
+    });
+    await Promise.all(batch);
+  }
+  return sockets;
+}
+
+/** One transfer, both ends in this process; resolves undefined when the receiver got the payload intact, else why not. */
+async function oneTransfer(relayUrl: string, name: string, payload: Uint8Array, expectedSha256: string, timeoutMs: number): Promise<string | undefined> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(new Error('timed out')), timeoutMs);
+  const ws = WebSocket as unknown as WebSocketConstructor;
+  let senderLast = 'none';
+  let receiverLast = 'none';
+  let gotLink!: (link: string) => void;
+  const link = new Promise<string>((resolve) => (gotLink = resolve));
+  const hash = createHash('sha256');
+  let received = 0;
+  const sink: ByteSink = {
+    write: async (bytes) => {
+      hash.update(bytes);
+      received += bytes.length;
+    },
+    commit: async () => undefined,
+    abort: async () => undefined,
+  };
+  try {
+    const sending = sendFiles({
+      relayUrl,
+      files: [{ name, source: bytesSource(payload) }],
+      WebSocket: ws,
+      createHasher: createNodeSha256,
+      signal: abort.signal,
+      onEvent: (event) => {
+        senderLast = event.type;
+        if (event.type === 'link') gotLink(event.link);
+      },
+    });
+    const receiving = Promise.race([link, sending.then(() => Promise.reject(new Error('sent without a receiver')))]).then((text) =>
+      receiveFiles({
+        link: text,
+        WebSocket: ws,
+        createHasher: createNodeSha256,
+        signal: abort.signal,
+        openSink: async () => sink,
+        onEvent: (event) => (receiverLast = event.type),
+      }),
+    );
+    const [sent, got] = await Promise.allSettled([sending, receiving]);
+    const where = `(last events: sender ${senderLast}, receiver ${receiverLast})`;
+    const why = [sent.status === 'rejected' ? `sender: ${(sent.reason as Error).message}` : '', got.status === 'rejected' ? `receiver: ${(got.reason as Error).message}` : '']
+      .filter(Boolean)
+      .join('; ');
+    if (why) return `${why} ${where}`;
+    return received === payload.length && hash.digest('hex') === expectedSha256 ? undefined : 'the received bytes differ';
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+  }
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+async function main(): Promise<void> {
+  const options = loadOptions(process.argv.slice(2), process.env);
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const relay = await startRelay(options.dynamodbEndpoint);
+  try {
+    const idle = await openIdleConnections(relay.url, options.idle);
+    const payload = new Uint8Array(randomBytes(Math.round(options.megabytes * 1_000_000)));
+    const sha = createHash('sha256').update(payload).digest('hex');
+    await relay.stats();
+    console.log(`One local relay holding ${idle.length} idle connections; ${options.megabytes} MB per transfer, both ends in this process.`);
+    console.log('');
+    console.log(
+      '| concurrent transfers | completed | failed | seconds | aggregate MB/s | per-chunk relay latency p50 / p99 | p99 of $connect / Connect / Request / Acknowledge | relay peak RSS | DynamoDB Local RSS | resend amplification | peak queued per connection |',
+    );
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    const allFailures: string[] = [];
+    const lags: string[] = [];
+    for (const level of options.levels) {
+      const lag = monitorEventLoopDelay({ resolution: 20 });
+      lag.enable();
+      const started = Date.now();
+      const results = await Promise.all(
+        Array.from({ length: level }, (_, i) => oneTransfer(relay.url, `load-${level}-${i}.bin`, payload, sha, options.timeoutS * 1000)),
+      );
+      const seconds = (Date.now() - started) / 1000;
+      lag.disable();
+      const stats = await relay.stats();
+      lags.push(
+        `${level}: relay p99 ${stats.eventLoopDelay.p99Ms.toFixed(0)} ms, max ${stats.eventLoopDelay.maxMs.toFixed(0)} ms; ` +
+          `load generator p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms`,
+      );
+      const dynamo = await Promise.all((await descendantPids(relay.child.pid!)).map(rssOf));
+      const dynamoRss = dynamo.reduce((sum, r) => sum + r.rss, 0);
+      const failures = results.filter((result): result is string => result !== undefined);
+      const completed = level - failures.length;
+      allFailures.push(...failures.map((why) => `${level} concurrent: ${why}`));
+      for (const [what, count] of Object.entries(stats.routeFailures)) allFailures.push(...Array<string>(count).fill(`${level} concurrent, in the relay: ${what}`));
+      const rate = (completed * payload.length) / 1e6 / seconds;
+      const amplification = stats.chunks ? stats.transferFrames / stats.chunks : 0;
+      console.log(
+        `| ${level} | ${completed} | ${failures.length} | ${seconds.toFixed(1)} | ${rate.toFixed(2)} | ${stats.p50Ms.toFixed(1)} ms / ${stats.p99Ms.toFixed(1)} ms | ${[stats.connectP99Ms, stats.routeP99Ms.Connect ?? 0, stats.routeP99Ms.Request ?? 0, stats.routeP99Ms.Acknowledge ?? 0].map((ms) => ms.toFixed(0)).join(' / ')} ms | ${mb(stats.peakRssBytes)} | ${mb(dynamoRss)} | ${amplification.toFixed(2)}x | ${stats.peakQueued} |`,
+      );
+    }
+    if (allFailures.length > 0) {
+      const counts = new Map<string, number>();
+      for (const why of allFailures) counts.set(why, (counts.get(why) ?? 0) + 1);
+      console.log('');
+      for (const [why, count] of counts) console.log(`Failed ${count}x: ${why}`);
+    }
+    console.log('');
+    console.log(`Event-loop delay (time a ready socket may wait before it is read): ${lags.join(' | ')}`);
+    console.log('Latency: a Transfer frame off the relay socket to the end of its handler (after its @connections write).');
+    console.log(`Idle connections still open at the end: ${idle.filter((s) => s.readyState === WebSocket.OPEN).length} of ${idle.length}`);
+    for (const socket of idle) socket.terminate();
+  } finally {
+    relay.child.stdin!.end();
+    await new Promise((resolve) => relay.child.once('exit', resolve));
+  }
+}
+
+if (require.main === module) {
+  // Exits when done: sessions that failed or timed out may leave sockets and timers behind.
+  main().then(
+    () => process.exit(0),
+    (error: Error) => {
+      console.error(`load failed: ${error.message}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,63 @@
+/** How long a known pairing is trusted without reading the table again. */
+export const PAIRING_CACHE_TTL_MS = 60_000;
+
+/** How many pairings one handler instance remembers; the oldest go first. */
+export const PAIRING_CACHE_MAX_ENTRIES = 10_000;
+
+/**
+ * Pairings (sender -> peer) the relay has already read from the table, so Transfer and
+ * Acknowledge do not read the sender's record on every chunk. Only positive results are kept:
+ * API Gateway never reuses a connection id and a pairing is never revoked while the sender is
+ * connected, so a known pairing stays true until the sender leaves (and then it sends nothing
+ * more). A peer that left is still found out by the post (410, PeerGone), and its entry is
+ * dropped then. Bounded and short-lived, so memory stays small whatever the traffic.
+ */
+export class PairingCache {
+  /** `sender peer` -> epoch ms when the entry expires; Map order is insertion order, oldest first. */
+  private readonly expiries = new Map<string, number>();
+
+  constructor(
+    private readonly maxEntries = PAIRING_CACHE_MAX_ENTRIES,
+    private readonly ttlMs = PAIRING_CACHE_TTL_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** How many pairings are remembered now. */
+  get size(): number {
+    return this.expiries.size;
+  }
+
+  /** Whether `senderId` is known to be paired with `peerId` (and the entry has not expired). */
+  has(senderId: string, peerId: string): boolean {
+    const key = keyOf(senderId, peerId);
+    const expiresAt = this.expiries.get(key);
+    if (expiresAt === undefined) return false;
+    if (expiresAt <= this.now()) {
+      this.expiries.delete(key);
+      return false;
+    }
+    return true;
+  }
+
+  /** Remembers that the table says `senderId` is paired with `peerId`. */
+  remember(senderId: string, peerId: string): void {
+    const key = keyOf(senderId, peerId);
+    this.expiries.delete(key);
+    this.expiries.set(key, this.now() + this.ttlMs);
+    while (this.expiries.size > this.maxEntries) {
+      const oldest = this.expiries.keys().next().value;
+      if (oldest === undefined) break;
+      this.expiries.delete(oldest);
+    }
+  }
+
+  /** Forgets a pairing (its peer is gone). */
+  forget(senderId: string, peerId: string): void {
+    this.expiries.delete(keyOf(senderId, peerId));
+  }
+}
+
+/** Connection ids are base64 with no spaces, so a space keeps the pair unambiguous. */
+function keyOf(senderId: string, peerId: string): string {
+  return `${senderId} ${peerId}`;
+}

@@ -1,0 +1,113 @@
+import type { LocalRelay } from '../local/local-relay';
+import { QUEUE_HIGH_WATER } from '../local/live-connection';
+import { MESSAGE_LIMIT_BYTES } from '../local/limits';
+import { recordingHandlers, waitFor } from './support/recording-handlers';
+import { startTestRelay } from './support/start-test-relay';
+import { connectClient, type TestClient } from './support/ws-client';
+
+/** The largest socket read Node hands to `ws` at once; frames already read when the socket pauses still queue. */
+const READ_CHUNK_BYTES = 64 * 1024;
+
+/** A client that floods a connection faster than its handlers finish cannot grow the relay's queue. */
+describe('local relay backpressure', () => {
+  let relay: LocalRelay;
+  const handled: number[] = [];
+  const recorder = recordingHandlers({
+    slow: async (event) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      handled.push((JSON.parse(event.body ?? '{}') as { n: number }).n);
+      return { statusCode: 200 };
+    },
+  });
+
+  beforeAll(async () => {
+    relay = await startTestRelay({ handlers: recorder.build });
+  });
+  afterAll(() => relay.close());
+
+  test('the socket pauses at the high-water mark, the queue stays bounded, and every frame is handled', async () => {
+    const client = await connectClient(relay.url);
+    const frames = 600;
+    const padding = 'x'.repeat(16 * 1024);
+    for (let n = 0; n < frames; n++) client.send({ action: 'slow', n, padding });
+
+    await waitFor(() => handled.length === frames, `all ${frames} frames handled`, 30_000);
+    // Every frame handled exactly once: none dropped, none twice.
+    expect([...handled].sort((x, y) => x - y)).toEqual(Array.from({ length: frames }, (_, n) => n));
+    // Without backpressure the queue would hold nearly all 600 frames.
+    const framesPerRead = Math.ceil(READ_CHUNK_BYTES / padding.length) + 1;
+    expect(relay.queueStats.pauses).toBeGreaterThan(0);
+    expect(relay.queueStats.peakQueued).toBeGreaterThanOrEqual(QUEUE_HIGH_WATER);
+    expect(relay.queueStats.peakQueued).toBeLessThanOrEqual(QUEUE_HIGH_WATER + framesPerRead);
+    expect(relay.queueStats.finished).toBe(relay.queueStats.accepted);
+    await client.close();
+  });
+});
+
+/** A receiver that stops reading: the relay caps what it buffers for it and answers the sender PeerBusy. */
+describe('local relay slow reader', () => {
+  const OUTBOUND_LIMIT = 256 * 1024;
+  let relay: LocalRelay;
+
+  beforeAll(async () => {
+    relay = await startTestRelay({ outboundBufferLimitBytes: OUTBOUND_LIMIT });
+  });
+  afterAll(() => relay.close());
+
+  const idOf = async (socket: TestClient) => {
+    socket.send({ action: 'Connect' });
+    return ((await socket.next()) as { message: { connectionid: string } }).message.connectionid;
+  };
+
+  test('posts to a paused reader answer PeerBusy, its buffer stays under the cap, and frames flow again once it reads', async () => {
+    const sender = await connectClient(relay.url);
+    const receiver = await connectClient(relay.url);
+    const senderId = await idOf(sender);
+    const receiverId = await idOf(receiver);
+    receiver.send({ action: 'Request', message: { connectionid: senderId } });
+    await sender.next();
+
+    // The receiver stops reading its socket: TCP fills, then the relay's outbound buffer.
+    const receiverSocket = (receiver.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    receiverSocket.pause();
+    const busy: Array<{ code: string; request: string; connectionid: string }> = [];
+    sender.ws.on('message', (data: Buffer) => {
+      const frame = JSON.parse(data.toString('utf8')) as { action: string; message: { code: string; request: string; connectionid: string } };
+      if (frame.action === 'Error') busy.push(frame.message);
+    });
+    const buffered = () => relay.connections.get(receiverId)?.socket.bufferedAmount ?? 0;
+    let peakBuffered = 0;
+    const data = 'A'.repeat(24 * 1024);
+    let sent = 0;
+    const send = () => {
+      sender.send({ action: 'Transfer', message: { connectionid: receiverId, data, chunkid: sent, chunktotal: 100_000, chunkhash: 'h' } });
+      sent++;
+    };
+    while (busy.length === 0 && sent < 4000) {
+      send();
+      peakBuffered = Math.max(peakBuffered, buffered());
+      if (sender.ws.bufferedAmount > 1024 * 1024) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }
+    await waitFor(() => busy.length > 0, 'a PeerBusy Error frame', 30_000);
+    peakBuffered = Math.max(peakBuffered, buffered());
+    expect(busy[0]).toEqual({ code: 'PeerBusy', reason: expect.stringMatching(/not keeping up/), request: 'Transfer', connectionid: receiverId });
+    expect(busy.every((message) => message.code === 'PeerBusy')).toBe(true);
+    // One post over the cap at most: the check and the send are one step.
+    expect(peakBuffered).toBeLessThanOrEqual(OUTBOUND_LIMIT + MESSAGE_LIMIT_BYTES);
+
+    // The receiver reads again: every chunk either reached it or was answered PeerBusy, and new chunks flow.
+    let delivered = 0;
+    receiver.ws.on('message', () => delivered++);
+    receiverSocket.resume();
+    await waitFor(() => delivered + busy.length >= sent, 'every chunk delivered or refused', 30_000);
+    const refusedBefore = busy.length;
+    const deliveredBefore = delivered;
+    for (let i = 0; i < 5; i++) send();
+    await waitFor(() => delivered === deliveredBefore + 5, 'new chunks after the receiver resumed', 10_000);
+    expect(busy.length).toBe(refusedBefore);
+    expect(delivered + busy.length).toBe(sent);
+    await Promise.all([sender.close(), receiver.close()]);
+  });
+});
