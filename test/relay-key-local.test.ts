@@ -17,7 +17,9 @@ interface Started {
 function startRelayProcess(args: string[]): Promise<Started> {
   const child = spawn(
     process.execPath,
-    [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'local/main.ts', '--port', '0', '--dynamodb-endpoint', testDynamoDbEndpoint(), '--table-name', `banguins-test-${randomUUID()}`, ...args],
+    // `--require tsx/cjs`, not tsx's CLI: the CLI relays SIGTERM to a child and SIGKILLs it (exit 143)
+    // when the child does not confirm within 30 ms, which a loaded machine misses.
+    ['--require', 'tsx/cjs', 'local/main.ts', '--port', '0', '--dynamodb-endpoint', testDynamoDbEndpoint(), '--table-name', `banguins-test-${randomUUID()}`, ...args],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
