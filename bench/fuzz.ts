@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   await relay.stop();
   const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
   console.log(`fuzz: ${report.sent} frames, seed ${seed}, ${(report.sent / report.seconds).toFixed(0)} frames/s over ${report.seconds.toFixed(1)} s`);
-  console.log(`  by category: ${Object.entries(report.byCategory).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`  by category (frames, mean ms to the answer): ${Object.entries(report.byCategory).map(([k, v]) => `${k} ${v} (${((report.msByCategory[k] ?? 0) / v).toFixed(1)} ms)`).join(', ')}`);
   console.log(`  refused (Error frame or 1009 due): ${report.refused}`);
   console.log(`  relay crashes: ${crash ? 1 : 0}${crash ? ` (${crash})` : ''}`);
   console.log(`  unhandled rejections: ${relay.unhandled.length}`);

@@ -31,6 +31,8 @@ export interface FuzzFailure {
 export interface FuzzReport {
   readonly sent: number;
   readonly byCategory: Record<string, number>;
+  /** Milliseconds spent on each category's frames (send to answer), summed over the lanes. */
+  readonly msByCategory: Record<string, number>;
   /** Frames the relay refused (Error frame or close expected). */
   readonly refused: number;
   /** Frames that got no answer where one was due. */
@@ -170,7 +172,9 @@ async function sendOverLimit(url: string, frame: FuzzFrame, timeoutMs: number): 
   const inbox = new Inbox();
   const socket = await LaneSocket.open(url, 'self', inbox);
   await socket.send(frame).catch(() => undefined);
-  const code = await Promise.race([socket.closed, new Promise<number>((resolve) => setTimeout(() => resolve(-1), timeoutMs))]);
+  let timer: NodeJS.Timeout | undefined;
+  const code = await Promise.race([socket.closed, new Promise<number>((resolve) => (timer = setTimeout(() => resolve(-1), timeoutMs)))]);
+  clearTimeout(timer);
   if (code === -1) {
     socket.ws.terminate();
     return 'the connection stayed open';
@@ -194,6 +198,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const goneIds = await goneConnectionIds(options.url, 3);
   const lanes = await Promise.all(Array.from({ length: laneCount }, (_, i) => openLane(options.url, i, goneIds)));
   const byCategory: Record<string, number> = {};
+  const msByCategory: Record<string, number> = {};
   const failures: FuzzFailure[] = [];
   let sent = 0;
   let refused = 0;
@@ -206,31 +211,37 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   };
   const started = Date.now();
 
+  const checkFrame = async (lane: Lane, frame: FuzzFrame) => {
+    const expected = expectedOutcome(frame, lane.ctx);
+    byCategory[frame.category] = (byCategory[frame.category] ?? 0) + 1;
+    sent += 1;
+    if (sent % 1000 === 0) options.onProgress?.(sent);
+    if (expected.kind === 'error' || expected.kind === 'close') refused += 1;
+    if (expected.kind === 'close') {
+      const problem = await sendOverLimit(options.url, frame, timeoutMs);
+      if (problem) fail({ category: frame.category, problem, frame: describe(frame), expected }, 'wrong');
+      return;
+    }
+    await lane.sender.send(frame);
+    if (expected.kind === 'none') return;
+    const received = await lane.inbox.next(timeoutMs);
+    if (!received) {
+      fail({ category: frame.category, problem: 'no answer', frame: describe(frame), expected }, 'none');
+      return;
+    }
+    const problem = mismatch(expected, received);
+    if (problem) fail({ category: frame.category, problem, frame: describe(frame), expected, received: received.text.slice(0, 300) }, 'wrong');
+  };
+
   const runLane = async (lane: Lane, laneIndex: number, count: number) => {
     const arb = fuzzFrameArb(lane.ctx);
     const batch = 200;
     for (let done = 0; done < count; done += batch) {
       const frames = fc.sample(arb, { numRuns: Math.min(batch, count - done), seed: options.seed * 1_000_003 + laneIndex * 10_007 + done });
       for (const frame of frames) {
-        const expected = expectedOutcome(frame, lane.ctx);
-        byCategory[frame.category] = (byCategory[frame.category] ?? 0) + 1;
-        sent += 1;
-        if (sent % 1000 === 0) options.onProgress?.(sent);
-        if (expected.kind === 'error' || expected.kind === 'close') refused += 1;
-        if (expected.kind === 'close') {
-          const problem = await sendOverLimit(options.url, frame, timeoutMs);
-          if (problem) fail({ category: frame.category, problem, frame: describe(frame), expected }, 'wrong');
-          continue;
-        }
-        await lane.sender.send(frame);
-        if (expected.kind === 'none') continue;
-        const received = await lane.inbox.next(timeoutMs);
-        if (!received) {
-          fail({ category: frame.category, problem: 'no answer', frame: describe(frame), expected }, 'none');
-          continue;
-        }
-        const problem = mismatch(expected, received);
-        if (problem) fail({ category: frame.category, problem, frame: describe(frame), expected, received: received.text.slice(0, 300) }, 'wrong');
+        const frameStarted = Date.now();
+        await checkFrame(lane, frame);
+        msByCategory[frame.category] = (msByCategory[frame.category] ?? 0) + Date.now() - frameStarted;
       }
     }
   };
@@ -245,5 +256,5 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     }
   }
   await Promise.all(lanes.flatMap((lane) => [lane.sender.close(), lane.peer.close()]));
-  return { sent, byCategory, refused, noAnswer, wrongAnswer, failures, seconds };
+  return { sent, byCategory, msByCategory, refused, noAnswer, wrongAnswer, failures, seconds };
 }
