@@ -80,8 +80,6 @@ export class MaliciousSender {
     const hello = await this.nextControl((c) => c.t === 'hello', 'the receiver hello');
     this.receiverId = hello.from;
     await this.sendControl({ t: 'hello', role: 'sender', session: 'malicious', reply: true });
-    // The receiver ignores chunks until it has read this hello; a real sender would resend them later.
-    await new Promise((resolve) => setTimeout(resolve, 300));
   }
 
   /** Sends a manifest stream of `files` (fileids f0, f1, ... unless `raw` gives the whole JSON). */
@@ -91,7 +89,27 @@ export class MaliciousSender {
       chunkSize: CHUNK_PLAINTEXT_BYTES,
       files: files.map((f, i) => ({ fileid: `f${i}`, name: f.name, size: f.size, type: f.type ?? 'application/octet-stream', sha256: toBase64Url(f.sha256) })),
     };
-    await this.sendStream(MANIFEST_FILEID, new TextEncoder().encode(JSON.stringify(manifest)));
+    const bytes = new TextEncoder().encode(JSON.stringify(manifest));
+    // The receiver ignores chunks until it has read our hello, so resend (as a real sender would)
+    // until it answers about the manifest, for at most 5 s (it may also stop without a word).
+    for (let attempt = 0; attempt < 10; attempt++) {
+      await this.sendStream(MANIFEST_FILEID, bytes);
+      // An Error frame (PeerGone, UnknownPeer) means the receiver already left.
+      const answered = (f: IncomingFrame) =>
+        (f.action === 'Acknowledge' && f.message.fileid === MANIFEST_FILEID) || (f.action === 'Request' && f.message.connectionid === this.receiverId) || f.action === 'Error';
+      if (await this.seen(answered, 500)) return;
+    }
+  }
+
+  /** Whether a frame matching `match` arrived (it stays queued), waiting up to `timeoutMs`. */
+  private async seen(match: (f: IncomingFrame) => boolean, timeoutMs: number): Promise<boolean> {
+    try {
+      const frame = await this.next(match, 'a frame', timeoutMs);
+      this.frames.unshift(frame);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Sends every chunk of `content` as stream `fileid`, in order. */
