@@ -22,7 +22,7 @@ describe('relay under generated frames (fuzz, fixed seed)', () => {
 
   it('sent every kind of frame', () => {
     expect(report.sent).toBe(FRAMES);
-    for (const category of ['bad-json', 'binary', 'sendmessage', 'connect', 'request', 'transfer', 'acknowledge', 'unknownAction', 'near-frame-limit', 'near-message-limit']) {
+    for (const category of ['bad-json', 'binary', 'sendmessage', 'connect', 'request', 'transfer', 'acknowledge', 'unknownAction', 'long-action', 'near-frame-limit', 'near-message-limit']) {
       expect(report.byCategory[category] ?? 0).toBeGreaterThan(0);
     }
     expect((report.byCategory['over-frame-limit'] ?? 0) + (report.byCategory['over-message-limit'] ?? 0)).toBeGreaterThan(0);

@@ -211,6 +211,16 @@ export function fuzzFrameArb(ctx: FuzzContext): fc.Arbitrary<FuzzFrame> {
     json('acknowledge', 10),
     json('unknownAction', 5),
     { weight: 8, arbitrary: rawText.map((t) => text('bad-json', t)) },
+    {
+      // An unknown action so long that an Error frame quoting it whole would not fit in a post.
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom(129, 20_000, 60_000, 120_000), fc.constantFrom('A', 'é', '🐧'))
+        .map(([length, c]) => {
+          const frameText = JSON.stringify({ action: c.repeat(Math.ceil(length / c.length)) });
+          return text('long-action', frameText, Math.ceil(Buffer.byteLength(frameText) / FRAME_LIMIT));
+        }),
+    },
     { weight: 1, arbitrary: fc.constant(text('bom', '\ufeff{"action":"Connect"}')) },
     {
       weight: 3,

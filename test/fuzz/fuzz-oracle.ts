@@ -60,6 +60,12 @@ function defined(object: Json): Json {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
 }
 
+/** An Error frame names at most 128 characters of the refused action, the last one "…" when cut. */
+function clipped(action: string): string {
+  const chars = Array.from(action);
+  return chars.length <= 128 ? action : `${chars.slice(0, 127).join('')}…`;
+}
+
 /** Whether a frame goes over API Gateway's size limits (the connection then closes with 1009). */
 export function isOverLimit(frame: FuzzFrame): boolean {
   const frameBytes = Math.ceil(frame.payload.length / frame.fragments);
@@ -79,7 +85,7 @@ export function expectedOutcome(frame: FuzzFrame, ctx: FuzzContext): Expected {
   if (!isObject(parsed)) return { kind: 'error', code: 'BadRequest' };
   const action = own(parsed, 'action');
   const request = typeof action === 'string' ? action : undefined;
-  if (request === undefined || !ROUTES.has(request)) return { kind: 'error', code: 'UnknownAction', ...(request === undefined ? {} : { request }) };
+  if (request === undefined || !ROUTES.has(request)) return { kind: 'error', code: 'UnknownAction', ...(request === undefined ? {} : { request: clipped(request) }) };
   try {
     return decide(request, parsed, ctx);
   } catch (error) {
@@ -168,6 +174,7 @@ export function mismatch(expected: Expected, received: Received): string | undef
       const m = frame.message;
       if (m.code !== expected.code) return `code ${String(m.code)} instead of ${expected.code}`;
       if (typeof m.reason !== 'string' || m.reason.length === 0) return 'Error frame without a reason';
+      if (characters(m.reason) > 1024) return 'Error frame with a reason over 1,024 characters';
       if (m.request !== expected.request) return `request ${String(m.request)} instead of ${String(expected.request)}`;
       const wantPeer = PEER_CODES.has(expected.code) ? expected.peer : undefined;
       if (m.connectionid !== wantPeer) return `connectionid ${String(m.connectionid)} instead of ${String(wantPeer)}`;
