@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   const seed = argument('seed', 20261201);
   const relay = await startRelayProcess();
   const rssBefore = relay.rssBytes();
+  const gcBefore = await relay.memoryAfterGc();
   const report = await runFuzz({
     url: relay.url,
     frames,
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   });
   const crash = relay.crashed();
   const rssAfter = crash ? 0 : relay.rssBytes();
+  const gcAfter = crash ? { rss: 0, heapUsed: 0 } : await relay.memoryAfterGc();
   await relay.stop();
   const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
   console.log(`fuzz: ${report.sent} frames, seed ${seed}, ${(report.sent / report.seconds).toFixed(0)} frames/s over ${report.seconds.toFixed(1)} s`);
@@ -39,6 +41,10 @@ async function main(): Promise<void> {
   console.log(`  frames with no answer: ${report.noAnswer}`);
   console.log(`  frames with the wrong answer: ${report.wrongAnswer}`);
   console.log(`  relay RSS: ${mb(rssBefore)} MB before, ${mb(rssAfter)} MB after (growth ${mb(rssAfter - rssBefore)} MB)`);
+  console.log(
+    `  relay after a full GC: RSS ${mb(gcBefore.rss)} -> ${mb(gcAfter.rss)} MB (growth ${mb(gcAfter.rss - gcBefore.rss)} MB), ` +
+      `V8 heap in use ${mb(gcBefore.heapUsed)} -> ${mb(gcAfter.heapUsed)} MB (growth ${mb(gcAfter.heapUsed - gcBefore.heapUsed)} MB)`,
+  );
   for (const line of relay.unhandled.slice(0, 5)) console.log(`  unhandled: ${line}`);
   for (const f of report.failures.slice(0, 10)) {
     console.log(`  FAIL [${f.category}] ${f.problem}: expected ${JSON.stringify(f.expected).slice(0, 200)}; frame ${JSON.stringify(f.frame.slice(0, 160))}; got ${JSON.stringify(f.received?.slice(0, 160))}`);

@@ -130,8 +130,9 @@ export const MAX_ERROR_REASON_LENGTH = 1024;
 /** `text` cut to `max` characters (code points), ending in "…" when cut. */
 function clip(text: string, max: number): string {
   if (text.length <= max) return text;
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+  // A code point is at most two UTF-16 units: look at no more of a huge text than can matter.
+  const chars = Array.from(text.slice(0, 2 * max + 2));
+  return chars.length <= max && text.length <= 2 * max + 2 ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
 /** The frame the relay sends a client whose frame it refused. */

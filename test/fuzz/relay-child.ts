@@ -3,8 +3,8 @@ import { startLocalRelay } from '../../local/local-relay';
 
 /*
  * The local relay in a process of its own, so a fuzz run can see it crash and read its memory.
- * Prints `READY <url>` once listening, `UNHANDLED <text>` for every unhandled rejection, and closes
- * on SIGTERM. Uses BANGUINS_FUZZ_DYNAMODB (an endpoint) when set, else starts DynamoDB Local.
+ * Prints `READY <url>` once listening, `UNHANDLED <text>` for every unhandled rejection, and
+ * `MEMORY <json>` (process.memoryUsage() after a full GC, with --expose-gc) on SIGUSR2; closes on SIGTERM. Uses BANGUINS_FUZZ_DYNAMODB (an endpoint) when set, else starts DynamoDB Local.
  */
 let unhandled = 0;
 process.on('unhandledRejection', (reason: unknown) => {
@@ -19,6 +19,10 @@ async function main(): Promise<void> {
     port: 0,
     handlerLogLevel: 'SILENT',
     ...(endpoint ? { dynamodbEndpoint: endpoint, tableName: `banguins-fuzz-${randomUUID()}` } : {}),
+  });
+  process.on('SIGUSR2', () => {
+    (globalThis as { gc?: () => void }).gc?.();
+    process.stdout.write(`MEMORY ${JSON.stringify(process.memoryUsage())}\n`);
   });
   process.stdout.write(`READY ${relay.url}\n`);
   process.once('SIGTERM', () => {

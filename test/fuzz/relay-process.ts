@@ -14,6 +14,8 @@ export interface RelayProcess {
   readonly crashed: () => string | undefined;
   /** The relay's resident set size now, bytes (from /proc). */
   rssBytes(): number;
+  /** The relay's memory after a full garbage collection: RSS and V8 heap in use, bytes. */
+  memoryAfterGc(): Promise<{ readonly rss: number; readonly heapUsed: number }>;
   /** Stops the relay (SIGTERM) and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -24,12 +26,13 @@ export interface RelayProcess {
  */
 export function startRelayProcess(dynamodbEndpoint?: string): Promise<RelayProcess> {
   const env = { ...process.env, ...(dynamodbEndpoint ? { BANGUINS_FUZZ_DYNAMODB: dynamodbEndpoint } : {}) };
-  const child: ChildProcess = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, 'relay-child.ts')], {
+  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--require', 'tsx/cjs', path.join(__dirname, 'relay-child.ts')], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const unhandled: string[] = [];
+  const memoryWaiters: Array<(memory: { rss: number; heapUsed: number }) => void> = [];
   let crash: string | undefined;
   let stopping = false;
   const exited = new Promise<void>((resolve) => {
@@ -48,6 +51,10 @@ export function startRelayProcess(dynamodbEndpoint?: string): Promise<RelayProce
         buffered = buffered.slice(newline + 1);
         newline = buffered.indexOf('\n');
         if (line.startsWith('UNHANDLED ')) unhandled.push(line.slice(10));
+        else if (line.startsWith('MEMORY ')) {
+          const memory = JSON.parse(line.slice(7)) as { rss: number; heapUsed: number };
+          for (const resolveMemory of memoryWaiters.splice(0)) resolveMemory(memory);
+        }
         else if (line.startsWith('FAILED ')) reject(new Error(`the relay did not start: ${line.slice(7)}`));
         else if (line.startsWith('READY ')) {
           resolve({
@@ -56,6 +63,11 @@ export function startRelayProcess(dynamodbEndpoint?: string): Promise<RelayProce
             unhandled,
             crashed: () => crash,
             rssBytes: () => rssOf(child.pid!),
+            memoryAfterGc: () =>
+              new Promise((resolveMemory) => {
+                memoryWaiters.push(resolveMemory);
+                child.kill('SIGUSR2');
+              }),
             stop: async () => {
               stopping = crash === undefined;
               child.kill('SIGTERM');
