@@ -67,7 +67,11 @@ export function bundledChromium(): ChromiumBinary {
   const pkg = packageFolder();
   const version = (JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { version: string }).version;
   const folder = join(tmpdir(), `banguins-chromium-${version}`);
-  if (!isComplete(folder)) unpackInto(folder, pkg);
+  if (!isComplete(folder)) {
+    // A folder missing files (cleaned by hand, a full disk) is unpacked again from scratch.
+    rmSync(folder, { recursive: true, force: true });
+    unpackInto(folder, pkg);
+  }
   const libraryPath = [join(folder, 'al2023', 'lib'), folder, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
   return {
     executablePath: join(folder, 'chromium'),
