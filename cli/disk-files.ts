@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { access, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, open, rename, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ByteSink, ByteSource, Hasher, HasherFactory, OutgoingFile } from '../client';
 import { CliError } from './cli-error';
@@ -46,13 +45,23 @@ export async function openFileSource(filePath: string): Promise<OpenedFile> {
   return { name: path.basename(filePath), type: 'application/octet-stream', source, close: () => handle.close() };
 }
 
-/** Whether a path exists. */
+/** Whether a path exists (a symbolic link counts, even one that points nowhere). */
 export async function pathExists(filePath: string): Promise<boolean> {
   try {
-    await access(filePath, constants.F_OK);
+    await lstat(filePath);
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Bytes an unprivileged user may still write in the file system holding `folder`; Infinity when unknown. */
+export async function freeBytes(folder: string): Promise<number> {
+  try {
+    const info = await statfs(folder);
+    return info.bavail * info.bsize;
+  } catch {
+    return Infinity;
   }
 }
 

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import WebSocket from 'ws';
 import { receiveFiles, type IncomingFile, type WebSocketConstructor } from '../client';
 import { CliError } from './cli-error';
-import { createNodeSha256, openPartialFileSink, pathExists } from './disk-files';
+import { createNodeSha256, freeBytes, openPartialFileSink, pathExists } from './disk-files';
+import { formatBytes } from './human-units';
 import { distinctNames, safeFileName } from './safe-file-name';
 import { SessionReporter, type ReportMode } from './session-reporter';
 
@@ -31,6 +32,11 @@ export async function runReceive(link: string, options: ReceiveCommandOptions): 
     signal: options.signal,
     accept: async (files: readonly IncomingFile[]) => {
       targets = distinctNames(files.map((f) => safeFileName(f.name))).map((name) => path.join(outDir, name));
+      const total = files.reduce((n, f) => n + f.size, 0);
+      const free = await freeBytes(outDir);
+      if (total > free) {
+        throw new CliError('NotEnoughSpace', `the sender announced ${formatBytes(total)}, more than the ${formatBytes(free)} free in ${outDir}`);
+      }
       if (!options.force) {
         for (const target of targets) {
           if (await pathExists(target)) throw new CliError('FileExists', `${target} already exists (use --force to overwrite)`);

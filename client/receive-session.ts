@@ -4,6 +4,7 @@ import { CancelledError, ProtocolError, TimeoutError, toBanguinsError } from './
 import { PeerPresence } from './peer-presence';
 import { deferred, FailureLatch } from './failure-latch';
 import { decodeManifest, type ManifestFile, manifestFileChunks } from './manifest';
+import { checkManifestLimits } from './manifest-limits';
 import { parsePairingLink } from './pairing-link';
 import type { ByteSink, WebSocketConstructor } from './ports';
 import { CHUNK_PLAINTEXT_BYTES, MANIFEST_FILEID, MAX_MANIFEST_BYTES } from './protocol-constants';
@@ -124,7 +125,7 @@ class ReceiveSession {
 
       const manifestReceiver = await this.latch.race(this.manifestStream.promise);
       await this.latch.race(manifestReceiver.finished);
-      const manifest = decodeManifest(this.manifestBytes());
+      const manifest = checkManifestLimits(decodeManifest(this.manifestBytes()));
       const files: IncomingFile[] = manifest.files.map((f, index) => ({ ...f, index }));
       this.emit({ type: 'files', files: files.map((f) => ({ name: f.name, size: f.size, type: f.type })) });
       if (this.options.accept) {

@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import { startLocalRelay } from '../../local/local-relay';
+
+/*
+ * The local relay in a process of its own, so a fuzz run can see it crash and read its memory.
+ * Prints `READY <url>` once listening, `UNHANDLED <text>` for every unhandled rejection, and
+ * `MEMORY <json>` (process.memoryUsage() after a full GC, with --expose-gc) on SIGUSR2; closes on SIGTERM. Uses BANGUINS_FUZZ_DYNAMODB (an endpoint) when set, else starts DynamoDB Local.
+ */
+let unhandled = 0;
+process.on('unhandledRejection', (reason: unknown) => {
+  unhandled += 1;
+  const text = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
+  process.stdout.write(`UNHANDLED ${unhandled} ${text.split('\n')[0]}\n`);
+});
+
+async function main(): Promise<void> {
+  const endpoint = process.env.BANGUINS_FUZZ_DYNAMODB;
+  const relay = await startLocalRelay({
+    port: 0,
+    handlerLogLevel: 'SILENT',
+    ...(endpoint ? { dynamodbEndpoint: endpoint, tableName: `banguins-fuzz-${randomUUID()}` } : {}),
+  });
+  process.on('SIGUSR2', () => {
+    (globalThis as { gc?: () => void }).gc?.();
+    process.stdout.write(`MEMORY ${JSON.stringify(process.memoryUsage())}\n`);
+  });
+  process.stdout.write(`READY ${relay.url}\n`);
+  process.once('SIGTERM', () => {
+    void relay.close().finally(() => process.exit(0));
+  });
+}
+
+void main().catch((error: unknown) => {
+  process.stdout.write(`FAILED ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(2);
+});
