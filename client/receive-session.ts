@@ -3,7 +3,7 @@ import { type ControlMessage, openControl, sealControl } from './control-message
 import { CancelledError, ProtocolError, TimeoutError, toBanguinsError } from './errors';
 import { PeerPresence } from './peer-presence';
 import { deferred, FailureLatch } from './failure-latch';
-import { decodeManifest, type ManifestFile, manifestFileChunks } from './manifest';
+import { decodeManifest, type Manifest, type ManifestFile, manifestFileChunks } from './manifest';
 import { parsePairingLink } from './pairing-link';
 import type { ByteSink, WebSocketConstructor } from './ports';
 import { CHUNK_PLAINTEXT_BYTES, MANIFEST_FILEID, MAX_MANIFEST_BYTES } from './protocol-constants';
@@ -132,7 +132,7 @@ class ReceiveSession {
           throw refusal;
         }
       }
-      await this.receiveFiles(files, manifestReceiver, sinks);
+      await this.receiveFiles(files, manifest, manifestReceiver, sinks);
       this.emit({ type: 'done', files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) });
       // Linger for the sender's bye, so a lost final ack can still be answered; never keep the process alive for it.
       let lingerTimer: ReturnType<typeof setTimeout> | undefined;
@@ -153,14 +153,14 @@ class ReceiveSession {
   }
 
   /** Receives the files in manifest order; each file's receiver is ready before the previous file is confirmed. */
-  private async receiveFiles(files: IncomingFile[], manifestReceiver: StreamReceiver, sinks: ByteSink[]): Promise<void> {
+  private async receiveFiles(files: IncomingFile[], manifest: Manifest, manifestReceiver: StreamReceiver, sinks: ByteSink[]): Promise<void> {
     let previous = manifestReceiver;
     const totalSize = files.reduce((n, f) => n + f.size, 0);
     let doneBytes = 0;
     for (const file of files) {
       const sink = await this.latch.race(this.options.openSink(file));
       sinks.push(sink);
-      const receiver = this.startStream(file, sink, (bytes) =>
+      const receiver = this.startStream(file, manifest, sink, (bytes) =>
         this.emit({ type: 'progress', fileIndex: file.index, name: file.name, bytes, size: file.size, totalBytes: doneBytes + bytes, totalSize }),
       );
       this.finishStream(previous);
@@ -178,10 +178,12 @@ class ReceiveSession {
     this.current = undefined;
   }
 
-  private startStream(file: IncomingFile, sink: ByteSink, onProgress: (bytes: number) => void): StreamReceiver {
+  private startStream(file: IncomingFile, manifest: Manifest, sink: ByteSink, onProgress: (bytes: number) => void): StreamReceiver {
     return new StreamReceiver({
       fileid: file.fileid,
-      chunktotal: manifestFileChunks(file),
+      chunktotal: manifestFileChunks(file, manifest.chunkSize),
+      chunkBytes: manifest.chunkSize,
+      senderWindowChunks: manifest.window,
       expectedSize: file.size,
       expectedSha256: fromBase64(file.sha256),
       key: this.keys.senderKey,
@@ -257,14 +259,24 @@ class ReceiveSession {
         else if (fileid === MANIFEST_FILEID) this.onManifestTransfer(frame.message);
         return;
       }
+      case 'Throttled':
+        // API Gateway dropped a frame of ours. Acknowledgements are cumulative (the next one repairs a
+        // lost one, and the sender's timeout provokes a lost last one); a lost first hello is repeated.
+        if (!this.paired) setTimeout(() => void this.sayHello(false).catch(() => undefined), 250);
+        return;
       case 'Error': {
+        if (frame.message.code === 'PeerBusy') {
+          // The relay dropped a frame of ours because the sender's buffer is full: as for throttling.
+          if (!this.paired) setTimeout(() => void this.sayHello(false).catch(() => undefined), 250);
+          return;
+        }
         if (!this.paired && frame.message.request === 'Request') {
           const reaction = reactToRelayError(frame.message);
           this.latch.fail(reaction === 'peer-away' ? staleLinkError(frame.message) : typeof reaction === 'object' ? reaction.fatal : staleLinkError(frame.message));
           return;
         }
         const reaction = reactToRelayError(frame.message, this.senderId);
-        if (reaction === 'ignore') return;
+        if (reaction === 'ignore' || reaction === 'congestion') return;
         if (reaction === 'peer-away') return this.onSenderAway();
         if (reaction === 'repair') return this.repair();
         this.latch.fail(reaction.fatal);
