@@ -60,6 +60,9 @@ export function receiveFiles(options: ReceiveOptions): Promise<ReceiveSummary> {
   return new ReceiveSession(options).run();
 }
 
+/** The shortest delay of an acknowledgement, however near the relay is. */
+const MIN_ACK_DELAY_MS = 2;
+
 class ReceiveSession {
   private readonly latch = new FailureLatch();
   private finished = false;
@@ -78,6 +81,9 @@ class ReceiveSession {
   private readonly byeSignal = deferred();
   private readonly manifestStream = deferred<StreamReceiver>();
   private readonly session = toBase64Url(randomBytes(12));
+  /** When our first hello went, and the round trip to the sender's answer: it sets the ack delay. */
+  private helloSentAt?: number;
+  private pairingRttMs?: number;
 
   constructor(private readonly options: ReceiveOptions) {
     this.presence = new PeerPresence({
@@ -191,6 +197,7 @@ class ReceiveSession {
       sendAck: (ack) => this.sendAck(ack),
       hasher: (this.options.createHasher ?? createSha256)(),
       tuning: this.tuning,
+      ackDelayMs: this.ackDelayMs(),
       onProgress,
     });
   }
@@ -227,6 +234,7 @@ class ReceiveSession {
       sendAck: (ack) => this.sendAck(ack),
       hasher: createSha256(),
       tuning: this.tuning,
+      ackDelayMs: this.ackDelayMs(),
     });
     this.current = receiver;
     this.manifestStream.resolve(receiver);
@@ -297,6 +305,7 @@ class ReceiveSession {
       this.lastPeerFrameAt = Date.now();
       if (!control.reply) await this.sayHello(true);
       if (!this.paired) {
+        if (this.helloSentAt !== undefined) this.pairingRttMs = Date.now() - this.helloSentAt;
         this.paired = true;
         this.pairedSignal.resolve();
         return;
@@ -336,7 +345,14 @@ class ReceiveSession {
     this.latch.fail(new CancelledError(reason));
   }
 
+  /** About a quarter of the round trip measured while pairing, within [MIN_ACK_DELAY_MS, tuning.ackDelayMs]. */
+  private ackDelayMs(): number {
+    const quarter = this.pairingRttMs === undefined ? this.tuning.ackDelayMs : this.pairingRttMs / 4;
+    return Math.max(MIN_ACK_DELAY_MS, Math.min(this.tuning.ackDelayMs, quarter));
+  }
+
   private sayHello(reply: boolean): Promise<void> {
+    this.helloSentAt ??= Date.now();
     return this.sendControl({ t: 'hello', role: 'receiver', session: this.session, reply });
   }
 

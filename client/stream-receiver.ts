@@ -14,6 +14,8 @@ export interface StreamReceiverOptions {
   readonly chunkBytes?: number;
   /** The sender's largest window, for the acknowledgement cadence (max(ackEveryChunks, window / 8)). @default tuning.windowChunks */
   readonly senderWindowChunks?: number;
+  /** How long an accepted chunk may wait for its acknowledgement. @default tuning.ackDelayMs */
+  readonly ackDelayMs?: number;
   /** The stream's exact size when known (files); checked at the end. */
   readonly expectedSize?: number;
   /** The stream's SHA-256 when known (files); checked at the end. */
@@ -156,7 +158,7 @@ export class StreamReceiver {
       return;
     }
     if (this.acceptedSinceAck >= this.ackEvery) this.ack(this.surelyMissing());
-    else this.ackTimer ??= setTimeout(() => this.onAckDelay(), tuning.ackDelayMs);
+    else this.ackTimer ??= setTimeout(() => this.onAckDelay(), this.options.ackDelayMs ?? tuning.ackDelayMs);
   }
 
   private onAckDelay(): void {

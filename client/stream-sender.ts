@@ -49,6 +49,9 @@ export class StreamSender {
   private timerStartedAt?: number;
   /** Times of recent congestion signals: the chunks sent just before them may have been the dropped ones. */
   private signalTimes: number[] = [];
+  /** A chunk suspected dropped by a congestion signal, resent after one round trip unless an ack came meanwhile. */
+  private suspect?: { readonly chunkid: number; readonly signalAt: number };
+  private lastAckAt = 0;
   private done = false;
   private failure?: Error;
   private readonly sleeper = new WakeableSleep();
@@ -70,6 +73,7 @@ export class StreamSender {
       const now = Date.now();
       let wait = 10;
       if (port.ready()) {
+        this.checkSuspect(now);
         this.checkTimeout(now);
         const id = this.pickNext();
         if (id !== undefined) {
@@ -81,6 +85,7 @@ export class StreamSender {
           wait = delay;
         } else {
           wait = this.timerStartedAt === undefined ? congestion.rtt.rtoMs : Math.max(1, this.timerStartedAt + congestion.rtt.rtoMs - now);
+          if (this.suspect) wait = Math.max(1, Math.min(wait, this.suspect.signalAt + this.suspectDelayMs() - now));
         }
       }
       await this.sleeper.sleep(wait);
@@ -92,6 +97,7 @@ export class StreamSender {
   handleAck(ack: AcknowledgeMessage): void {
     const { chunktotal, congestion } = this.options;
     const now = Date.now();
+    this.lastAckAt = now;
     if (ack.success) {
       if (!this.done) congestion.onAcked(chunktotal - 1 - this.ackedThrough);
       this.ackedThrough = chunktotal - 1;
@@ -125,10 +131,12 @@ export class StreamSender {
         continue;
       }
       const resent = (this.sendCount.get(id) ?? 0) > 1;
-      const lossAge = resent ? congestion.rtt.rtoMs : this.isSuspect(sentAt, now) ? 0 : congestion.rtt.lossAgeMs;
+      const suspect = !resent && this.isSuspect(sentAt, now);
+      const lossAge = resent ? congestion.rtt.rtoMs : suspect ? 0 : congestion.rtt.lossAgeMs;
       if (now - sentAt >= lossAge) {
         this.resendQueue.add(id);
-        congestion.onLoss(now);
+        // A suspect's loss is the congestion signal that already cut the window.
+        if (!suspect) congestion.onLoss(now);
       }
     }
     this.sleeper.wake();
@@ -137,12 +145,18 @@ export class StreamSender {
   /**
    * The relay dropped one of our frames (API Gateway's throttling frame, or PeerBusy): cut the window
    * and the rate now, and treat the chunks sent in the last round trip as suspects, resent as soon as
-   * the receiver reports them missing.
+   * the receiver reports them missing. The newest unacknowledged chunk goes again after one round trip
+   * if no acknowledgement comes meanwhile (then nothing later would reveal its loss).
    */
   handleCongestionSignal(): void {
     const now = Date.now();
     this.options.congestion.onCongestionSignal(now);
     this.signalTimes = [...this.signalTimes.filter((t) => now - t < this.options.congestion.rtt.rtoMs), now];
+    let newest: number | undefined;
+    for (const [id, sentAt] of this.lastSentAt) {
+      if (id > this.ackedThrough && (newest === undefined || sentAt >= (this.lastSentAt.get(newest) ?? 0))) newest = id;
+    }
+    if (newest !== undefined && !this.suspect) this.suspect = { chunkid: newest, signalAt: now };
     this.sleeper.wake();
   }
 
@@ -169,12 +183,34 @@ export class StreamSender {
     return this.signalTimes.some((t) => t >= sentAt && t - sentAt <= window && now - t < this.options.congestion.rtt.rtoMs);
   }
 
-  /** RFC 6298 5.4-5.6: on expiry resend the lowest unacknowledged chunk, back off, restart the timer. */
+  private suspectDelayMs(): number {
+    return Math.max(MIN_SUSPECT_WINDOW_MS, this.options.congestion.rtt.estimateMs ?? this.options.tuning.minRtoMs);
+  }
+
+  /** One round trip after a congestion signal: resend the suspect if no acknowledgement came since. */
+  private checkSuspect(now: number): void {
+    const suspect = this.suspect;
+    if (!suspect || now - suspect.signalAt < this.suspectDelayMs()) return;
+    this.suspect = undefined;
+    const sentAt = this.lastSentAt.get(suspect.chunkid);
+    const quiet = this.lastAckAt < suspect.signalAt;
+    if (quiet && suspect.chunkid > this.ackedThrough && sentAt !== undefined && sentAt <= suspect.signalAt) this.resendQueue.add(suspect.chunkid);
+  }
+
+  /**
+   * RFC 6298 5.4-5.6: on expiry resend the lowest unacknowledged chunk, back off, restart the timer.
+   * The timer runs from the lowest chunk's last transmission: one resent recently is not resent again.
+   */
   private checkTimeout(now: number): void {
     const { congestion } = this.options;
     if (this.timerStartedAt === undefined || now - this.timerStartedAt < congestion.rtt.rtoMs) return;
-    congestion.onTimeout(now);
     const lowest = this.ackedThrough + 1;
+    const lowestSentAt = this.lastSentAt.get(lowest);
+    if (lowestSentAt !== undefined && lowestSentAt > this.timerStartedAt) {
+      this.timerStartedAt = lowestSentAt;
+      if (now - lowestSentAt < congestion.rtt.rtoMs) return;
+    }
+    congestion.onTimeout(now);
     if (lowest < this.nextNew) this.resendQueue.add(lowest);
     this.timerStartedAt = now;
   }

@@ -10,9 +10,16 @@ export interface ProtocolTuning {
   readonly minWindowChunks: number;
   /** The receiver acknowledges after max(this, window / 8) newly accepted chunks. @default 8 */
   readonly ackEveryChunks: number;
-  /** ...or this long after the first chunk it has not acknowledged yet (about RTT / 4). @default 25 */
+  /**
+   * ...or this long after the first chunk it has not acknowledged yet: a quarter of the round trip the
+   * receiver measured while pairing, at most this. @default 25
+   */
   readonly ackDelayMs: number;
-  /** A gap this many chunks below the highest chunk seen counts as lost, not late. @default 16 */
+  /**
+   * The receiver reports a gap this many chunks below the highest chunk seen (as TCP's three duplicate
+   * acks); the sender resends it only once it is older than a round trip plus a reordering allowance.
+   * @default 3
+   */
   readonly reorderToleranceChunks: number;
   /** The receiver reports what is missing after this long without a chunk. @default 250 */
   readonly quietMs: number;
@@ -49,7 +56,7 @@ export const DEFAULT_TUNING: ProtocolTuning = {
   minWindowChunks: 2,
   ackEveryChunks: 8,
   ackDelayMs: 25,
-  reorderToleranceChunks: 16,
+  reorderToleranceChunks: 3,
   quietMs: 250,
   maxQuietMs: 2000,
   initialRtoMs: 1000,
