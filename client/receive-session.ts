@@ -60,6 +60,9 @@ export function receiveFiles(options: ReceiveOptions): Promise<ReceiveSummary> {
   return new ReceiveSession(options).run();
 }
 
+/** How many Transfers that overtook the sender's hello the receiver keeps. */
+const MAX_EARLY_TRANSFERS = 8;
+
 /** The shortest delay of an acknowledgement, however near the relay is. */
 const MIN_ACK_DELAY_MS = 2;
 
@@ -83,6 +86,8 @@ class ReceiveSession {
   private readonly session = toBase64Url(randomBytes(12));
   /** When our first hello went, and the round trip to the sender's answer: it sets the ack delay. */
   private helloSentAt?: number;
+  /** Transfers from the sender that came before its hello. */
+  private readonly early: Extract<IncomingFrame, { action: 'Transfer' }>[] = [];
   private pairingRttMs?: number;
 
   constructor(private readonly options: ReceiveOptions) {
@@ -259,7 +264,13 @@ class ReceiveSession {
       case 'Request':
         return this.onRequest(frame.message.connectionid, frame.message.message);
       case 'Transfer': {
-        if (frame.message.connectionid !== this.senderId || !this.paired) return;
+        if (frame.message.connectionid !== this.senderId) return;
+        if (!this.paired) {
+          // The relay forwards Transfers only between paired connections, and it may run the sender's
+          // first Transfer before its hello: keep a few until the hello comes (their tags prove them).
+          if (this.early.length < MAX_EARLY_TRANSFERS) this.early.push(frame);
+          return;
+        }
         this.lastPeerFrameAt = Date.now();
         const fileid = frame.message.fileid;
         if (this.current && fileid === this.current.fileid) this.current.handleTransfer(frame.message);
@@ -308,6 +319,7 @@ class ReceiveSession {
         if (this.helloSentAt !== undefined) this.pairingRttMs = Date.now() - this.helloSentAt;
         this.paired = true;
         this.pairedSignal.resolve();
+        for (const early of this.early.splice(0)) if (early.message.connectionid === this.senderId) await this.onFrame(early);
         return;
       }
       if (this.presence.markBack() || moved) this.emit({ type: 'resumed' });

@@ -8,6 +8,9 @@ export interface RetransmitTimeoutBounds {
   readonly maxRtoMs: number;
 }
 
+/** RFC 6298 5.7: the timeout to use once the first exchange timed out, until the first sample. */
+const FIRST_TIMEOUT_RTO_MS = 3000;
+
 /** The defaults of RetransmitTimeoutBounds. */
 export const DEFAULT_RTO_BOUNDS: RetransmitTimeoutBounds = { initialRtoMs: 1000, minRtoMs: 200, maxRtoMs: 60_000 };
 
@@ -22,6 +25,8 @@ export class RoundTripEstimator {
   private srtt?: number;
   private rttvar = 0;
   private backoffs = 0;
+  /** RFC 6298 5.7: once the first exchange timed out, the timeout before the first sample is at least 3 s. */
+  private firstExchangeTimedOut = false;
 
   constructor(private readonly bounds: RetransmitTimeoutBounds = DEFAULT_RTO_BOUNDS) {}
 
@@ -55,7 +60,8 @@ export class RoundTripEstimator {
   /** The retransmission timeout now: SRTT + 4·RTTVAR (or the initial one), backoff applied, within the bounds. */
   get rtoMs(): number {
     const { initialRtoMs, minRtoMs, maxRtoMs } = this.bounds;
-    const base = this.srtt === undefined ? initialRtoMs : Math.max(minRtoMs, this.srtt + 4 * this.rttvar);
+    const initial = this.firstExchangeTimedOut && this.backoffs === 0 ? Math.max(initialRtoMs, FIRST_TIMEOUT_RTO_MS) : initialRtoMs;
+    const base = this.srtt === undefined ? initial : Math.max(minRtoMs, this.srtt + 4 * this.rttvar);
     return Math.min(maxRtoMs, base * 2 ** this.backoffs);
   }
 
@@ -69,8 +75,13 @@ export class RoundTripEstimator {
     return this.srtt + Math.max(this.srtt / 4, 2 * this.rttvar);
   }
 
-  /** A retransmission timeout expired: double the timeout (exponential backoff). */
+  /**
+   * A retransmission timeout expired: double the timeout (exponential backoff). Before any sample,
+   * the timeout after the backoff ends is at least RFC 6298's 3 s (a relay that needs more than the
+   * initial timeout for its first round trip is queueing).
+   */
   backOff(): void {
+    if (this.srtt === undefined) this.firstExchangeTimedOut = true;
     if (this.rtoMs < this.bounds.maxRtoMs) this.backoffs++;
   }
 

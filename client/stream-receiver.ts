@@ -258,9 +258,15 @@ export class StreamReceiver {
     this.quietTimer = setTimeout(() => this.onQuiet(), this.quietDelay);
   }
 
+  /**
+   * Nothing arrived for a while: report our state, with every gap below the highest chunk seen. Chunks
+   * above it are not listed: nothing says they are lost rather than late (a relay queue), and the
+   * sender's retransmission timeout covers a lost tail.
+   */
   private onQuiet(): void {
     if (this.stopped || this.complete) return;
-    this.sendStatus();
+    if (this.successSent) this.sendSuccess();
+    else this.ack(this.missingBetween(this.prefix + 1, this.maxSeen));
     this.quietDelay = Math.min(this.quietDelay * 2, this.options.tuning.maxQuietMs);
     this.armQuietTimer();
   }

@@ -99,7 +99,10 @@ export class StreamSender {
     const now = Date.now();
     this.lastAckAt = now;
     if (ack.success) {
-      if (!this.done) congestion.onAcked(chunktotal - 1 - this.ackedThrough);
+      const last = chunktotal - 1;
+      const lastSentAt = this.lastSentAt.get(last);
+      if (!this.done && this.ackedThrough < last && lastSentAt !== undefined && this.sendCount.get(last) === 1) congestion.rtt.sample(now - lastSentAt);
+      if (!this.done) congestion.onAcked(last - this.ackedThrough);
       this.ackedThrough = chunktotal - 1;
       this.done = true;
       this.timerStartedAt = undefined;

@@ -51,6 +51,16 @@ describe('RoundTripEstimator (RFC 6298)', () => {
     expect(rtt.rtoMs).toBe(300);
   });
 
+  test('once the first exchange timed out, waits 3 s (RFC 6298 5.7) until the first sample', () => {
+    const rtt = new RoundTripEstimator(bounds);
+    rtt.backOff();
+    expect(rtt.rtoMs).toBe(2000);
+    rtt.resetBackoff();
+    expect(rtt.rtoMs).toBe(3000);
+    rtt.sample(100);
+    expect(rtt.rtoMs).toBe(300);
+  });
+
   test('the timeout stays within its bounds whatever the samples', () => {
     fc.assert(
       fc.property(fc.array(fc.double({ min: 0, max: 100_000, noNaN: true }), { minLength: 1, maxLength: 50 }), fc.nat(30), (samples, backoffs) => {
