@@ -64,7 +64,7 @@ export function receiveFiles(options: ReceiveOptions): Promise<ReceiveSummary> {
 const MAX_EARLY_TRANSFERS = 8;
 
 /** The shortest delay of an acknowledgement, however near the relay is. */
-const MIN_ACK_DELAY_MS = 2;
+const MIN_ACK_DELAY_MS = 10;
 
 class ReceiveSession {
   private readonly latch = new FailureLatch();

@@ -147,6 +147,8 @@ export class StreamReceiver {
     const plaintext = await this.verify(message);
     if (!plaintext) {
       this.rejectedChunks++;
+      // It did arrive, damaged: the next report lists it as missing (a gap up to the highest chunk seen).
+      this.maxSeen = Math.max(this.maxSeen, id);
       return;
     }
     this.buffered.set(id, plaintext);
@@ -259,14 +261,15 @@ export class StreamReceiver {
   }
 
   /**
-   * Nothing arrived for a while: report our state, with every gap below the highest chunk seen. Chunks
-   * above it are not listed: nothing says they are lost rather than late (a relay queue), and the
-   * sender's retransmission timeout covers a lost tail.
+   * Nothing arrived for a while: report our state. The first report lists the gaps below the highest
+   * chunk seen only: chunks above it may be queued in the relay rather than lost. Later ones (the
+   * quiet goes on) list every chunk not held in the window, so a lost tail is asked for again.
    */
   private onQuiet(): void {
     if (this.stopped || this.complete) return;
     if (this.successSent) this.sendSuccess();
-    else this.ack(this.missingBetween(this.prefix + 1, this.maxSeen));
+    else if (this.quietDelay <= this.options.tuning.quietMs) this.ack(this.missingBetween(this.prefix + 1, this.maxSeen));
+    else this.sendStatus();
     this.quietDelay = Math.min(this.quietDelay * 2, this.options.tuning.maxQuietMs);
     this.armQuietTimer();
   }
