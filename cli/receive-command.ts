@@ -35,7 +35,11 @@ export async function runReceive(link: string, options: ReceiveCommandOptions): 
   const resume = found.kind === 'resume' ? found : undefined;
   if (resume?.resuming) reporter.notice(`Resuming ${resume.resuming.name} from ${formatBytes(resume.resuming.bytes)}`);
   let state: SavedReceiveState = resume?.state ?? { v: 1, link: linkFingerprint(pairing), session: randomBytes(12).toString('base64url'), done: 0 };
-  saveReceiveState(stateFile, state);
+  try {
+    saveReceiveState(stateFile, state);
+  } catch (error) {
+    throw new CliError('OutDirUnusable', `cannot write in the folder ${outDir}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
   const point = resume?.point;
   let targets: string[] = point ? targetPaths(outDir, point.manifest.files) : [];
   try {
