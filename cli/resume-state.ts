@@ -73,7 +73,7 @@ export function saveReceiveState(file: string, state: SavedReceiveState): void {
 
 /** Removes the state file (the transfer finished, failed or was cancelled). */
 export async function removeReceiveState(file: string): Promise<void> {
-  await unlink(file).catch(() => undefined);
+  await Promise.all([unlink(file).catch(() => undefined), unlink(`${file}.tmp`).catch(() => undefined)]);
 }
 
 class Mismatch extends Error {}

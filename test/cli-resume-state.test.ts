@@ -58,6 +58,16 @@ describe('the receive state a killed receiver leaves in --out', () => {
     expect(toBase64Url(found.point.hasher.digest())).toBe(sha(second));
   });
 
+  it('takes a partial file of the announced size as all its chunks, the short last one too', async () => {
+    await writeFile(path.join(out, 'first.bin.banguins-partial'), first);
+    saveReceiveState(receiveStatePath(out, link), { ...state, done: 0 });
+    const found = await find();
+    if (found.kind !== 'resume' || !found.point) throw new Error(`expected a resume, got ${JSON.stringify(found)}`);
+    expect([found.point.nextFile, found.point.chunksOnDisk]).toEqual([0, 4]);
+    expect(found.resuming).toEqual({ name: 'first.bin', bytes: first.length });
+    expect(toBase64Url(found.point.hasher.digest())).toBe(sha(first));
+  });
+
   it('refuses a partial file longer than announced', async () => {
     await writeFile(path.join(out, 'first.bin'), first);
     await writeFile(path.join(out, 'second.bin.banguins-partial'), randomBytes(second.length + 1));

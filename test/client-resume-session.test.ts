@@ -10,6 +10,12 @@ import {
   type RelayConnection,
   type WebSocketConstructor,
 } from '../client';
+import { toBase64, toBase64Url } from '../client/base64';
+import { chunkAad, deriveSessionKeys, Sealer, sha256 } from '../client/session-crypto';
+import { Sha256 } from '../client/sha256';
+import { StreamReceiver } from '../client/stream-receiver';
+import { resolveTuning } from '../client/tuning';
+import type { AcknowledgeMessage } from '../client/wire-frames';
 import type { LocalRelay } from '../local/local-relay';
 import { startTestRelay } from './support/start-test-relay';
 
@@ -97,5 +103,48 @@ describe('a receiver that replaces a dead one under the same session (receiveFil
     expect(firstFiles[0]!.equals(originals[0]!)).toBe(true);
     expect(second.files.map((f) => f.name)).toEqual(['file-0.bin', 'file-1.bin']);
     expect(sent.files).toBe(2);
+  });
+});
+
+describe('a StreamReceiver that starts after the chunks already on disk', () => {
+  const tuning = resolveTuning({ quietMs: 5000, maxQuietMs: 5000, ackEveryChunks: 1 });
+  const CHUNK = 1000;
+  const input = randomBytes(3 * CHUNK + 10);
+  const whole = new Sha256();
+  whole.update(input);
+  const expectedSha256 = whole.digest();
+
+  it('reports the chunks on disk, takes only the rest, and checks the whole file hash', async () => {
+    const keys = await deriveSessionKeys(randomBytes(32));
+    const sealer = new Sealer(keys.senderKey);
+    const seeded = new Sha256();
+    seeded.update(input.subarray(0, 2 * CHUNK));
+    const written: Uint8Array[] = [];
+    const acks: Omit<AcknowledgeMessage, 'connectionid'>[] = [];
+    const receiver = new StreamReceiver({
+      fileid: 'f0', chunktotal: 4, chunkBytes: CHUNK, expectedSize: input.length, expectedSha256, key: keys.senderKey,
+      write: async (bytes) => void written.push(bytes), sendAck: (ack) => acks.push(ack), hasher: seeded, tuning, startChunk: 2,
+    });
+    receiver.sendStatus();
+    expect(acks[0]).toMatchObject({ success: false, receivedthrough: 1, missingchunkids: [2, 3] });
+    for (const id of [0, 2, 3]) {
+      const sealed = await sealer.seal(input.subarray(id * CHUNK, (id + 1) * CHUNK), chunkAad('f0', id, 4));
+      receiver.handleTransfer({ connectionid: 's', data: toBase64(sealed), chunkid: id, chunktotal: 4, chunkhash: toBase64Url(await sha256(sealed)), fileid: 'f0' });
+    }
+    await receiver.finished;
+    receiver.stop();
+    expect(Buffer.concat(written).equals(input.subarray(2 * CHUNK))).toBe(true);
+    expect(receiver.duplicateChunks).toBe(1);
+  });
+
+  it('is finished at once when every chunk is on disk, and fails when the seeded hash is wrong', async () => {
+    const keys = await deriveSessionKeys(randomBytes(32));
+    const options = { fileid: 'f0', chunktotal: 4, chunkBytes: CHUNK, expectedSize: input.length, expectedSha256, key: keys.senderKey, write: async () => undefined, sendAck: () => undefined, tuning, startChunk: 4 };
+    const full = new Sha256();
+    full.update(input);
+    await expect(new StreamReceiver({ ...options, hasher: full }).finished).resolves.toBeUndefined();
+    const wrong = new Sha256();
+    wrong.update(input.subarray(1));
+    await expect(new StreamReceiver({ ...options, hasher: wrong }).finished).rejects.toThrow(/SHA-256 differs/);
   });
 });
