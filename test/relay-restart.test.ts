@@ -59,7 +59,9 @@ describe('banguins send | receive across a relay restart', () => {
     relays.push(first);
     const source = path.join(work, `src-${randomUUID()}`, 'restart.bin');
     await mkdir(path.dirname(source), { recursive: true });
-    const data = randomBytes(8_000_000);
+    // Large enough that the restart lands mid-transfer: up to a window of 64 chunks of 96 KB (6 MB)
+    // may be in flight beyond what the sender has seen acknowledged.
+    const data = randomBytes(24_000_000);
     await writeFile(source, data);
     const out = path.join(work, `out-${randomUUID()}`);
 
@@ -98,7 +100,8 @@ describe('banguins send | receive across a relay restart', () => {
 describe('client sessions when the relay stops and does not come back', () => {
   it('GIVEN a transfer under way, WHEN the relay stops for good, THEN both sides fail with one RelayUnreachable line and the partial file is discarded, never committed', async () => {
     const relay = await startTestRelay();
-    const data = randomBytes(4_000_000);
+    // More than a full window (64 x 96 KB) beyond the 500 KB mark, so the stop always lands mid-transfer.
+    const data = randomBytes(16_000_000);
     const sinkEnds: string[] = [];
     let stopped: Promise<void> | undefined;
     let gotLink!: (link: string) => void;
