@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,32 +6,8 @@ import WebSocket from 'ws';
 import { bytesSource, receiveFiles, RelayUnreachableError, sendFiles, type ByteSink, type WebSocketConstructor } from '../client';
 import type { LocalRelay } from '../local/local-relay';
 import { startTestRelay } from './support/start-test-relay';
+import { runCliJson as runCli } from './support/cli-process';
 
-const BIN = path.join(__dirname, '..', 'bin', 'banguins.js');
-
-interface Finished {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `banguins ...args` as a child process; `onEvent` sees each `--json` event as it comes. */
-function runCli(args: string[], onEvent?: (event: Record<string, unknown>) => void): { child: ChildProcess; done: Promise<Finished> } {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BANGUINS_RELAY: '' } });
-  let stdout = '';
-  let stderr = '';
-  let pending = '';
-  child.stdout!.on('data', (data: Buffer) => {
-    stdout += data.toString();
-    pending += data.toString();
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) onEvent?.(JSON.parse(line) as Record<string, unknown>);
-  });
-  child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
-  const done = new Promise<Finished>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done };
-}
 
 /**
  * The relay process goes away mid-transfer (its `close()` drops every socket and runs `$disconnect`)
