@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,34 +6,9 @@ import { parsePairingLink } from '../client/pairing-link';
 import { LARGE_CHUNK_PLAINTEXT_BYTES } from '../client/protocol-constants';
 import type { LocalRelay } from '../local/local-relay';
 import { receiveStatePath } from '../cli/resume-state';
+import { runCliJson as runCli, type FinishedCli as Finished } from './support/cli-process';
 import { startTestRelay } from './support/start-test-relay';
 
-const BIN = path.join(__dirname, '..', 'bin', 'banguins.js');
-
-interface Finished {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `banguins ...args` as a child process; `onEvent` sees each --json event as it comes. */
-function runCli(args: string[], onEvent?: (event: Record<string, unknown>) => void): { child: ChildProcess; done: Promise<Finished> } {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BANGUINS_RELAY: '' } });
-  let stdout = '';
-  let stderr = '';
-  let pending = '';
-  child.stdout!.on('data', (data: Buffer) => {
-    stdout += data.toString();
-    pending += data.toString();
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) onEvent?.(JSON.parse(line) as Record<string, unknown>);
-  });
-  child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
-  const done = new Promise<Finished>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return { child, done };
-}
 
 function events(finished: Finished): Record<string, unknown>[] {
   return finished.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);

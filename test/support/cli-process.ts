@@ -7,6 +7,8 @@ export const BANGUINS_BIN = path.join(__dirname, '..', '..', 'bin', 'banguins.js
 /** How a `banguins` process ended, with everything it printed. */
 export interface FinishedCli {
   readonly code: number | null;
+  /** The signal that ended it, when one did. */
+  readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -28,7 +30,7 @@ export function runCli(args: readonly string[], onLine?: (line: string) => void)
     for (const line of lines) onLine?.(line);
   });
   child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
-  const done = new Promise<FinishedCli>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<FinishedCli>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
   return { child, done };
 }
 
