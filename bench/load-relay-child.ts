@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startLocalRelay } from '../local/local-relay';
 
 /**
@@ -23,9 +24,12 @@ interface Period {
   chunks: Set<string>;
   peakRssBytes: number;
   failed: number;
+  /** DynamoDB calls by command: each call's milliseconds, and the most in flight at once. */
+  dynamodbMs: Map<string, number[]>;
+  dynamodbPeakInFlight: number;
 }
 
-const newPeriod = (): Period => ({ latenciesMs: [], routeLatenciesMs: new Map(), connectHandlerMs: [], routeFailures: new Map(), transferFrames: 0, chunks: new Set(), peakRssBytes: process.memoryUsage.rss(), failed: 0 });
+const newPeriod = (): Period => ({ latenciesMs: [], routeLatenciesMs: new Map(), connectHandlerMs: [], routeFailures: new Map(), transferFrames: 0, chunks: new Set(), peakRssBytes: process.memoryUsage.rss(), failed: 0, dynamodbMs: new Map(), dynamodbPeakInFlight: 0 });
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -40,8 +44,33 @@ function chunkKey(connectionId: string, text: string): string | undefined {
   return chunkid === undefined ? undefined : `${connectionId}/${fileid}/${chunkid}`;
 }
 
+/**
+ * Times every DynamoDB call of the handlers: wraps the SDK's shared `Client.prototype.send` (all
+ * clients inherit it) and keeps the DynamoDB commands, so the figures show which routes' calls
+ * queue (a measuring hook of this bench only; the relay itself is unchanged).
+ */
+function timeDynamoDbCalls(period: () => Period): void {
+  const proto = Object.getPrototypeOf(DynamoDBClient.prototype) as { send: (command: object, ...rest: unknown[]) => Promise<unknown> };
+  const send = proto.send;
+  let inFlight = 0;
+  proto.send = function timedSend(this: unknown, command: object, ...rest: unknown[]) {
+    const name = command.constructor.name.replace(/Command$/, '');
+    if (name === 'PostToConnection') return send.call(this, command, ...rest);
+    const started = performance.now();
+    const current = period();
+    current.dynamodbPeakInFlight = Math.max(current.dynamodbPeakInFlight, ++inFlight);
+    return send.call(this, command, ...rest).finally(() => {
+      inFlight--;
+      const list = current.dynamodbMs.get(name) ?? [];
+      list.push(performance.now() - started);
+      current.dynamodbMs.set(name, list);
+    });
+  };
+}
+
 async function main(): Promise<void> {
   let period = newPeriod();
+  timeDynamoDbCalls(() => period);
   const dynamodbEndpoint = process.env.LOAD_DYNAMODB_ENDPOINT || undefined;
   const relay = await startLocalRelay({
     port: 0,
@@ -108,6 +137,13 @@ async function main(): Promise<void> {
       transferFrames: done.transferFrames,
       chunks: done.chunks.size,
       peakRssBytes: Math.max(done.peakRssBytes, process.memoryUsage.rss()),
+      dynamodb: Object.fromEntries(
+        [...done.dynamodbMs].map(([command, list]) => {
+          const ms = list.sort((a, b) => a - b);
+          return [command, { calls: ms.length, p50Ms: percentile(ms, 50), p99Ms: percentile(ms, 99) }];
+        }),
+      ),
+      dynamodbPeakInFlight: done.dynamodbPeakInFlight,
       peakQueued: relay.queueStats.peakQueued,
       pauses: relay.queueStats.pauses,
       openConnections: relay.connections.all().length,

@@ -45,6 +45,8 @@ interface RelayStats {
   readonly transferFrames: number;
   readonly chunks: number;
   readonly peakRssBytes: number;
+  readonly dynamodb: Readonly<Record<string, { readonly calls: number; readonly p50Ms: number; readonly p99Ms: number }>>;
+  readonly dynamodbPeakInFlight: number;
   readonly peakQueued: number;
   readonly pauses: number;
   readonly openConnections: number;
@@ -216,6 +218,7 @@ async function main(): Promise<void> {
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     const allFailures: string[] = [];
     const lags: string[] = [];
+    const dynamodbLines: string[] = [];
     for (const level of options.levels) {
       const lag = monitorEventLoopDelay({ resolution: 20 });
       lag.enable();
@@ -229,6 +232,11 @@ async function main(): Promise<void> {
       lags.push(
         `${level}: relay p99 ${stats.eventLoopDelay.p99Ms.toFixed(0)} ms, max ${stats.eventLoopDelay.maxMs.toFixed(0)} ms; ` +
           `load generator p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms`,
+      );
+      dynamodbLines.push(
+        `${level}: ${Object.entries(stats.dynamodb)
+          .map(([command, d]) => `${command} ${d.calls}x p50 ${d.p50Ms.toFixed(0)} ms p99 ${d.p99Ms.toFixed(0)} ms`)
+          .join(', ')}; at most ${stats.dynamodbPeakInFlight} in flight`,
       );
       const dynamo = await Promise.all((await descendantPids(relay.child.pid!)).map(rssOf));
       const dynamoRss = dynamo.reduce((sum, r) => sum + r.rss, 0);
@@ -250,6 +258,7 @@ async function main(): Promise<void> {
     }
     console.log('');
     console.log(`Event-loop delay (time a ready socket may wait before it is read): ${lags.join(' | ')}`);
+    console.log(`DynamoDB calls of the handlers (the SDK's send to its answer): ${dynamodbLines.join(' | ')}`);
     console.log('Latency: a Transfer frame off the relay socket to the end of its handler (after its @connections write).');
     console.log(`Idle connections still open at the end: ${idle.filter((s) => s.readyState === WebSocket.OPEN).length} of ${idle.length}`);
     for (const socket of idle) socket.terminate();
