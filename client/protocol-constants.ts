@@ -10,8 +10,28 @@ export const MAX_FRAME_BYTES = 32 * 1024;
  */
 export const CHUNK_PLAINTEXT_BYTES = 24_064;
 
-/** Chunks a sender may have in flight beyond the receiver's contiguous prefix; the receiver buffers at most this many. */
-export const WINDOW_CHUNKS = 32;
+/** API Gateway closes a connection that sends a message (all its frames together) over 128 KB (1009); also the `@connections` post limit. */
+export const MAX_MESSAGE_BYTES = 128 * 1024;
+
+/**
+ * Plaintext bytes per chunk of a sender that can fragment a message into 32 KB frames (Node `ws`):
+ * four base chunks. 96256 + 28 sealed -> 128380 base64 characters; with the JSON around it (a
+ * 128-character connection id, a 64-character fileid, 10-digit numbers) the message is ~129 KB,
+ * 2 KB under the 128 KB message limit, and so is the frame the relay forwards.
+ */
+export const LARGE_CHUNK_PLAINTEXT_BYTES = 4 * CHUNK_PLAINTEXT_BYTES;
+
+/** The smallest chunk size a receiver accepts in a manifest. */
+export const MIN_CHUNK_PLAINTEXT_BYTES = 1024;
+
+/** The largest chunk size a receiver accepts in a manifest (bounds its memory: window x chunk size). */
+export const MAX_CHUNK_PLAINTEXT_BYTES = LARGE_CHUNK_PLAINTEXT_BYTES;
+
+/**
+ * The default largest congestion window: chunks a sender may have in flight beyond the receiver's
+ * contiguous prefix (64 x 96 KB fills a 100 ms round trip at the default pacing).
+ */
+export const WINDOW_CHUNKS = 64;
 
 /** The largest window a receiver accepts (a bound on its memory). */
 export const MAX_WINDOW_CHUNKS = 256;
@@ -33,7 +53,7 @@ export function fileIdOf(index: number): string {
   return `f${index}`;
 }
 
-/** The number of chunks of a stream of `size` bytes: an empty stream still has one (empty) chunk. */
-export function chunkCountOf(size: number): number {
-  return Math.max(1, Math.ceil(size / CHUNK_PLAINTEXT_BYTES));
+/** The number of chunks of a stream of `size` bytes cut in `chunkBytes` pieces: an empty stream still has one (empty) chunk. */
+export function chunkCountOf(size: number, chunkBytes: number = CHUNK_PLAINTEXT_BYTES): number {
+  return Math.max(1, Math.ceil(size / chunkBytes));
 }

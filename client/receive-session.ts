@@ -3,7 +3,7 @@ import { type ControlMessage, openControl, sealControl } from './control-message
 import { CancelledError, ProtocolError, TimeoutError, toBanguinsError } from './errors';
 import { PeerPresence } from './peer-presence';
 import { deferred, FailureLatch } from './failure-latch';
-import { decodeManifest, type ManifestFile, manifestFileChunks } from './manifest';
+import { decodeManifest, type Manifest, type ManifestFile, manifestFileChunks } from './manifest';
 import { checkManifestLimits } from './manifest-limits';
 import { parsePairingLink } from './pairing-link';
 import type { ByteSink, WebSocketConstructor } from './ports';
@@ -62,6 +62,12 @@ export function receiveFiles(options: ReceiveOptions): Promise<ReceiveSummary> {
   return new ReceiveSession(options).run();
 }
 
+/** How many Transfers that overtook the sender's hello the receiver keeps. */
+const MAX_EARLY_TRANSFERS = 8;
+
+/** The shortest delay of an acknowledgement, however near the relay is. */
+const MIN_ACK_DELAY_MS = 10;
+
 class ReceiveSession {
   private readonly latch = new FailureLatch();
   private finished = false;
@@ -80,6 +86,11 @@ class ReceiveSession {
   private readonly byeSignal = deferred();
   private readonly manifestStream = deferred<StreamReceiver>();
   private readonly session = toBase64Url(randomBytes(12));
+  /** When our first hello went, and the round trip to the sender's answer: it sets the ack delay. */
+  private helloSentAt?: number;
+  /** Transfers from the sender that came before its hello. */
+  private readonly early: Extract<IncomingFrame, { action: 'Transfer' }>[] = [];
+  private pairingRttMs?: number;
 
   constructor(private readonly options: ReceiveOptions) {
     this.presence = new PeerPresence({
@@ -137,7 +148,7 @@ class ReceiveSession {
           throw refusal;
         }
       }
-      await this.receiveFiles(files, manifestReceiver, sinks);
+      await this.receiveFiles(files, manifest, manifestReceiver, sinks);
       this.emit({ type: 'done', files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) });
       // Linger for the sender's bye, so a lost final ack can still be answered; never keep the process alive for it.
       let lingerTimer: ReturnType<typeof setTimeout> | undefined;
@@ -158,14 +169,14 @@ class ReceiveSession {
   }
 
   /** Receives the files in manifest order; each file's receiver is ready before the previous file is confirmed. */
-  private async receiveFiles(files: IncomingFile[], manifestReceiver: StreamReceiver, sinks: ByteSink[]): Promise<void> {
+  private async receiveFiles(files: IncomingFile[], manifest: Manifest, manifestReceiver: StreamReceiver, sinks: ByteSink[]): Promise<void> {
     let previous = manifestReceiver;
     const totalSize = files.reduce((n, f) => n + f.size, 0);
     let doneBytes = 0;
     for (const file of files) {
       const sink = await this.latch.race(this.options.openSink(file));
       sinks.push(sink);
-      const receiver = this.startStream(file, sink, (bytes) =>
+      const receiver = this.startStream(file, manifest, sink, (bytes) =>
         this.emit({ type: 'progress', fileIndex: file.index, name: file.name, bytes, size: file.size, totalBytes: doneBytes + bytes, totalSize }),
       );
       this.finishStream(previous);
@@ -183,10 +194,12 @@ class ReceiveSession {
     this.current = undefined;
   }
 
-  private startStream(file: IncomingFile, sink: ByteSink, onProgress: (bytes: number) => void): StreamReceiver {
+  private startStream(file: IncomingFile, manifest: Manifest, sink: ByteSink, onProgress: (bytes: number) => void): StreamReceiver {
     return new StreamReceiver({
       fileid: file.fileid,
-      chunktotal: manifestFileChunks(file),
+      chunktotal: manifestFileChunks(file, manifest.chunkSize),
+      chunkBytes: manifest.chunkSize,
+      senderWindowChunks: manifest.window,
       expectedSize: file.size,
       expectedSha256: fromBase64(file.sha256),
       key: this.keys.senderKey,
@@ -194,6 +207,7 @@ class ReceiveSession {
       sendAck: (ack) => this.sendAck(ack),
       hasher: (this.options.createHasher ?? createSha256)(),
       tuning: this.tuning,
+      ackDelayMs: this.ackDelayMs(),
       onProgress,
     });
   }
@@ -230,6 +244,7 @@ class ReceiveSession {
       sendAck: (ack) => this.sendAck(ack),
       hasher: createSha256(),
       tuning: this.tuning,
+      ackDelayMs: this.ackDelayMs(),
     });
     this.current = receiver;
     this.manifestStream.resolve(receiver);
@@ -254,7 +269,13 @@ class ReceiveSession {
       case 'Request':
         return this.onRequest(frame.message.connectionid, frame.message.message);
       case 'Transfer': {
-        if (frame.message.connectionid !== this.senderId || !this.paired) return;
+        if (frame.message.connectionid !== this.senderId) return;
+        if (!this.paired) {
+          // The relay forwards Transfers only between paired connections, and it may run the sender's
+          // first Transfer before its hello: keep a few until the hello comes (their tags prove them).
+          if (this.early.length < MAX_EARLY_TRANSFERS) this.early.push(frame);
+          return;
+        }
         this.lastPeerFrameAt = Date.now();
         const fileid = frame.message.fileid;
         if (this.current && fileid === this.current.fileid) this.current.handleTransfer(frame.message);
@@ -262,14 +283,24 @@ class ReceiveSession {
         else if (fileid === MANIFEST_FILEID) this.onManifestTransfer(frame.message);
         return;
       }
+      case 'Throttled':
+        // API Gateway dropped a frame of ours. Acknowledgements are cumulative (the next one repairs a
+        // lost one, and the sender's timeout provokes a lost last one); a lost first hello is repeated.
+        if (!this.paired) setTimeout(() => void this.sayHello(false).catch(() => undefined), 250);
+        return;
       case 'Error': {
+        if (frame.message.code === 'PeerBusy') {
+          // The relay dropped a frame of ours because the sender's buffer is full: as for throttling.
+          if (!this.paired) setTimeout(() => void this.sayHello(false).catch(() => undefined), 250);
+          return;
+        }
         if (!this.paired && frame.message.request === 'Request') {
           const reaction = reactToRelayError(frame.message);
           this.latch.fail(reaction === 'peer-away' ? staleLinkError(frame.message) : typeof reaction === 'object' ? reaction.fatal : staleLinkError(frame.message));
           return;
         }
         const reaction = reactToRelayError(frame.message, this.senderId);
-        if (reaction === 'ignore') return;
+        if (reaction === 'ignore' || reaction === 'congestion') return;
         if (reaction === 'peer-away') return this.onSenderAway();
         if (reaction === 'repair') return this.repair();
         this.latch.fail(reaction.fatal);
@@ -290,8 +321,10 @@ class ReceiveSession {
       this.lastPeerFrameAt = Date.now();
       if (!control.reply) await this.sayHello(true);
       if (!this.paired) {
+        if (this.helloSentAt !== undefined) this.pairingRttMs = Date.now() - this.helloSentAt;
         this.paired = true;
         this.pairedSignal.resolve();
+        for (const early of this.early.splice(0)) if (early.message.connectionid === this.senderId) await this.onFrame(early);
         return;
       }
       if (this.presence.markBack() || moved) this.emit({ type: 'resumed' });
@@ -329,7 +362,14 @@ class ReceiveSession {
     this.latch.fail(new CancelledError(reason));
   }
 
+  /** About a quarter of the round trip measured while pairing, within [MIN_ACK_DELAY_MS, tuning.ackDelayMs]. */
+  private ackDelayMs(): number {
+    const quarter = this.pairingRttMs === undefined ? this.tuning.ackDelayMs : this.pairingRttMs / 4;
+    return Math.max(MIN_ACK_DELAY_MS, Math.min(this.tuning.ackDelayMs, quarter));
+  }
+
   private sayHello(reply: boolean): Promise<void> {
+    this.helloSentAt ??= Date.now();
     return this.sendControl({ t: 'hello', role: 'receiver', session: this.session, reply });
   }
 

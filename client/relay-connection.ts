@@ -1,9 +1,20 @@
 import { RelayKeyRefusedError, RelayUnreachableError } from './errors';
 import { redactRelayKey, relayKeyOf } from './relay-url';
 import type { WebSocketConstructor, WebSocketLike } from './ports';
+import { MAX_FRAME_BYTES, MAX_MESSAGE_BYTES } from './protocol-constants';
 import { connectFrame, parseIncomingFrame, type IncomingFrame } from './wire-frames';
 
 const OPEN = 1;
+
+/** How long to wait before repeating a Connect that API Gateway throttled. */
+const THROTTLED_CONNECT_RETRY_MS = 250;
+
+/** A socket that can send one message as several frames: Node `ws`, whose `send` takes `{ fin }`. */
+interface FragmentingSocket extends WebSocketLike {
+  send(data: string | Uint8Array, options?: { readonly binary?: boolean; readonly fin?: boolean; readonly compress?: boolean }): void;
+}
+
+const utf8 = new TextEncoder();
 
 /** How a RelayConnection reports what happens to it. */
 export interface RelayConnectionOptions {
@@ -75,6 +86,43 @@ export class RelayConnection {
     return true;
   }
 
+  /**
+   * Whether this connection's sockets can send a message as several frames (Node `ws` can; a
+   * browser's WebSocket and undici's cannot: they send every message as one frame).
+   */
+  get canFragment(): boolean {
+    return canFragmentMessages(this.options.WebSocket);
+  }
+
+  /**
+   * Sends a text message of up to MAX_MESSAGE_BYTES as frames of at most MAX_FRAME_BYTES each (API
+   * Gateway's limits); a message that fits one frame goes as one. False when no registered socket is
+   * open; a RangeError when the message is over the message limit, or over the frame limit on a
+   * socket that cannot fragment.
+   */
+  sendMessage(message: string): boolean {
+    if (!this.isOpen) return false;
+    const socket = this.socket as FragmentingSocket;
+    if (message.length * 3 <= MAX_FRAME_BYTES) {
+      socket.send(message);
+      return true;
+    }
+    const bytes = utf8.encode(message);
+    if (bytes.length <= MAX_FRAME_BYTES) {
+      socket.send(message);
+      return true;
+    }
+    if (bytes.length > MAX_MESSAGE_BYTES) throw new RangeError(`a message of ${bytes.length} bytes is over the ${MAX_MESSAGE_BYTES}-byte message limit`);
+    if (!this.canFragment) throw new RangeError(`a message of ${bytes.length} bytes needs fragments, which this WebSocket cannot send`);
+    // One message, several frames: the first a text frame without FIN, then continuation frames; the
+    // pieces go out back to back in this tick, so no other message can come between them.
+    for (let offset = 0; offset < bytes.length; offset += MAX_FRAME_BYTES) {
+      const end = Math.min(bytes.length, offset + MAX_FRAME_BYTES);
+      socket.send(bytes.subarray(offset, end), { binary: false, fin: end === bytes.length, compress: false });
+    }
+    return true;
+  }
+
   /** Closes for good; no reconnection follows. */
   close(): void {
     this.closing = true;
@@ -120,6 +168,13 @@ export class RelayConnection {
         if (typeof event.data !== 'string') return;
         const frame = parseIncomingFrame(event.data);
         if (!frame) return;
+        if (frame.action === 'Throttled' && !settled) {
+          // API Gateway dropped our Connect: ask again shortly (the attempt's own timeout still applies).
+          setTimeout(() => {
+            if (!settled && socket.readyState === OPEN) socket.send(connectFrame(qrhash));
+          }, THROTTLED_CONNECT_RETRY_MS);
+          return;
+        }
         if (frame.action === 'Connect') {
           if (settled) return;
           settled = true;
@@ -177,6 +232,12 @@ export class RelayConnection {
  */
 function isKeyRefusal(reason: string): boolean {
   return /Unexpected server response: 401\b/.test(reason);
+}
+
+/** Whether sockets of this constructor can fragment: `ws` sockets have `terminate` and `ping`, browser ones do not. */
+export function canFragmentMessages(WebSocket: WebSocketConstructor): boolean {
+  const prototype = (WebSocket as { prototype?: Record<string, unknown> }).prototype;
+  return typeof prototype?.terminate === 'function' && typeof prototype.ping === 'function';
 }
 
 function describeSocketError(event: unknown): string {

@@ -9,6 +9,11 @@ export type RelayErrorReaction =
   | 'repair'
   /** A frame was lost in the relay; the acknowledgement protocol recovers it. */
   | 'ignore'
+  /**
+   * The relay refused a Transfer or Acknowledge because the peer's buffer is full (PeerBusy): a
+   * congestion signal, like API Gateway's throttling frame; the frame is lost and recovered.
+   */
+  | 'congestion'
   /** Nothing to recover: the session fails with `error`. */
   | { readonly fatal: BanguinsError };
 
@@ -17,7 +22,7 @@ export type RelayErrorReaction =
  * another connection than `currentPeerId` (the peer's previous one, after it moved) is ignored.
  */
 export function reactToRelayError(error: RelayErrorMessage, currentPeerId?: string): RelayErrorReaction {
-  const aboutPeer = error.code === 'PeerGone' || error.code === 'UnknownPeer' || error.code === 'NotPaired';
+  const aboutPeer = error.code === 'PeerGone' || error.code === 'UnknownPeer' || error.code === 'NotPaired' || error.code === 'PeerBusy';
   if (aboutPeer && error.connectionid !== undefined && currentPeerId && error.connectionid !== currentPeerId) {
     return 'ignore';
   }
@@ -27,6 +32,8 @@ export function reactToRelayError(error: RelayErrorMessage, currentPeerId?: stri
       return 'peer-away';
     case 'NotPaired':
       return 'repair';
+    case 'PeerBusy':
+      return error.request === 'Transfer' || error.request === 'Acknowledge' || error.request === undefined ? 'congestion' : 'ignore';
     case 'InternalError':
       return error.request === 'Transfer' || error.request === 'Acknowledge' ? 'ignore' : { fatal: relayError(error) };
     case 'QrHashMismatch':

@@ -6,14 +6,22 @@ import { deferred, FailureLatch } from './failure-latch';
 import { encodeManifest } from './manifest';
 import { formatPairingLink, defaultPageUrl } from './pairing-link';
 import type { OutgoingFile, WebSocketConstructor } from './ports';
-import { CHUNK_PLAINTEXT_BYTES, chunkCountOf, fileIdOf, MANIFEST_FILEID, MAX_WINDOW_CHUNKS } from './protocol-constants';
-import { RelayConnection } from './relay-connection';
+import { CongestionControl, type CongestionStats } from './congestion-control';
+import {
+  CHUNK_PLAINTEXT_BYTES,
+  chunkCountOf,
+  fileIdOf,
+  LARGE_CHUNK_PLAINTEXT_BYTES,
+  MANIFEST_FILEID,
+  MAX_CHUNK_PLAINTEXT_BYTES,
+  MIN_CHUNK_PLAINTEXT_BYTES,
+} from './protocol-constants';
+import { canFragmentMessages, RelayConnection } from './relay-connection';
 import { controlRequestFrame } from './rejoin';
 import { reactToRelayError } from './relay-error-codes';
 import { deriveSessionKeys, randomBytes, Sealer, SECRET_BYTES, type SessionKeys } from './session-crypto';
 import type { SessionEventListener } from './session-events';
 import { createSha256, type HasherFactory } from './sha256';
-import { RoundTripEstimator } from './round-trip-estimator';
 import { StreamSender } from './stream-sender';
 import { resolveTuning, type ProtocolTuning } from './tuning';
 import { type IncomingFrame, transferFrame } from './wire-frames';
@@ -30,6 +38,12 @@ export interface SendOptions {
   /** @default the portable SHA-256 */
   readonly createHasher?: HasherFactory;
   readonly tuning?: Partial<ProtocolTuning>;
+  /**
+   * Plaintext bytes per file chunk (from MIN_CHUNK_PLAINTEXT_BYTES to MAX_CHUNK_PLAINTEXT_BYTES).
+   * @default LARGE_CHUNK_PLAINTEXT_BYTES when the WebSocket can fragment a message (Node `ws`: one
+   * Transfer message of up to 128 KB in 32 KB frames), else CHUNK_PLAINTEXT_BYTES (one 32 KB frame)
+   */
+  readonly chunkBytes?: number;
   /** How long to wait for a gone peer to come back. @default 120000 */
   readonly resumeTimeoutMs?: number;
   /** How long to wait for any sign of the paired peer before giving up. @default 120000 */
@@ -48,6 +62,12 @@ export interface SendSummary {
   readonly bytes: number;
   /** Transfer frames sent, first sends and resends together. */
   readonly framesSent: number;
+  /** Chunks of all streams (manifest included): framesSent / chunks is the resend amplification. */
+  readonly chunks: number;
+  /** Plaintext bytes per file chunk this session used. */
+  readonly chunkBytes: number;
+  /** What shrank the congestion window. */
+  readonly congestion: CongestionStats;
 }
 
 /** Sends files to the one receiver that opens the link (reported by the `link` event); resolves when all arrived. */
@@ -74,7 +94,10 @@ class SendSession {
   private current?: StreamSender;
   private readonly paired = deferred();
   private readonly session = toBase64Url(randomBytes(12));
-  private readonly roundTrip = new RoundTripEstimator();
+  private readonly congestion: CongestionControl;
+  private readonly chunkBytes: number;
+  private chunks = 0;
+  private peerAcked = false;
 
   constructor(private readonly options: SendOptions) {
     this.presence = new PeerPresence({
@@ -84,8 +107,12 @@ class SendSession {
       onGiveUp: (error) => this.latch.fail(error),
       resumeTimeoutMs: options.resumeTimeoutMs,
     });
-    this.tuning = resolveTuning(options.tuning);
-    if (this.tuning.windowChunks > MAX_WINDOW_CHUNKS) throw new Error(`windowChunks may be at most ${MAX_WINDOW_CHUNKS}`);
+    this.tuning = resolveTuning(options.tuning, options.relayUrl);
+    this.congestion = new CongestionControl(this.tuning);
+    this.chunkBytes = options.chunkBytes ?? (canFragmentMessages(options.WebSocket) ? LARGE_CHUNK_PLAINTEXT_BYTES : CHUNK_PLAINTEXT_BYTES);
+    if (!Number.isInteger(this.chunkBytes) || this.chunkBytes < MIN_CHUNK_PLAINTEXT_BYTES || this.chunkBytes > MAX_CHUNK_PLAINTEXT_BYTES) {
+      throw new RangeError(`chunkBytes must be a whole number from ${MIN_CHUNK_PLAINTEXT_BYTES} to ${MAX_CHUNK_PLAINTEXT_BYTES}, got ${this.chunkBytes}`);
+    }
   }
 
   async run(): Promise<SendSummary> {
@@ -119,14 +146,18 @@ class SendSession {
       watchdog = setInterval(() => this.checkIdle(), 1000);
       const sha256s = await this.latch.race(hashes);
       this.emit({ type: 'files', files: files.map((f) => ({ name: f.name, size: f.source.size, type: f.type || 'application/octet-stream' })) });
-      const manifest = encodeManifest(files.map((f, i) => ({ name: f.name, size: f.source.size, type: f.type, sha256: sha256s[i]! })));
-      let framesSent = await this.sendStream(MANIFEST_FILEID, manifest.length, async (offset, length) => manifest.subarray(offset, offset + length));
+      const manifest = encodeManifest(
+        files.map((f, i) => ({ name: f.name, size: f.source.size, type: f.type, sha256: sha256s[i]! })),
+        { chunkSize: this.chunkBytes, window: this.tuning.windowChunks },
+      );
+      // The manifest always goes in base chunks: the receiver learns the files' chunk size from it.
+      let framesSent = await this.sendStream(MANIFEST_FILEID, manifest.length, CHUNK_PLAINTEXT_BYTES, async (offset, length) => manifest.subarray(offset, offset + length));
       const totalSize = files.reduce((n, f) => n + f.source.size, 0);
       let doneBytes = 0;
       for (const [index, file] of files.entries()) {
         const size = file.source.size;
-        framesSent += await this.sendStream(fileIdOf(index), size, (offset, length) => file.source.read(offset, length), (chunks) => {
-          const bytes = Math.min(size, chunks * CHUNK_PLAINTEXT_BYTES);
+        framesSent += await this.sendStream(fileIdOf(index), size, this.chunkBytes, (offset, length) => file.source.read(offset, length), (chunks) => {
+          const bytes = Math.min(size, chunks * this.chunkBytes);
           this.emit({ type: 'progress', fileIndex: index, name: file.name, bytes, size, totalBytes: doneBytes + bytes, totalSize });
         });
         doneBytes += size;
@@ -135,8 +166,8 @@ class SendSession {
       await this.sendControl({ t: 'bye' });
       // Closing at once can overtake the bye at the relay (its $disconnect races the Request): let it go first.
       await new Promise((resolve) => setTimeout(resolve, BYE_GRACE_MS));
-      this.emit({ type: 'done', files: files.length, bytes: totalSize });
-      return { files: files.length, bytes: totalSize, framesSent };
+      this.emit({ type: 'done', files: files.length, bytes: totalSize, framesSent, chunks: this.chunks });
+      return { files: files.length, bytes: totalSize, framesSent, chunks: this.chunks, chunkBytes: this.chunkBytes, congestion: this.congestion.stats };
     } catch (error) {
       throw this.latch.failure ?? error;
     } finally {
@@ -164,20 +195,23 @@ class SendSession {
   private async sendStream(
     fileid: string,
     size: number,
+    chunkBytes: number,
     read: (offset: number, length: number) => Promise<Uint8Array>,
     onChunks?: (chunks: number) => void,
   ): Promise<number> {
+    const chunktotal = chunkCountOf(size, chunkBytes);
+    this.chunks += chunktotal;
     const sender = new StreamSender({
       fileid,
-      chunktotal: chunkCountOf(size),
-      readChunk: (id) => read(id * CHUNK_PLAINTEXT_BYTES, CHUNK_PLAINTEXT_BYTES),
+      chunktotal,
+      readChunk: (id) => read(id * chunkBytes, chunkBytes),
       sealer: this.sealer,
       port: {
         ready: () => this.isReady(),
-        sendTransfer: (message) => this.peerId !== undefined && this.connection.send(transferFrame({ connectionid: this.peerId, ...message })),
+        sendTransfer: (message) => this.peerId !== undefined && this.connection.sendMessage(transferFrame({ connectionid: this.peerId, ...message })),
       },
       tuning: this.tuning,
-      roundTrip: this.roundTrip,
+      congestion: this.congestion,
       onProgress: onChunks,
     });
     this.current = sender;
@@ -202,11 +236,15 @@ class SendSession {
       case 'Acknowledge':
         if (frame.message.connectionid !== this.peerId) return;
         this.lastPeerFrameAt = Date.now();
+        this.peerAcked = true;
         if (this.current && (frame.message.fileid ?? this.current.fileid) === this.current.fileid) this.current.handleAck(frame.message);
         return;
+      case 'Throttled':
+        return this.onCongestionSignal();
       case 'Error': {
         const reaction = reactToRelayError(frame.message, this.peerId);
         if (reaction === 'ignore') return;
+        if (reaction === 'congestion') return this.onCongestionSignal();
         if (reaction === 'peer-away') return this.onPeerAway();
         if (reaction === 'repair') return this.repair();
         this.latch.fail(reaction.fatal);
@@ -244,6 +282,15 @@ class SendSession {
     }
     if (from !== this.peerId) return;
     if (control.t === 'cancel') this.latch.fail(new CancelledError(`the receiver cancelled: ${control.reason}`));
+  }
+
+  /** A frame of ours was dropped by the relay (throttled, or PeerBusy). */
+  private onCongestionSignal(): void {
+    this.current?.handleCongestionSignal();
+    // Before the receiver's first ack the dropped frame may have been our hello: say it again.
+    if (this.peerSession !== undefined && !this.peerAcked) {
+      setTimeout(() => void this.sendControl({ t: 'hello', role: 'sender', session: this.session, reply: true }).catch(() => undefined), 250);
+    }
   }
 
   private onPeerAway(): void {

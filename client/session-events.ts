@@ -23,7 +23,15 @@ export type SessionEvent =
   /** The two sides are paired again after an interruption. */
   | { readonly type: 'resumed' }
   /** Every file arrived. */
-  | { readonly type: 'done'; readonly files: number; readonly bytes: number };
+  | {
+      readonly type: 'done';
+      readonly files: number;
+      readonly bytes: number;
+      /** Sender only: Transfer frames sent, resends included. */
+      readonly framesSent?: number;
+      /** Sender only: chunks of all streams; framesSent / chunks is the resend amplification. */
+      readonly chunks?: number;
+    };
 
 /** Receives session events. */
 export type SessionEventListener = (event: SessionEvent) => void;

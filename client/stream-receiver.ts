@@ -10,6 +10,12 @@ import type { AcknowledgeMessage, TransferMessage } from './wire-frames';
 export interface StreamReceiverOptions {
   readonly fileid: string;
   readonly chunktotal: number;
+  /** Plaintext bytes of every chunk but the last (the sender's choice, from the manifest). @default CHUNK_PLAINTEXT_BYTES */
+  readonly chunkBytes?: number;
+  /** The sender's largest window, for the acknowledgement cadence (max(ackEveryChunks, window / 8)). @default tuning.windowChunks */
+  readonly senderWindowChunks?: number;
+  /** How long an accepted chunk may wait for its acknowledgement. @default tuning.ackDelayMs */
+  readonly ackDelayMs?: number;
   /** The stream's exact size when known (files); checked at the end. */
   readonly expectedSize?: number;
   /** The stream's SHA-256 when known (files); checked at the end. */
@@ -28,8 +34,10 @@ export interface StreamReceiverOptions {
 /**
  * Receives one stream: checks each chunk's hash and tag, keeps out-of-order chunks (at most a window
  * of them) until the gap before them fills, writes the contiguous prefix in order while hashing it,
- * and reports missing chunks after a quiet period. `finished` resolves once every byte is written and
- * the whole-stream hash checks; the caller then calls sendSuccess().
+ * and reports missing chunks after a quiet period. It acknowledges every max(ackEveryChunks,
+ * window / 8) accepted chunks, or ackDelayMs after the first chunk not yet acknowledged, whichever
+ * comes first. `finished` resolves once every byte is written and the whole-stream hash checks; the
+ * caller then calls sendSuccess(). Memory: at most MAX_WINDOW_CHUNKS chunks of `chunkBytes`.
  */
 export class StreamReceiver {
   private prefix = -1;
@@ -42,7 +50,10 @@ export class StreamReceiver {
   private stopped = false;
   private lastAckAt = 0;
   private quietTimer?: ReturnType<typeof setTimeout>;
+  private ackTimer?: ReturnType<typeof setTimeout>;
   private quietDelay: number;
+  private readonly chunkBytes: number;
+  private readonly ackEvery: number;
   private chain: Promise<void> = Promise.resolve();
   private resolveFinished!: () => void;
   private rejectFinished!: (error: Error) => void;
@@ -55,6 +66,9 @@ export class StreamReceiver {
 
   constructor(private readonly options: StreamReceiverOptions) {
     this.quietDelay = options.tuning.quietMs;
+    this.chunkBytes = options.chunkBytes ?? CHUNK_PLAINTEXT_BYTES;
+    const window = options.senderWindowChunks ?? options.tuning.windowChunks;
+    this.ackEvery = Math.max(1, options.tuning.ackEveryChunks, Math.floor(window / 8));
     this.finished = new Promise<void>((resolve, reject) => {
       this.resolveFinished = resolve;
       this.rejectFinished = reject;
@@ -103,6 +117,7 @@ export class StreamReceiver {
   stop(): void {
     this.stopped = true;
     if (this.quietTimer) clearTimeout(this.quietTimer);
+    this.clearAckTimer();
   }
 
   private async process(message: TransferMessage): Promise<void> {
@@ -124,7 +139,7 @@ export class StreamReceiver {
       this.duplicateChunks++;
       // A duplicate of something acknowledged may be the sender's "are you there": answer with our state
       // (only the gaps surely lost, so a burst of duplicates does not provoke a burst of resends).
-      if (id <= this.prefix && Date.now() - this.lastAckAt >= tuning.resendGuardMs) this.ack(this.surelyMissing());
+      if (id <= this.prefix && Date.now() - this.lastAckAt >= tuning.quietMs / 2) this.ack(this.surelyMissing());
       return;
     }
     // Beyond any sender's window: not buffered, so a hostile or buggy sender cannot grow our memory.
@@ -132,6 +147,8 @@ export class StreamReceiver {
     const plaintext = await this.verify(message);
     if (!plaintext) {
       this.rejectedChunks++;
+      // It did arrive, damaged: the next report lists it as missing (a gap up to the highest chunk seen).
+      this.maxSeen = Math.max(this.maxSeen, id);
       return;
     }
     this.buffered.set(id, plaintext);
@@ -142,7 +159,18 @@ export class StreamReceiver {
       this.finish();
       return;
     }
-    if (this.acceptedSinceAck >= tuning.ackEveryChunks) this.ack(this.surelyMissing());
+    if (this.acceptedSinceAck >= this.ackEvery) this.ack(this.surelyMissing());
+    else this.ackTimer ??= setTimeout(() => this.onAckDelay(), this.options.ackDelayMs ?? tuning.ackDelayMs);
+  }
+
+  private onAckDelay(): void {
+    this.ackTimer = undefined;
+    if (!this.stopped && !this.complete && this.acceptedSinceAck > 0) this.ack(this.surelyMissing());
+  }
+
+  private clearAckTimer(): void {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
   }
 
   /** Gaps well below the highest chunk seen: lost rather than overtaken. */
@@ -162,7 +190,7 @@ export class StreamReceiver {
     const plaintext = await openSealed(key, sealed, chunkAad(fileid, message.chunkid, chunktotal));
     if (!plaintext) return undefined;
     const isLast = message.chunkid === chunktotal - 1;
-    if (plaintext.length > CHUNK_PLAINTEXT_BYTES || (!isLast && plaintext.length !== CHUNK_PLAINTEXT_BYTES)) return undefined;
+    if (plaintext.length > this.chunkBytes || (!isLast && plaintext.length !== this.chunkBytes)) return undefined;
     return plaintext;
   }
 
@@ -182,6 +210,7 @@ export class StreamReceiver {
   private finish(): void {
     this.complete = true;
     if (this.quietTimer) clearTimeout(this.quietTimer);
+    this.clearAckTimer();
     const { expectedSize, expectedSha256, fileid } = this.options;
     const digest = this.options.hasher.digest();
     if (expectedSize !== undefined && expectedSize !== this.bytesWritten) {
@@ -202,6 +231,7 @@ export class StreamReceiver {
 
   private ack(missing: number[]): void {
     this.acceptedSinceAck = 0;
+    this.clearAckTimer();
     this.lastAckAt = Date.now();
     this.options.sendAck({
       success: false,
@@ -230,9 +260,16 @@ export class StreamReceiver {
     this.quietTimer = setTimeout(() => this.onQuiet(), this.quietDelay);
   }
 
+  /**
+   * Nothing arrived for a while: report our state. The first report lists the gaps below the highest
+   * chunk seen only: chunks above it may be queued in the relay rather than lost. Later ones (the
+   * quiet goes on) list every chunk not held in the window, so a lost tail is asked for again.
+   */
   private onQuiet(): void {
     if (this.stopped || this.complete) return;
-    this.sendStatus();
+    if (this.successSent) this.sendSuccess();
+    else if (this.quietDelay <= this.options.tuning.quietMs) this.ack(this.missingBetween(this.prefix + 1, this.maxSeen));
+    else this.sendStatus();
     this.quietDelay = Math.min(this.quietDelay * 2, this.options.tuning.maxQuietMs);
     this.armQuietTimer();
   }

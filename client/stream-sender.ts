@@ -1,9 +1,9 @@
 import { toBase64, toBase64Url } from './base64';
+import type { CongestionControl } from './congestion-control';
 import { chunkAad, type Sealer, sha256 } from './session-crypto';
 import type { ProtocolTuning } from './tuning';
 import type { AcknowledgeMessage, TransferMessage } from './wire-frames';
 import { WakeableSleep } from './wakeable-sleep';
-import type { RoundTripEstimator } from './round-trip-estimator';
 
 /** Where a StreamSender sends its chunks: the session adds the peer's connection id. */
 export interface TransferPort {
@@ -22,26 +22,38 @@ export interface StreamSenderOptions {
   readonly sealer: Sealer;
   readonly port: TransferPort;
   readonly tuning: ProtocolTuning;
-  /** Shared by the streams of a session; measures how long an ack takes. */
-  readonly roundTrip: RoundTripEstimator;
+  /** Shared by the streams of a session: round trips, timeout, congestion window and pacing. */
+  readonly congestion: CongestionControl;
   /** Called with the number of chunks the receiver holds contiguously from the start. */
   readonly onProgress?: (ackedChunks: number) => void;
 }
 
+/** How long a congestion signal keeps the chunks sent just before it under suspicion, at least. */
+const MIN_SUSPECT_WINDOW_MS = 50;
+
 /**
- * Sends one stream (a file or the manifest) with a sliding window: at most `windowChunks` beyond the
- * receiver's contiguous prefix, resends only what the receiver reports missing, and finishes when the
- * receiver acknowledges with `success: true`.
+ * Sends one stream (a file or the manifest) like TCP sends bytes: at most a congestion window of
+ * chunks beyond the receiver's contiguous prefix, paced; a chunk reported missing is resent once it
+ * is older than a round trip plus a reordering allowance (a resent one: older than the
+ * retransmission timeout); when no acknowledgement of new data comes within the timeout, the lowest
+ * unacknowledged chunk goes again and the timeout doubles. Finishes when the receiver acknowledges
+ * with `success: true`.
  */
 export class StreamSender {
   private ackedThrough = -1;
   private nextNew = 0;
   private readonly lastSentAt = new Map<number, number>();
-  private readonly resent = new Set<number>();
+  private readonly sendCount = new Map<number, number>();
   private readonly resendQueue = new Set<number>();
+  /** When the retransmission timer started; undefined while nothing is outstanding. */
+  private timerStartedAt?: number;
+  /** Times of recent congestion signals: the chunks sent just before them may have been the dropped ones. */
+  private signalTimes: number[] = [];
+  /** A chunk suspected dropped by a congestion signal, resent after one round trip unless an ack came meanwhile. */
+  private suspect?: { readonly chunkid: number; readonly signalAt: number };
+  private lastAckAt = 0;
   private done = false;
   private failure?: Error;
-  private lastHeardAt = Date.now();
   private readonly sleeper = new WakeableSleep();
   /** Frames sent, first sends and resends together. */
   framesSent = 0;
@@ -55,64 +67,106 @@ export class StreamSender {
 
   /** Sends until the receiver confirms the whole stream; rejects if abort() is called. */
   async run(): Promise<void> {
-    const { port, tuning, chunktotal } = this.options;
+    const { port, congestion } = this.options;
     while (!this.done) {
       if (this.failure) throw this.failure;
+      const now = Date.now();
+      let wait = 10;
       if (port.ready()) {
-        const id = this.nextToSend();
+        this.checkSuspect(now);
+        this.checkTimeout(now);
+        const id = this.pickNext();
         if (id !== undefined) {
-          await this.sendChunk(id);
-          continue;
+          const delay = congestion.pacer.delayMs(now);
+          if (delay === 0) {
+            await this.sendChunk(id);
+            continue;
+          }
+          wait = delay;
+        } else {
+          wait = this.timerStartedAt === undefined ? congestion.rtt.rtoMs : Math.max(1, this.timerStartedAt + congestion.rtt.rtoMs - now);
+          if (this.suspect) wait = Math.max(1, Math.min(wait, this.suspect.signalAt + this.suspectDelayMs() - now));
         }
       }
-      const idle = await this.sleeper.sleep(port.ready() ? tuning.pokeMs : 10);
-      if (idle && !this.done && port.ready() && Date.now() - this.lastHeardAt >= tuning.pokeMs) {
-        // No ack for a while: resend the lowest unacknowledged chunk so the receiver answers with its state.
-        const lowest = Math.min(this.ackedThrough + 1, chunktotal - 1);
-        if (lowest < this.nextNew) await this.sendChunk(lowest);
-        this.lastHeardAt = Date.now();
-      }
+      await this.sleeper.sleep(wait);
     }
     if (this.failure) throw this.failure;
   }
 
   /** Takes the receiver's Acknowledge for this stream. */
   handleAck(ack: AcknowledgeMessage): void {
-    const { chunktotal, tuning } = this.options;
-    this.lastHeardAt = Date.now();
+    const { chunktotal, congestion } = this.options;
+    const now = Date.now();
+    this.lastAckAt = now;
     if (ack.success) {
+      const last = chunktotal - 1;
+      const lastSentAt = this.lastSentAt.get(last);
+      if (!this.done && this.ackedThrough < last && lastSentAt !== undefined && this.sendCount.get(last) === 1) congestion.rtt.sample(now - lastSentAt);
+      if (!this.done) congestion.onAcked(last - this.ackedThrough);
       this.ackedThrough = chunktotal - 1;
       this.done = true;
+      this.timerStartedAt = undefined;
       this.options.onProgress?.(chunktotal);
       this.sleeper.wake();
       return;
     }
     const through = Math.min(ack.receivedthrough ?? -1, chunktotal - 1);
-    const now = Date.now();
     if (through > this.ackedThrough) {
       const sentAt = this.lastSentAt.get(through);
-      if (sentAt !== undefined && !this.resent.has(through)) this.options.roundTrip.sample(now - sentAt);
+      // Karn's rule: only a chunk sent once gives a round trip that belongs to it.
+      if (sentAt !== undefined && this.sendCount.get(through) === 1) congestion.rtt.sample(now - sentAt);
       for (let id = this.ackedThrough + 1; id <= through; id++) {
         this.lastSentAt.delete(id);
-        this.resent.delete(id);
+        this.sendCount.delete(id);
+        this.resendQueue.delete(id);
       }
+      congestion.onAcked(through - this.ackedThrough);
       this.ackedThrough = through;
+      this.timerStartedAt = this.nextNew > through + 1 ? now : undefined;
       this.options.onProgress?.(through + 1);
     }
-    const guard = this.options.roundTrip.resendGuardMs(tuning.resendGuardMs);
     for (const id of ack.missingchunkids) {
-      if (id <= this.ackedThrough || id >= this.nextNew) continue;
-      // A chunk reported missing for the first time is lost (the receiver applies a reorder tolerance);
-      // one already resent may still be on its way, so it waits for the guard.
-      if (!this.resent.has(id) || now - (this.lastSentAt.get(id) ?? 0) >= guard) this.resendQueue.add(id);
+      if (id <= this.ackedThrough || id >= this.nextNew || this.resendQueue.has(id)) continue;
+      const sentAt = this.lastSentAt.get(id);
+      if (sentAt === undefined) {
+        // Send time unknown (forgotten after a resume): resend at once.
+        this.resendQueue.add(id);
+        continue;
+      }
+      const resent = (this.sendCount.get(id) ?? 0) > 1;
+      const suspect = !resent && this.isSuspect(sentAt, now);
+      const lossAge = resent ? congestion.rtt.rtoMs : suspect ? 0 : congestion.rtt.lossAgeMs;
+      if (now - sentAt >= lossAge) {
+        this.resendQueue.add(id);
+        // A suspect's loss is the congestion signal that already cut the window.
+        if (!suspect) congestion.onLoss(now);
+      }
     }
+    this.sleeper.wake();
+  }
+
+  /**
+   * The relay dropped one of our frames (API Gateway's throttling frame, or PeerBusy): cut the window
+   * and the rate now, and treat the chunks sent in the last round trip as suspects, resent as soon as
+   * the receiver reports them missing. The newest unacknowledged chunk goes again after one round trip
+   * if no acknowledgement comes meanwhile (then nothing later would reveal its loss).
+   */
+  handleCongestionSignal(): void {
+    const now = Date.now();
+    this.options.congestion.onCongestionSignal(now);
+    this.signalTimes = [...this.signalTimes.filter((t) => now - t < this.options.congestion.rtt.rtoMs), now];
+    let newest: number | undefined;
+    for (const [id, sentAt] of this.lastSentAt) {
+      if (id > this.ackedThrough && (newest === undefined || sentAt >= (this.lastSentAt.get(newest) ?? 0))) newest = id;
+    }
+    if (newest !== undefined && !this.suspect) this.suspect = { chunkid: newest, signalAt: now };
     this.sleeper.wake();
   }
 
   /** The peer or our socket changed: forget send times so what the receiver reports missing goes again at once. */
   resume(): void {
     this.lastSentAt.clear();
-    this.lastHeardAt = Date.now();
+    this.timerStartedAt = this.nextNew > this.ackedThrough + 1 ? Date.now() : undefined;
     this.sleeper.wake();
   }
 
@@ -127,29 +181,73 @@ export class StreamSender {
     this.sleeper.wake();
   }
 
-  private nextToSend(): number | undefined {
-    for (const id of this.resendQueue) {
-      this.resendQueue.delete(id);
-      if (id > this.ackedThrough && id < this.nextNew) return id;
+  private isSuspect(sentAt: number, now: number): boolean {
+    const window = Math.max(MIN_SUSPECT_WINDOW_MS, this.options.congestion.rtt.estimateMs ?? 0);
+    return this.signalTimes.some((t) => t >= sentAt && t - sentAt <= window && now - t < this.options.congestion.rtt.rtoMs);
+  }
+
+  private suspectDelayMs(): number {
+    return Math.max(MIN_SUSPECT_WINDOW_MS, this.options.congestion.rtt.estimateMs ?? this.options.tuning.minRtoMs);
+  }
+
+  /** One round trip after a congestion signal: resend the suspect if no acknowledgement came since. */
+  private checkSuspect(now: number): void {
+    const suspect = this.suspect;
+    if (!suspect || now - suspect.signalAt < this.suspectDelayMs()) return;
+    this.suspect = undefined;
+    const sentAt = this.lastSentAt.get(suspect.chunkid);
+    const quiet = this.lastAckAt < suspect.signalAt;
+    if (quiet && suspect.chunkid > this.ackedThrough && sentAt !== undefined && sentAt <= suspect.signalAt) this.resendQueue.add(suspect.chunkid);
+  }
+
+  /**
+   * RFC 6298 5.4-5.6: on expiry resend the lowest unacknowledged chunk, back off, restart the timer.
+   * The timer runs from the lowest chunk's last transmission: one resent recently is not resent again.
+   */
+  private checkTimeout(now: number): void {
+    const { congestion } = this.options;
+    if (this.timerStartedAt === undefined || now - this.timerStartedAt < congestion.rtt.rtoMs) return;
+    const lowest = this.ackedThrough + 1;
+    const lowestSentAt = this.lastSentAt.get(lowest);
+    if (lowestSentAt !== undefined && lowestSentAt > this.timerStartedAt) {
+      this.timerStartedAt = lowestSentAt;
+      if (now - lowestSentAt < congestion.rtt.rtoMs) return;
     }
-    const { chunktotal, tuning } = this.options;
-    if (this.nextNew < chunktotal && this.nextNew <= this.ackedThrough + tuning.windowChunks) return this.nextNew;
+    congestion.onTimeout(now);
+    if (lowest < this.nextNew) this.resendQueue.add(lowest);
+    this.timerStartedAt = now;
+  }
+
+  /** The next chunk to send: a resend first, else a new chunk if the window has room. */
+  private pickNext(): number | undefined {
+    for (const id of this.resendQueue) {
+      if (id > this.ackedThrough && id < this.nextNew) return id;
+      this.resendQueue.delete(id);
+    }
+    const { chunktotal, congestion } = this.options;
+    if (this.nextNew < chunktotal && this.nextNew <= this.ackedThrough + congestion.windowChunks) return this.nextNew;
     return undefined;
   }
 
   private async sendChunk(chunkid: number): Promise<void> {
-    const { fileid, chunktotal, sealer, port } = this.options;
+    const { fileid, chunktotal, sealer, port, congestion } = this.options;
+    this.resendQueue.delete(chunkid);
     const plaintext = await this.options.readChunk(chunkid);
     const sealed = await sealer.seal(plaintext, chunkAad(fileid, chunkid, chunktotal));
     const chunkhash = toBase64Url(await sha256(sealed));
+    // An acknowledgement may have arrived while the chunk was being sealed.
+    if (chunkid <= this.ackedThrough || this.done) return;
     const sent = port.sendTransfer({ data: toBase64(sealed), chunkid, chunktotal, chunkhash, fileid });
     if (!sent) {
       if (chunkid < this.nextNew) this.resendQueue.add(chunkid);
       return;
     }
+    const now = Date.now();
+    congestion.pacer.spend(now);
     this.framesSent++;
-    if (this.lastSentAt.has(chunkid) || chunkid < this.nextNew) this.resent.add(chunkid);
-    this.lastSentAt.set(chunkid, Date.now());
+    this.sendCount.set(chunkid, (this.sendCount.get(chunkid) ?? 0) + 1);
+    this.lastSentAt.set(chunkid, now);
     if (chunkid === this.nextNew) this.nextNew++;
+    this.timerStartedAt ??= now;
   }
 }

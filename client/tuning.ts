@@ -1,38 +1,91 @@
 import { WINDOW_CHUNKS } from './protocol-constants';
 
-/** Timing and window knobs of the transfer protocol; defaults suit a relay ~100 ms away. */
+/** Timing, window and pacing knobs of the transfer protocol; defaults suit a relay ~100 ms away. */
 export interface ProtocolTuning {
-  /** Chunks in flight beyond the receiver's contiguous prefix. @default 32 */
+  /** The largest congestion window, in chunks beyond the receiver's contiguous prefix (at most MAX_WINDOW_CHUNKS). @default 64 */
   readonly windowChunks: number;
-  /** The receiver acknowledges after this many newly accepted chunks. @default 8 */
+  /** The congestion window a session starts with (slow start grows it from there). @default 8 */
+  readonly initialWindowChunks: number;
+  /** The congestion window never shrinks below this. @default 2 */
+  readonly minWindowChunks: number;
+  /** The receiver acknowledges after max(this, window / 8) newly accepted chunks. @default 8 */
   readonly ackEveryChunks: number;
-  /** A gap this many chunks below the highest chunk seen counts as lost, not late. @default 8 */
+  /**
+   * ...or this long after the first chunk it has not acknowledged yet: a quarter of the round trip the
+   * receiver measured while pairing, at most this. @default 25
+   */
+  readonly ackDelayMs: number;
+  /**
+   * The receiver reports a gap this many chunks below the highest chunk seen (as TCP's three duplicate
+   * acks); the sender resends it only once it is older than a round trip plus a reordering allowance.
+   * @default 3
+   */
   readonly reorderToleranceChunks: number;
   /** The receiver reports what is missing after this long without a chunk. @default 250 */
   readonly quietMs: number;
   /** The longest the receiver's quiet period grows to while nothing arrives. @default 2000 */
   readonly maxQuietMs: number;
-  /** The sender does not resend a chunk it sent less than this long ago. @default 250 */
-  readonly resendGuardMs: number;
-  /** The sender, waiting for an ack this long, resends its lowest unacknowledged chunk to provoke one. @default 1500 */
-  readonly pokeMs: number;
+  /** The retransmission timeout before any round trip was measured. @default 1000 */
+  readonly initialRtoMs: number;
+  /** The floor of the retransmission timeout. @default 200 */
+  readonly minRtoMs: number;
+  /** The ceiling of the retransmission timeout, backoff included. @default 60000 */
+  readonly maxRtoMs: number;
+  /**
+   * The most Transfer messages per second one sender sends (pacing; `Infinity` for none), so that one
+   * client stays below the stage's throttle. @default defaultPacingRate(relay URL): none for a relay
+   * on this machine, DEFAULT_PACING_PER_SECOND otherwise
+   */
+  readonly pacingPerSecond: number;
+  /** How many messages the pacer lets go back to back after a pause. @default 4 */
+  readonly pacingBurst: number;
   /** The sender stops sending while the socket buffers more than this many bytes. @default 1 MiB */
   readonly highWaterBytes: number;
 }
 
-/** The defaults of every ProtocolTuning knob. */
+/**
+ * Transfer messages per second one sender sends to a relay that is not on this machine: a quarter
+ * of a stage throttle of ~1000 requests/s on the Transfer route, so a few transfers share it.
+ */
+export const DEFAULT_PACING_PER_SECOND = 250;
+
+/** The defaults of every ProtocolTuning knob (pacing: see defaultPacingRate). */
 export const DEFAULT_TUNING: ProtocolTuning = {
   windowChunks: WINDOW_CHUNKS,
+  initialWindowChunks: 8,
+  minWindowChunks: 2,
   ackEveryChunks: 8,
-  reorderToleranceChunks: 8,
+  ackDelayMs: 25,
+  reorderToleranceChunks: 3,
   quietMs: 250,
   maxQuietMs: 2000,
-  resendGuardMs: 250,
-  pokeMs: 1500,
+  initialRtoMs: 1000,
+  minRtoMs: 200,
+  maxRtoMs: 60_000,
+  pacingPerSecond: DEFAULT_PACING_PER_SECOND,
+  pacingBurst: 4,
   highWaterBytes: 1024 * 1024,
 };
 
-/** Fills the knobs a caller left out with the defaults. */
-export function resolveTuning(partial?: Partial<ProtocolTuning>): ProtocolTuning {
-  return { ...DEFAULT_TUNING, ...partial };
+/** The pacing default for a relay URL: none on loopback (no stage throttle there), DEFAULT_PACING_PER_SECOND elsewhere. */
+export function defaultPacingRate(relayUrl: string): number {
+  let host: string;
+  try {
+    host = new URL(relayUrl).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return DEFAULT_PACING_PER_SECOND;
+  }
+  const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host);
+  return loopback ? Infinity : DEFAULT_PACING_PER_SECOND;
+}
+
+/** Fills the knobs a caller left out with the defaults; `relayUrl` picks the pacing default. */
+export function resolveTuning(partial?: Partial<ProtocolTuning>, relayUrl?: string): ProtocolTuning {
+  const pacing = relayUrl === undefined ? DEFAULT_TUNING.pacingPerSecond : defaultPacingRate(relayUrl);
+  const tuning = { ...DEFAULT_TUNING, pacingPerSecond: pacing, ...partial };
+  if (!(tuning.pacingPerSecond > 0)) throw new RangeError(`pacingPerSecond must be above 0 (Infinity for no pacing), got ${tuning.pacingPerSecond}`);
+  if (!(tuning.minWindowChunks >= 1) || tuning.minWindowChunks > tuning.windowChunks) {
+    throw new RangeError(`minWindowChunks must be from 1 to windowChunks (${tuning.windowChunks}), got ${tuning.minWindowChunks}`);
+  }
+  return tuning;
 }

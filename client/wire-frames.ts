@@ -35,13 +35,26 @@ export interface RelayErrorMessage {
   readonly connectionid?: string;
 }
 
-/** Every frame the client understands, tagged by action. */
+/**
+ * API Gateway's answer to a frame it throttled (dropped): `{"message": "Limit Exceeded",
+ * "connectionId":"…", "requestId":"…"}`, with no `action`. It does not say which frame it dropped.
+ */
+export interface ThrottledMessage {
+  readonly connectionId?: string;
+  readonly requestId?: string;
+}
+
+/** The `message` text of API Gateway's throttling frame. */
+export const THROTTLED_MESSAGE_TEXT = 'Limit Exceeded';
+
+/** Every frame the client understands, tagged by action ('Throttled': API Gateway's throttling frame, which has none). */
 export type IncomingFrame =
   | { readonly action: 'Connect'; readonly message: { readonly connectionid: string } }
   | { readonly action: 'Request'; readonly message: RequestMessage }
   | { readonly action: 'Transfer'; readonly message: TransferMessage }
   | { readonly action: 'Acknowledge'; readonly message: AcknowledgeMessage }
-  | { readonly action: 'Error'; readonly message: RelayErrorMessage };
+  | { readonly action: 'Error'; readonly message: RelayErrorMessage }
+  | { readonly action: 'Throttled'; readonly message: ThrottledMessage };
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
@@ -56,6 +69,7 @@ export function parseIncomingFrame(text: string): IncomingFrame | undefined {
   }
   if (typeof value !== 'object' || value === null) return undefined;
   const { action, message } = value as { action?: unknown; message?: unknown };
+  if (action === undefined && typeof message === 'string') return parseGatewayFrame(value as Record<string, unknown>, message);
   if (typeof message !== 'object' || message === null) return undefined;
   const m = message as Record<string, unknown>;
   switch (action) {
@@ -111,6 +125,18 @@ export function parseIncomingFrame(text: string): IncomingFrame | undefined {
     default:
       return undefined;
   }
+}
+
+/** API Gateway's own frames carry a `message` text and no action; only its throttling frame matters to the client. */
+function parseGatewayFrame(value: Record<string, unknown>, text: string): IncomingFrame | undefined {
+  if (text.trim().toLowerCase() !== THROTTLED_MESSAGE_TEXT.toLowerCase()) return undefined;
+  return {
+    action: 'Throttled',
+    message: {
+      connectionId: isString(value.connectionId) ? value.connectionId : undefined,
+      requestId: isString(value.requestId) ? value.requestId : undefined,
+    },
+  };
 }
 
 /** Serialises a Transfer frame (the field order keeps the frame readable in logs). */

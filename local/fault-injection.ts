@@ -1,17 +1,28 @@
+import { newApiGatewayId } from './api-gateway-id';
 import { actionOf } from './route-selection';
 import { LocalRelayError } from './errors';
 
-/** How often inbound frames are dropped, duplicated or reordered, each a probability in [0, 1]. */
+/** How often inbound frames are dropped, duplicated, reordered or throttled, each a probability in [0, 1]. */
 export interface FaultRates {
   readonly drop: number;
   readonly duplicate: number;
   readonly reorder: number;
+  /** Dropped and answered with API Gateway's throttling frame (`Limit Exceeded`). @default 0 */
+  readonly throttle?: number;
   /** Seed of the pseudo-random sequence, so a run repeats exactly. @default 1 */
   readonly seed?: number;
 }
 
 /** What happens to one frame. */
-export type FaultDecision = 'deliver' | 'drop' | 'duplicate' | 'reorder';
+export type FaultDecision = 'deliver' | 'drop' | 'duplicate' | 'reorder' | 'throttle';
+
+/**
+ * The text frame API Gateway sends a client whose message it throttled (the message is dropped,
+ * no route runs): the same shape as its "Internal server error" and "Forbidden" frames.
+ */
+export function throttledFrame(connectionId: string, requestId: string = newApiGatewayId()): string {
+  return `{"message": "Limit Exceeded", "connectionId":"${connectionId}", "requestId":"${requestId}"}`;
+}
 
 /** One inbound message as the gateway received it. */
 export interface InboundFrame {
@@ -36,13 +47,14 @@ export function seededRandom(seed: number): () => number {
 
 /** Checks rates: each in [0, 1] and together at most 1. */
 export function validateFaultRates(rates: FaultRates): void {
-  for (const [name, value] of [['drop', rates.drop], ['duplicate', rates.duplicate], ['reorder', rates.reorder]] as const) {
+  const named = [['drop', rates.drop], ['duplicate', rates.duplicate], ['reorder', rates.reorder], ['throttle', rates.throttle ?? 0]] as const;
+  for (const [name, value] of named) {
     if (!Number.isFinite(value) || value < 0 || value > 1) {
       throw new LocalRelayError('InvalidOption', `fault ${name} rate must be a number from 0 to 1, got ${value}`);
     }
   }
-  if (rates.drop + rates.duplicate + rates.reorder > 1) {
-    throw new LocalRelayError('InvalidOption', 'fault drop + duplicate + reorder rates must add up to at most 1');
+  if (rates.drop + rates.duplicate + rates.reorder + (rates.throttle ?? 0) > 1) {
+    throw new LocalRelayError('InvalidOption', 'fault drop + duplicate + reorder + throttle rates must add up to at most 1');
   }
   if (rates.seed !== undefined && !Number.isInteger(rates.seed)) {
     throw new LocalRelayError('InvalidOption', `fault seed must be an integer, got ${rates.seed}`);
@@ -55,9 +67,10 @@ export function isTransferFrame(frame: InboundFrame): boolean {
 }
 
 /**
- * Drops, duplicates or reorders inbound frames before route dispatch, with a seeded generator so a
- * test run repeats. Reorder holds a frame back and delivers it after the connection's next frame,
- * or after REORDER_FLUSH_MS if none comes, so nothing stays stuck.
+ * Drops, duplicates, reorders or throttles inbound frames before route dispatch, with a seeded
+ * generator so a test run repeats. Reorder holds a frame back and delivers it after the connection's
+ * next frame, or after REORDER_FLUSH_MS if none comes, so nothing stays stuck. Throttle drops the
+ * frame and answers the sender with API Gateway's throttling frame, as a throttled stage does.
  */
 export class FaultInjector {
   private readonly random: () => number;
@@ -76,15 +89,21 @@ export class FaultInjector {
   decide(): FaultDecision {
     const r = this.random();
     const { drop, duplicate, reorder } = this.rates;
+    const throttle = this.rates.throttle ?? 0;
     if (r < drop) return 'drop';
     if (r < drop + duplicate) return 'duplicate';
     if (r < drop + duplicate + reorder) return 'reorder';
+    if (r < drop + duplicate + reorder + throttle) return 'throttle';
     return 'deliver';
   }
 
-  /** Passes one inbound frame of `connectionId` through the faults; `deliver` dispatches it. */
-  handle(connectionId: string, frame: InboundFrame, deliver: (frame: InboundFrame) => void): void {
+  /**
+   * Passes one inbound frame of `connectionId` through the faults; `deliver` dispatches it, `reply`
+   * sends a text frame back to the client (without it a throttled frame is only dropped).
+   */
+  handle(connectionId: string, frame: InboundFrame, deliver: (frame: InboundFrame) => void, reply?: (text: string) => void): void {
     const decision = this.appliesTo(frame) ? this.decide() : 'deliver';
+    if (decision === 'throttle') reply?.(throttledFrame(connectionId));
     const held = this.held.get(connectionId);
     if (decision === 'reorder' && !held) {
       const timer = setTimeout(() => this.flush(connectionId), this.flushDelayMs);
@@ -95,7 +114,7 @@ export class FaultInjector {
     if (decision === 'duplicate') {
       deliver(frame);
     }
-    if (decision !== 'drop') {
+    if (decision !== 'drop' && decision !== 'throttle') {
       deliver(frame);
     }
     this.flush(connectionId);

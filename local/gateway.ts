@@ -186,7 +186,7 @@ export class WebSocketGateway {
       connection.enqueue(() => this.dispatch(connection, api, delivered, receivedAt));
     };
     if (this.options.faults) {
-      this.options.faults.handle(connection.id, frame, deliver);
+      this.options.faults.handle(connection.id, frame, deliver, (text) => connection.isOpen && connection.socket.send(text));
     } else {
       deliver(frame);
     }

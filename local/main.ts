@@ -21,6 +21,7 @@ interface CliOptions {
   faultDrop: number;
   faultDup: number;
   faultReorder: number;
+  faultThrottle: number;
   faultSeed: number;
   quiet: boolean;
   handlerLogLevel?: string;
@@ -88,6 +89,7 @@ export function buildCommand(): Command {
     .option('--fault-drop <p>', 'drop inbound Transfer frames with this probability', probability, 0)
     .option('--fault-dup <p>', 'duplicate inbound Transfer frames with this probability', probability, 0)
     .option('--fault-reorder <p>', 'deliver inbound Transfer frames after the next one with this probability', probability, 0)
+    .option('--fault-throttle <p>', "drop inbound Transfer frames with this probability and answer API Gateway's throttling frame", probability, 0)
     .option('--fault-seed <n>', 'seed of the fault generator, so runs repeat', integer(0, 2 ** 32 - 1), 1)
     .option('--key <key>', 'require this access key in every handshake (?key=…; URL-safe, 8 to 256 characters)', relayKeyOption)
     .option('--require-key', 'require an access key, generated and printed (the default when --host is not a loopback address)', false)
@@ -105,8 +107,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   command.parse(argv as string[]);
   const options = command.opts<CliOptions>();
   const faults: FaultRates | undefined =
-    options.faultDrop + options.faultDup + options.faultReorder > 0
-      ? { drop: options.faultDrop, duplicate: options.faultDup, reorder: options.faultReorder, seed: options.faultSeed }
+    options.faultDrop + options.faultDup + options.faultReorder + options.faultThrottle > 0
+      ? { drop: options.faultDrop, duplicate: options.faultDup, reorder: options.faultReorder, throttle: options.faultThrottle, seed: options.faultSeed }
       : undefined;
   if (faults) validateFaultRates(faults);
 
@@ -133,7 +135,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       ? `Web page: ${relay.pageUrl}`
       : 'Web page: not built (run `npm run build:web`, or start with `npm start`, which builds it)',
   );
-  if (faults) out(`Faults on Transfer frames: drop ${faults.drop}, duplicate ${faults.duplicate}, reorder ${faults.reorder}, seed ${faults.seed}`);
+  if (faults) out(`Faults on Transfer frames: drop ${faults.drop}, duplicate ${faults.duplicate}, reorder ${faults.reorder}, throttle ${faults.throttle}, seed ${faults.seed}`);
   if (relay.relayKey !== undefined) {
     out(`Access key: ${relay.relayKey} (every client must add ?key=<it> to the relay URL; the URLs below carry it)`);
   }

@@ -5,14 +5,16 @@ import { CHUNK_PLAINTEXT_BYTES, chunkCountOf } from '../client/protocol-constant
 import { deriveSessionKeys, randomBytes, Sealer, sha256, type SessionKeys } from '../client/session-crypto';
 import { Sha256 } from '../client/sha256';
 import { StreamReceiver } from '../client/stream-receiver';
-import { RoundTripEstimator } from '../client/round-trip-estimator';
+import { CongestionControl } from '../client/congestion-control';
 import { StreamSender } from '../client/stream-sender';
 import { resolveTuning } from '../client/tuning';
 import type { TransferMessage } from '../client/wire-frames';
 
 /** Slow timers: on a lossless link nothing may be resent, however slow the machine is. */
-const PATIENT = resolveTuning({ quietMs: 2000, maxQuietMs: 2000, resendGuardMs: 2000, pokeMs: 5000, windowChunks: 8, ackEveryChunks: 2 });
-const FAST = resolveTuning({ quietMs: 5, maxQuietMs: 20, resendGuardMs: 5, pokeMs: 30, windowChunks: 8, ackEveryChunks: 2, reorderToleranceChunks: 2 });
+const PATIENT = resolveTuning({ quietMs: 2000, maxQuietMs: 2000, minRtoMs: 2000, initialRtoMs: 5000, windowChunks: 8, ackEveryChunks: 2 });
+const FAST = resolveTuning({
+  quietMs: 5, maxQuietMs: 20, minRtoMs: 5, initialRtoMs: 30, windowChunks: 8, ackEveryChunks: 2, ackDelayMs: 2, reorderToleranceChunks: 2,
+});
 
 /** What the in-memory link does to a Transfer frame on its way to the receiver. */
 type LinkFault = (message: TransferMessage, attempt: number) => 'deliver' | 'drop' | 'duplicate' | 'tamper';
@@ -58,7 +60,7 @@ async function transferThroughLink(keys: SessionKeys, input: Uint8Array, fault: 
       },
     },
     tuning,
-    roundTrip: new RoundTripEstimator(),
+    congestion: new CongestionControl(tuning),
   });
   const finished = receiver.finished.then(() => receiver.sendSuccess());
   await Promise.all([sender.run(), finished]);

@@ -1,0 +1,119 @@
+import { MAX_WINDOW_CHUNKS } from './protocol-constants';
+import { RoundTripEstimator } from './round-trip-estimator';
+import { SendPacer } from './send-pacer';
+import type { ProtocolTuning } from './tuning';
+
+/** Pacing never drops below this many messages per second, however often the relay throttles. */
+export const MIN_PACING_PER_SECOND = 10;
+
+/** Why the window shrank; counted in CongestionStats. */
+export type CongestionEvent = 'loss' | 'signal' | 'timeout';
+
+/** What a CongestionControl went through, for summaries and benchmarks. */
+export interface CongestionStats {
+  /** Windows halved because a chunk was found lost. */
+  readonly losses: number;
+  /** Throttling or PeerBusy signals received (each one a dropped frame). */
+  readonly signals: number;
+  /** Retransmission timeouts. */
+  readonly timeouts: number;
+}
+
+/**
+ * The congestion state of one sending session, shared by its streams: the round-trip estimate and
+ * retransmission timeout, a congestion window in chunks (slow start, then one chunk per window of
+ * acknowledged chunks; halved on a loss or a throttling signal, at most once per round trip; down to
+ * the minimum on a timeout; always within [minWindowChunks, windowChunks]), and the pacer.
+ */
+export class CongestionControl {
+  /** Round trips and the retransmission timeout. */
+  readonly rtt: RoundTripEstimator;
+  /** Spaces the Transfer messages. */
+  readonly pacer: SendPacer;
+  private cwnd: number;
+  private ssthresh = Infinity;
+  private reducedAt = -Infinity;
+  private losses = 0;
+  private signals = 0;
+  private timeouts = 0;
+
+  constructor(private readonly tuning: ProtocolTuning, now = Date.now()) {
+    if (tuning.windowChunks > MAX_WINDOW_CHUNKS) throw new RangeError(`windowChunks may be at most ${MAX_WINDOW_CHUNKS}`);
+    this.rtt = new RoundTripEstimator(tuning);
+    this.pacer = new SendPacer(tuning.pacingPerSecond, tuning.pacingBurst, now);
+    this.cwnd = this.clamp(tuning.initialWindowChunks);
+  }
+
+  /** The congestion window: how many chunks may be in flight beyond the receiver's prefix. */
+  get windowChunks(): number {
+    return Math.floor(this.cwnd);
+  }
+
+  /** The slow-start threshold (Infinity until the first reduction). */
+  get slowStartThreshold(): number {
+    return this.ssthresh;
+  }
+
+  /** Counts of what shrank the window. */
+  get stats(): CongestionStats {
+    return { losses: this.losses, signals: this.signals, timeouts: this.timeouts };
+  }
+
+  /** `chunks` more chunks were acknowledged: grow the window and, after a throttling cut, the pacing rate. */
+  onAcked(chunks: number): void {
+    if (chunks <= 0) return;
+    this.rtt.resetBackoff();
+    if (this.cwnd < this.ssthresh) this.cwnd = this.clamp(Math.min(this.ssthresh, this.cwnd + chunks));
+    else this.cwnd = this.clamp(this.cwnd + chunks / this.cwnd);
+    const { pacer } = this;
+    if (pacer.ratePerSecond < pacer.maxRatePerSecond) {
+      // Additive increase of the rate: about one chunk per round trip more, every round trip.
+      const srttSeconds = Math.max(0.001, (this.rtt.estimateMs ?? this.tuning.initialRtoMs) / 1000);
+      const raised = pacer.ratePerSecond + chunks / (srttSeconds * Math.max(1, this.cwnd));
+      // Unpaced at most: once the rate is well above what the window lets through, pacing is off again.
+      const windowRate = this.cwnd / srttSeconds;
+      pacer.setRate(pacer.maxRatePerSecond === Infinity && raised > 4 * windowRate ? Infinity : raised, MIN_PACING_PER_SECOND);
+    }
+  }
+
+  /** A chunk was found lost (reported missing and old enough): halve the window, once per round trip. */
+  onLoss(now = Date.now()): void {
+    if (this.reduce(now)) this.losses++;
+  }
+
+  /**
+   * The relay dropped one of our frames on purpose (API Gateway's throttling frame, or the relay's
+   * PeerBusy): halve the window (once per round trip) and the pacing rate.
+   */
+  onCongestionSignal(now = Date.now()): void {
+    this.signals++;
+    const before = this.cwnd;
+    if (!this.reduce(now)) return;
+    const srtt = this.rtt.estimateMs;
+    const windowRate = srtt === undefined || srtt <= 0 ? MIN_PACING_PER_SECOND * 10 : (before * 1000) / srtt;
+    this.pacer.setRate(Math.min(this.pacer.ratePerSecond, windowRate) / 2, MIN_PACING_PER_SECOND, now);
+  }
+
+  /** The retransmission timeout expired: back off the timeout and restart from the smallest window. */
+  onTimeout(now = Date.now()): void {
+    this.timeouts++;
+    this.rtt.backOff();
+    this.ssthresh = Math.max(this.tuning.minWindowChunks, this.cwnd / 2);
+    this.cwnd = this.tuning.minWindowChunks;
+    this.reducedAt = now;
+  }
+
+  /** Whether the window was cut (false: already cut in this round trip). */
+  private reduce(now: number): boolean {
+    const roundTrip = this.rtt.estimateMs ?? this.tuning.minRtoMs;
+    if (now - this.reducedAt < roundTrip) return false;
+    this.reducedAt = now;
+    this.ssthresh = Math.max(this.tuning.minWindowChunks, this.cwnd / 2);
+    this.cwnd = this.clamp(this.ssthresh);
+    return true;
+  }
+
+  private clamp(window: number): number {
+    return Math.min(this.tuning.windowChunks, Math.max(this.tuning.minWindowChunks, window));
+  }
+}

@@ -1,0 +1,195 @@
+import fc from 'fast-check';
+import { CongestionControl, MIN_PACING_PER_SECOND } from '../client/congestion-control';
+import { reactToRelayError } from '../client/relay-error-codes';
+import { RoundTripEstimator } from '../client/round-trip-estimator';
+import { SendPacer } from '../client/send-pacer';
+import { defaultPacingRate, resolveTuning } from '../client/tuning';
+import { parseIncomingFrame } from '../client/wire-frames';
+import { FaultInjector, throttledFrame, type InboundFrame } from '../local/fault-injection';
+
+describe('RoundTripEstimator (RFC 6298)', () => {
+  const bounds = { initialRtoMs: 1000, minRtoMs: 200, maxRtoMs: 60_000 };
+
+  test('starts at the initial timeout, then SRTT = R, RTTVAR = R/2, RTO = SRTT + 4 RTTVAR', () => {
+    const rtt = new RoundTripEstimator(bounds);
+    expect(rtt.rtoMs).toBe(1000);
+    rtt.sample(100);
+    expect(rtt.estimateMs).toBe(100);
+    expect(rtt.variationMs).toBe(50);
+    expect(rtt.rtoMs).toBe(300);
+  });
+
+  test('smooths later samples with gains 1/8 and 1/4', () => {
+    const rtt = new RoundTripEstimator(bounds);
+    rtt.sample(100);
+    rtt.sample(200);
+    // RTTVAR = 3/4 * 50 + 1/4 * |100 - 200| = 62.5; SRTT = 7/8 * 100 + 1/8 * 200 = 112.5
+    expect(rtt.variationMs).toBeCloseTo(62.5);
+    expect(rtt.estimateMs).toBeCloseTo(112.5);
+    expect(rtt.rtoMs).toBeCloseTo(362.5);
+  });
+
+  test('keeps the timeout at the floor for a fast, steady path, with no 1 s cap for a slow one', () => {
+    const fast = new RoundTripEstimator(bounds);
+    for (let i = 0; i < 50; i++) fast.sample(5);
+    expect(fast.rtoMs).toBe(200);
+    const slow = new RoundTripEstimator(bounds);
+    for (let i = 0; i < 50; i++) slow.sample(4000);
+    expect(slow.rtoMs).toBeGreaterThan(4000);
+  });
+
+  test('doubles on every timeout up to the ceiling, and resets on new data', () => {
+    const rtt = new RoundTripEstimator(bounds);
+    rtt.sample(100);
+    rtt.backOff();
+    expect(rtt.rtoMs).toBe(600);
+    rtt.backOff();
+    expect(rtt.rtoMs).toBe(1200);
+    for (let i = 0; i < 20; i++) rtt.backOff();
+    expect(rtt.rtoMs).toBe(60_000);
+    rtt.resetBackoff();
+    expect(rtt.rtoMs).toBe(300);
+  });
+
+  test('once the first exchange timed out, waits 3 s (RFC 6298 5.7) until the first sample', () => {
+    const rtt = new RoundTripEstimator(bounds);
+    rtt.backOff();
+    expect(rtt.rtoMs).toBe(2000);
+    rtt.resetBackoff();
+    expect(rtt.rtoMs).toBe(3000);
+    rtt.sample(100);
+    expect(rtt.rtoMs).toBe(300);
+  });
+
+  test('the timeout stays within its bounds whatever the samples', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 100_000, noNaN: true }), { minLength: 1, maxLength: 50 }), fc.nat(30), (samples, backoffs) => {
+        const rtt = new RoundTripEstimator(bounds);
+        for (const s of samples) rtt.sample(s);
+        for (let i = 0; i < backoffs; i++) rtt.backOff();
+        expect(rtt.rtoMs).toBeGreaterThanOrEqual(200);
+        expect(rtt.rtoMs).toBeLessThanOrEqual(60_000);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('CongestionControl', () => {
+  const tuning = resolveTuning({ windowChunks: 64, initialWindowChunks: 8, minWindowChunks: 2, pacingPerSecond: 300 });
+
+  test('slow start doubles the window each round trip, then grows by one chunk per window', () => {
+    const cc = new CongestionControl(tuning, 0);
+    expect(cc.windowChunks).toBe(8);
+    cc.onAcked(8);
+    expect(cc.windowChunks).toBe(16);
+    cc.onAcked(16);
+    expect(cc.windowChunks).toBe(32);
+    cc.rtt.sample(100);
+    cc.onLoss(1000);
+    expect(cc.windowChunks).toBe(16);
+    expect(cc.slowStartThreshold).toBe(16);
+    cc.onAcked(16);
+    expect(cc.windowChunks).toBe(17);
+  });
+
+  test('halves at most once per round trip, never below the minimum nor above the receiver window', () => {
+    const cc = new CongestionControl(tuning, 0);
+    cc.rtt.sample(100);
+    cc.onAcked(1000);
+    expect(cc.windowChunks).toBe(64);
+    cc.onLoss(1000);
+    cc.onLoss(1050);
+    expect(cc.windowChunks).toBe(32);
+    cc.onLoss(1200);
+    expect(cc.windowChunks).toBe(16);
+    for (let t = 2000; t < 10_000; t += 200) cc.onLoss(t);
+    expect(cc.windowChunks).toBe(2);
+    expect(cc.stats.losses).toBeGreaterThan(3);
+  });
+
+  test('a throttling signal halves the window and the pacing rate, which then recovers to the maximum', () => {
+    const cc = new CongestionControl(tuning, 0);
+    cc.rtt.sample(100);
+    cc.onAcked(24);
+    expect(cc.pacer.ratePerSecond).toBe(300);
+    cc.onCongestionSignal(1000);
+    expect(cc.windowChunks).toBe(16);
+    expect(cc.pacer.ratePerSecond).toBe(150);
+    expect(cc.stats.signals).toBe(1);
+    for (let i = 0; i < 2000 && cc.pacer.ratePerSecond < 300; i++) cc.onAcked(1);
+    expect(cc.pacer.ratePerSecond).toBe(300);
+  });
+
+  test('a timeout restarts from the minimum window and backs off the timeout', () => {
+    const cc = new CongestionControl(tuning, 0);
+    cc.rtt.sample(100);
+    const before = cc.rtt.rtoMs;
+    cc.onTimeout(500);
+    expect(cc.windowChunks).toBe(2);
+    expect(cc.rtt.rtoMs).toBe(2 * before);
+    expect(cc.stats.timeouts).toBe(1);
+  });
+
+  test('pacing never drops below its floor however many signals come', () => {
+    const cc = new CongestionControl(tuning, 0);
+    cc.rtt.sample(50);
+    for (let t = 0; t < 100_000; t += 100) cc.onCongestionSignal(t);
+    expect(cc.pacer.ratePerSecond).toBe(MIN_PACING_PER_SECOND);
+    expect(cc.windowChunks).toBe(2);
+  });
+});
+
+describe('SendPacer', () => {
+  test('lets a burst go, then one message per 1/rate seconds', () => {
+    const pacer = new SendPacer(200, 2, 0);
+    expect(pacer.delayMs(0)).toBe(0);
+    pacer.spend(0);
+    pacer.spend(0);
+    expect(pacer.delayMs(0)).toBe(5);
+    expect(pacer.delayMs(5)).toBe(0);
+  });
+
+  test('Infinity never waits', () => {
+    const pacer = new SendPacer(Infinity, 1, 0);
+    for (let i = 0; i < 1000; i++) pacer.spend(0);
+    expect(pacer.delayMs(0)).toBe(0);
+  });
+
+  test('the default pacing is off for a relay on this machine and on for a remote one', () => {
+    expect(defaultPacingRate('ws://127.0.0.1:3001')).toBe(Infinity);
+    expect(defaultPacingRate('ws://localhost:3001')).toBe(Infinity);
+    expect(defaultPacingRate('ws://[::1]:3001')).toBe(Infinity);
+    expect(defaultPacingRate('wss://abc.execute-api.eu-west-1.amazonaws.com/dev')).toBeLessThan(1000);
+    expect(resolveTuning({}, 'wss://x.example/dev').pacingPerSecond).toBe(defaultPacingRate('wss://x.example/dev'));
+    expect(() => resolveTuning({ pacingPerSecond: 0 })).toThrow(/pacingPerSecond/);
+  });
+});
+
+describe('congestion signals on the wire', () => {
+  test("API Gateway's throttling frame parses as Throttled, with its ids", () => {
+    const text = '{"message": "Limit Exceeded", "connectionId":"L0SM9cOFvHcCIhw=", "requestId":"Rq1="}';
+    expect(parseIncomingFrame(text)).toEqual({ action: 'Throttled', message: { connectionId: 'L0SM9cOFvHcCIhw=', requestId: 'Rq1=' } });
+    expect(parseIncomingFrame('{"message": "Internal server error", "connectionId":"a", "requestId":"b"}')).toBeUndefined();
+  });
+
+  test("the local relay's throttling fault sends that very frame and drops the Transfer", () => {
+    const injector = new FaultInjector({ drop: 0, duplicate: 0, reorder: 0, throttle: 1 });
+    const delivered: InboundFrame[] = [];
+    const replies: string[] = [];
+    const transfer = { data: '{"action":"Transfer","message":{"connectionid":"B","data":"AA==","chunkid":0,"chunktotal":1,"chunkhash":"h"}}', isBinary: false };
+    injector.handle('Conn1=', transfer, (frame) => delivered.push(frame), (text) => replies.push(text));
+    expect(delivered).toEqual([]);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatch(/^\{"message": "Limit Exceeded", "connectionId":"Conn1=", "requestId":"[A-Za-z0-9+/]{15}="\}$/);
+    expect(parseIncomingFrame(replies[0]!)?.action).toBe('Throttled');
+    expect(throttledFrame('a', 'b')).toBe('{"message": "Limit Exceeded", "connectionId":"a", "requestId":"b"}');
+    expect(() => new FaultInjector({ drop: 0.5, duplicate: 0, reorder: 0, throttle: 0.6 })).toThrow(/at most 1/);
+  });
+
+  test('PeerBusy about the current peer is congestion, not a fatal error; about an old connection it is ignored', () => {
+    expect(reactToRelayError({ code: 'PeerBusy', reason: 'slow', request: 'Transfer', connectionid: 'B=' }, 'B=')).toBe('congestion');
+    expect(reactToRelayError({ code: 'PeerBusy', reason: 'slow', request: 'Acknowledge', connectionid: 'A=' }, 'A=')).toBe('congestion');
+    expect(reactToRelayError({ code: 'PeerBusy', reason: 'slow', request: 'Transfer', connectionid: 'OldB=' }, 'B=')).toBe('ignore');
+  });
+});
