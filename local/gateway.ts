@@ -9,6 +9,7 @@ import type { FaultInjector, InboundFrame } from './fault-injection';
 import { enforceFrameLimit } from './frame-limit';
 import { connectEvent, disconnectEvent, messageEvent, type ApiContext, type ConnectionContext } from './lambda-event';
 import { CLOSE_GOING_AWAY, FRAME_LIMIT_BYTES, MESSAGE_LIMIT_BYTES, connectionTimeouts, type ConnectionTimeouts } from './limits';
+import { InvocationScheduler } from './invocation-scheduler';
 import { ConnectionRegistry, InvocationQueueStats, LiveConnection, type InvocationLimits } from './live-connection';
 import { silentLog, type RelayLog } from './relay-log';
 import { selectRoute } from './route-selection';
@@ -83,6 +84,8 @@ export class WebSocketGateway {
   readonly connections: ConnectionRegistry;
   /** Invocation queue figures over every connection (backpressure tests, `npm run load`). */
   readonly queueStats = new InvocationQueueStats();
+  /** Starts every connection's invocations in turns, a time slice per event-loop turn. */
+  private readonly scheduler = new InvocationScheduler();
   private readonly wss: WebSocketServer;
   private readonly routeKeys: ReadonlySet<string>;
   private readonly timeouts: ConnectionTimeouts;
@@ -161,7 +164,7 @@ export class WebSocketGateway {
       this.log.line(`timeout   ${context.connectionId} ${reason}`);
       ws.close(CLOSE_GOING_AWAY, 'Going away');
     });
-    const connection = new LiveConnection(context, ws, timers, this.options.invocationLimits, this.queueStats);
+    const connection = new LiveConnection(context, ws, timers, this.options.invocationLimits, this.queueStats, this.scheduler);
     this.connections.add(connection);
     this.log.line(`open      ${context.connectionId} from ${context.sourceIp}`);
     ws.on('error', () => undefined);

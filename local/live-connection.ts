@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { WebSocket } from 'ws';
 import type { ConnectionContext } from './lambda-event';
 import type { ConnectionTimers } from './connection-timers';
+import type { InvocationScheduler, SchedulableQueue } from './invocation-scheduler';
 
 /**
  * How many handler invocations of one connection run at once. API Gateway invokes Lambda for
@@ -47,7 +48,7 @@ export interface InvocationLimits {
 }
 
 /** One open client connection, as the gateway and the `@connections` API see it. */
-export class LiveConnection {
+export class LiveConnection implements SchedulableQueue {
   /** Epoch milliseconds of the last message in or out. */
   lastActiveAt: number;
   /** Invocations waiting for a free slot, in arrival order. */
@@ -68,6 +69,8 @@ export class LiveConnection {
     readonly timers: ConnectionTimers,
     limits: InvocationLimits = {},
     private readonly stats: InvocationQueueStats = new InvocationQueueStats(),
+    /** Starts the invocations in turns with the other connections' (the gateway's); none: start at once. */
+    private readonly scheduler?: InvocationScheduler,
   ) {
     this.lastActiveAt = context.connectedAt;
     this.maxConcurrent = limits.maxConcurrent ?? MAX_CONCURRENT_INVOCATIONS;
@@ -126,27 +129,44 @@ export class LiveConnection {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private startWaiting(): void {
-    while (this.running.size < this.maxConcurrent) {
+  /** Starts the oldest waiting task if a slot is free; true when another one could start now (the scheduler's turn). */
+  startNext(): boolean {
+    if (this.running.size < this.maxConcurrent) {
       const task = this.waiting.shift();
-      if (!task) break;
-      // A failed task must not stop the ones after it; dispatch reports its own errors.
-      const run: Promise<void> = task()
-        .catch(() => undefined)
-        .finally(() => {
-          this.running.delete(run);
-          this.stats.finished++;
-          this.startWaiting();
-          if (this.pausedForBackpressure && this.queued < this.lowWater) {
-            this.pausedForBackpressure = false;
-            this.socket.resume();
-          }
-          if (this.running.size === 0 && this.waiting.length === 0) {
-            for (const resolve of this.idle.splice(0)) resolve();
-          }
-        });
-      this.running.add(run);
+      if (task) this.run(task);
     }
+    return this.canStart();
+  }
+
+  private canStart(): boolean {
+    return this.waiting.length > 0 && this.running.size < this.maxConcurrent;
+  }
+
+  private startWaiting(): void {
+    if (this.scheduler) {
+      if (this.canStart()) this.scheduler.markReady(this);
+      return;
+    }
+    while (this.canStart()) this.run(this.waiting.shift()!);
+  }
+
+  private run(task: () => Promise<void>): void {
+    // A failed task must not stop the ones after it; dispatch reports its own errors.
+    const run: Promise<void> = task()
+      .catch(() => undefined)
+      .finally(() => {
+        this.running.delete(run);
+        this.stats.finished++;
+        this.startWaiting();
+        if (this.pausedForBackpressure && this.queued < this.lowWater) {
+          this.pausedForBackpressure = false;
+          this.socket.resume();
+        }
+        if (this.running.size === 0 && this.waiting.length === 0) {
+          for (const resolve of this.idle.splice(0)) resolve();
+        }
+      });
+    this.running.add(run);
   }
 }
 
