@@ -68,6 +68,14 @@ function timeDynamoDbCalls(period: () => Period): void {
   };
 }
 
+/** `LOAD_QUEUE_LIMITS=CONCURRENT,HIGH,LOW` overrides the relay's per-connection limits (experiments); unset: the relay's defaults. */
+function invocationLimitsFromEnv(text: string | undefined): { invocationLimits?: { maxConcurrent: number; highWater: number; lowWater: number } } {
+  if (!text) return {};
+  const [maxConcurrent, highWater, lowWater] = text.split(',').map(Number);
+  if (![maxConcurrent, highWater, lowWater].every((n) => Number.isInteger(n) && n! > 0)) throw new Error('LOAD_QUEUE_LIMITS: CONCURRENT,HIGH,LOW (positive integers)');
+  return { invocationLimits: { maxConcurrent: maxConcurrent!, highWater: highWater!, lowWater: lowWater! } };
+}
+
 async function main(): Promise<void> {
   let period = newPeriod();
   timeDynamoDbCalls(() => period);
@@ -76,6 +84,7 @@ async function main(): Promise<void> {
     port: 0,
     ...(dynamodbEndpoint ? { dynamodbEndpoint, tableName: `banguins-load-${randomUUID()}` } : {}),
     handlerLogLevel: 'SILENT',
+    ...invocationLimitsFromEnv(process.env.LOAD_QUEUE_LIMITS),
     // The gateway logs `route     $connect ID status=200 12ms`: the handshake's own handler time.
     log: {
       line: (text) => {
