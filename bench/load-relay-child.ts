@@ -22,6 +22,12 @@ interface Period {
   routeFailures: Map<string, number>;
   transferFrames: number;
   chunks: Set<string>;
+  /** Per chunk: when its first copy came in, and when it was first posted to the receiver. */
+  chunkTimes: Map<string, { firstInAt: number; postedAt?: number }>;
+  /** Resent copies whose first copy was still in the relay (not posted yet) when they came in. */
+  resentWhileQueued: number;
+  /** Resent copies whose first copy was posted already: how long before. */
+  resentAfterPostedMs: number[];
   peakRssBytes: number;
   failed: number;
   /** DynamoDB calls by command: each call's milliseconds, and the most in flight at once. */
@@ -29,7 +35,7 @@ interface Period {
   dynamodbPeakInFlight: number;
 }
 
-const newPeriod = (): Period => ({ latenciesMs: [], routeLatenciesMs: new Map(), connectHandlerMs: [], routeFailures: new Map(), transferFrames: 0, chunks: new Set(), peakRssBytes: process.memoryUsage.rss(), failed: 0, dynamodbMs: new Map(), dynamodbPeakInFlight: 0 });
+const newPeriod = (): Period => ({ latenciesMs: [], routeLatenciesMs: new Map(), connectHandlerMs: [], routeFailures: new Map(), transferFrames: 0, chunks: new Set(), chunkTimes: new Map(), resentWhileQueued: 0, resentAfterPostedMs: [], peakRssBytes: process.memoryUsage.rss(), failed: 0, dynamodbMs: new Map(), dynamodbPeakInFlight: 0 });
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -95,11 +101,23 @@ async function main(): Promise<void> {
       },
     },
     frameTap: (frame) => {
-      if (frame.direction !== 'in') return;
+      const now = performance.now();
+      if (frame.direction === 'out') {
+        // A posted Transfer names its sender in `connectionid`: the key of the frame that came in.
+        const sender = /"connectionid":"([^"]*)"/.exec(frame.data)?.[1];
+        const key = sender === undefined ? undefined : chunkKey(sender, frame.data);
+        const times = key === undefined ? undefined : period.chunkTimes.get(key);
+        if (times && times.postedAt === undefined) times.postedAt = now;
+        return;
+      }
       const key = chunkKey(frame.connectionId, frame.data);
       if (key === undefined) return;
       period.transferFrames++;
       period.chunks.add(key);
+      const times = period.chunkTimes.get(key);
+      if (!times) period.chunkTimes.set(key, { firstInAt: now });
+      else if (times.postedAt === undefined) period.resentWhileQueued++;
+      else period.resentAfterPostedMs.push(now - times.postedAt);
     },
     invocationTap: (timing) => {
       if (timing.routeKey !== 'Transfer') {
@@ -145,6 +163,9 @@ async function main(): Promise<void> {
       routeFailures: Object.fromEntries(done.routeFailures),
       transferFrames: done.transferFrames,
       chunks: done.chunks.size,
+      resentWhileQueued: done.resentWhileQueued,
+      resentAfterPosted: done.resentAfterPostedMs.length,
+      resentAfterPostedP50Ms: percentile(done.resentAfterPostedMs.sort((a, b) => a - b), 50),
       peakRssBytes: Math.max(done.peakRssBytes, process.memoryUsage.rss()),
       dynamodb: Object.fromEntries(
         [...done.dynamodbMs].map(([command, list]) => {

@@ -44,6 +44,9 @@ interface RelayStats {
   readonly routeFailures: Readonly<Record<string, number>>;
   readonly transferFrames: number;
   readonly chunks: number;
+  readonly resentWhileQueued: number;
+  readonly resentAfterPosted: number;
+  readonly resentAfterPostedP50Ms: number;
   readonly peakRssBytes: number;
   readonly dynamodb: Readonly<Record<string, { readonly calls: number; readonly p50Ms: number; readonly p99Ms: number }>>;
   readonly dynamodbPeakInFlight: number;
@@ -265,6 +268,7 @@ async function main(): Promise<void> {
     const lags: string[] = [];
     const dynamodbLines: string[] = [];
     const clientLines: string[] = [];
+    const resendLines: string[] = [];
     for (const level of options.levels) {
       const lag = monitorEventLoopDelay({ resolution: 20 });
       lag.enable();
@@ -279,6 +283,10 @@ async function main(): Promise<void> {
       lags.push(
         `${level}: relay p99 ${stats.eventLoopDelay.p99Ms.toFixed(0)} ms, max ${stats.eventLoopDelay.maxMs.toFixed(0)} ms; ` +
           `load generator p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms`,
+      );
+      resendLines.push(
+        `${level}: ${stats.transferFrames - stats.chunks} resent copies of ${stats.chunks} chunks; ${stats.resentWhileQueued} came in while the first copy was still in the relay, ` +
+          `${stats.resentAfterPosted} after it had been posted to the receiver (p50 ${stats.resentAfterPostedP50Ms.toFixed(0)} ms after)`,
       );
       const t = clientTimings;
       clientLines.push(
@@ -311,6 +319,7 @@ async function main(): Promise<void> {
     }
     console.log('');
     console.log(`Event-loop delay (time a ready socket may wait before it is read): ${lags.join(' | ')}`);
+    console.log(`Resends (seen by the relay): ${resendLines.join(' | ')}`);
     console.log(`Clients' sockets (seen by the load generator): ${clientLines.join(' | ')}`);
     console.log(`DynamoDB calls of the handlers (the SDK's send to its answer): ${dynamodbLines.join(' | ')}`);
     console.log('Latency: a Transfer frame off the relay socket to the end of its handler (after its @connections write).');
