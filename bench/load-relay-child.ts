@@ -14,6 +14,9 @@ import { startLocalRelay } from '../local/local-relay';
  */
 interface Period {
   latenciesMs: number[];
+  /** Of each Transfer latency: the wait for its turn (received to started), and the handler (started to finished). */
+  waitsMs: number[];
+  handlerMs: number[];
   /** Every other route's latencies, by route key. */
   routeLatenciesMs: Map<string, number[]>;
   /** `$connect` handler times (the WebSocket handshake waits for them). */
@@ -35,7 +38,7 @@ interface Period {
   dynamodbPeakInFlight: number;
 }
 
-const newPeriod = (): Period => ({ latenciesMs: [], routeLatenciesMs: new Map(), connectHandlerMs: [], routeFailures: new Map(), transferFrames: 0, chunks: new Set(), chunkTimes: new Map(), resentWhileQueued: 0, resentAfterPostedMs: [], peakRssBytes: process.memoryUsage.rss(), failed: 0, dynamodbMs: new Map(), dynamodbPeakInFlight: 0 });
+const newPeriod = (): Period => ({ latenciesMs: [], waitsMs: [], handlerMs: [], routeLatenciesMs: new Map(), connectHandlerMs: [], routeFailures: new Map(), transferFrames: 0, chunks: new Set(), chunkTimes: new Map(), resentWhileQueued: 0, resentAfterPostedMs: [], peakRssBytes: process.memoryUsage.rss(), failed: 0, dynamodbMs: new Map(), dynamodbPeakInFlight: 0 });
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -127,6 +130,8 @@ async function main(): Promise<void> {
         return;
       }
       period.latenciesMs.push(timing.finishedAt - timing.receivedAt);
+      period.waitsMs.push(timing.startedAt - timing.receivedAt);
+      period.handlerMs.push(timing.finishedAt - timing.startedAt);
       if (timing.failed) period.failed++;
     },
   });
@@ -156,6 +161,8 @@ async function main(): Promise<void> {
       p50Ms: percentile(sorted, 50),
       p99Ms: percentile(sorted, 99),
       maxMs: sorted[sorted.length - 1] ?? 0,
+      waitP99Ms: percentile(done.waitsMs.sort((a, b) => a - b), 99),
+      handlerP99Ms: percentile(done.handlerMs.sort((a, b) => a - b), 99),
       routeP99Ms,
       eventLoopDelay,
       connectP99Ms: percentile(connects, 99),

@@ -37,6 +37,8 @@ interface RelayStats {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
+  readonly waitP99Ms: number;
+  readonly handlerP99Ms: number;
   readonly routeP99Ms: Readonly<Record<string, number>>;
   readonly eventLoopDelay: { readonly p99Ms: number; readonly maxMs: number };
   readonly connectP99Ms: number;
@@ -269,6 +271,7 @@ async function main(): Promise<void> {
     const dynamodbLines: string[] = [];
     const clientLines: string[] = [];
     const resendLines: string[] = [];
+    const splitLines: string[] = [];
     for (const level of options.levels) {
       const lag = monitorEventLoopDelay({ resolution: 20 });
       lag.enable();
@@ -284,6 +287,7 @@ async function main(): Promise<void> {
         `${level}: relay p99 ${stats.eventLoopDelay.p99Ms.toFixed(0)} ms, max ${stats.eventLoopDelay.maxMs.toFixed(0)} ms; ` +
           `load generator p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms`,
       );
+      splitLines.push(`${level}: waiting for its turn p99 ${stats.waitP99Ms.toFixed(0)} ms, the handler p99 ${stats.handlerP99Ms.toFixed(0)} ms, max ${stats.maxMs.toFixed(0)} ms`);
       resendLines.push(
         `${level}: ${stats.transferFrames - stats.chunks} resent copies of ${stats.chunks} chunks; ${stats.resentWhileQueued} came in while the first copy was still in the relay, ` +
           `${stats.resentAfterPosted} after it had been posted to the receiver (p50 ${stats.resentAfterPostedP50Ms.toFixed(0)} ms after)`,
@@ -319,6 +323,7 @@ async function main(): Promise<void> {
     }
     console.log('');
     console.log(`Event-loop delay (time a ready socket may wait before it is read): ${lags.join(' | ')}`);
+    console.log(`Per-chunk relay latency, split: ${splitLines.join(' | ')}`);
     console.log(`Resends (seen by the relay): ${resendLines.join(' | ')}`);
     console.log(`Clients' sockets (seen by the load generator): ${clientLines.join(' | ')}`);
     console.log(`DynamoDB calls of the handlers (the SDK's send to its answer): ${dynamodbLines.join(' | ')}`);
