@@ -74,6 +74,9 @@ export interface GatewayOptions {
 
 const CLOSE_WAIT_MS = 1000;
 
+/** Frames up to this long (acks, Connect, Request; not chunks) start before larger ones of other connections. */
+const SMALL_FRAME_CHARS = 4096;
+
 /**
  * The WebSocket half of API Gateway: runs `$connect` during the HTTP upgrade, selects a route for
  * every message on `$request.body.action`, runs `$disconnect` after a close, and applies API
@@ -186,7 +189,7 @@ export class WebSocketGateway {
     const frame: InboundFrame = { data: isBinary ? buffer.toString('base64') : buffer.toString('utf8'), isBinary };
     this.options.frameTap?.({ direction: 'in', connectionId: connection.id, data: frame.data });
     const deliver = (delivered: InboundFrame): void => {
-      connection.enqueue(() => this.dispatch(connection, api, delivered, receivedAt));
+      connection.enqueue(() => this.dispatch(connection, api, delivered, receivedAt), delivered.data.length <= SMALL_FRAME_CHARS);
     };
     if (this.options.faults) {
       this.options.faults.handle(connection.id, frame, deliver, (text) => connection.isOpen && connection.socket.send(text));

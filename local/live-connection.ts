@@ -51,8 +51,8 @@ export interface InvocationLimits {
 export class LiveConnection implements SchedulableQueue {
   /** Epoch milliseconds of the last message in or out. */
   lastActiveAt: number;
-  /** Invocations waiting for a free slot, in arrival order. */
-  private readonly waiting: Array<() => Promise<void>> = [];
+  /** Invocations waiting for a free slot, in arrival order, with whether each is for a small frame. */
+  private readonly waiting: Array<{ readonly task: () => Promise<void>; readonly small: boolean }> = [];
   /** Invocations running now. */
   private readonly running = new Set<Promise<void>>();
   /** Called whenever the last running invocation finishes and none waits. */
@@ -109,10 +109,11 @@ export class LiveConnection implements SchedulableQueue {
    * Runs `task` once fewer than `maxConcurrent` of this connection's tasks are running; tasks
    * start in arrival order but may finish in any order, as Lambda invocations do. At the
    * high-water mark the socket stops being read until the queue falls below the low-water mark.
-   * No task is ever dropped (frames already read when the socket pauses still queue).
+   * No task is ever dropped (frames already read when the socket pauses still queue). `small`:
+   * the task is for a small frame, which the gateway's scheduler starts before other connections' big ones.
    */
-  enqueue(task: () => Promise<void>): void {
-    this.waiting.push(task);
+  enqueue(task: () => Promise<void>, small = false): void {
+    this.waiting.push({ task, small });
     this.stats.accepted++;
     this.stats.observe(this.queued);
     if (!this.pausedForBackpressure && this.queued >= this.highWater) {
@@ -132,10 +133,15 @@ export class LiveConnection implements SchedulableQueue {
   /** Starts the oldest waiting task if a slot is free; true when another one could start now (the scheduler's turn). */
   startNext(): boolean {
     if (this.running.size < this.maxConcurrent) {
-      const task = this.waiting.shift();
-      if (task) this.run(task);
+      const next = this.waiting.shift();
+      if (next) this.run(next.task);
     }
     return this.canStart();
+  }
+
+  /** Whether the oldest waiting invocation is for a small frame (the scheduler starts those first). */
+  get nextIsSmall(): boolean {
+    return this.waiting[0]?.small ?? false;
   }
 
   private canStart(): boolean {
@@ -147,7 +153,7 @@ export class LiveConnection implements SchedulableQueue {
       if (this.canStart()) this.scheduler.markReady(this);
       return;
     }
-    while (this.canStart()) this.run(this.waiting.shift()!);
+    while (this.canStart()) this.run(this.waiting.shift()!.task);
   }
 
   private run(task: () => Promise<void>): void {

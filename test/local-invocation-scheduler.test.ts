@@ -1,9 +1,10 @@
 import { InvocationScheduler, type SchedulableQueue } from '../local/invocation-scheduler';
 
 /** A queue of synchronous tasks, recording the order they start in. */
-function taskQueue(name: string, tasks: number, started: string[], work: () => void = () => undefined): SchedulableQueue & { left: number } {
+function taskQueue(name: string, tasks: number, started: string[], work: () => void = () => undefined, small = false): SchedulableQueue & { left: number } {
   return {
     left: tasks,
+    nextIsSmall: small,
     startNext() {
       if (this.left > 0) {
         this.left--;
@@ -42,6 +43,18 @@ describe('InvocationScheduler', () => {
     expect(started).toHaveLength(52);
     // Round robin: the late queue's two tasks start among the first four, not after the 50.
     expect(started.slice(0, 4)).toEqual(['busy', 'late', 'busy', 'late']);
+  });
+
+  test('a small frame (an ack) starts before the chunks of connections that were ready earlier', async () => {
+    const scheduler = new InvocationScheduler();
+    const started: string[] = [];
+    const senders = [1, 2, 3].map((n) => taskQueue(`chunk${n}`, 5, started));
+    const receiver = taskQueue('ack', 1, started, undefined, true);
+    for (const sender of senders) scheduler.markReady(sender);
+    scheduler.markReady(receiver);
+    await drain([...senders, receiver]);
+    expect(started).toHaveLength(16);
+    expect(started[0]).toBe('ack');
   });
 
   test('a long backlog yields the event loop between slices, so timers and sockets get their turn', async () => {
