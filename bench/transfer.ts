@@ -13,6 +13,8 @@ import * as path from 'node:path';
 const ROOT = path.join(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'banguins.js');
 const MEGABYTES = Number(process.env.BENCH_MB ?? 100);
+/** `BENCH_CHUNK_BYTES=24064` measures browser-sized chunks (one 32 KB frame each); default: the CLI's own. */
+const CHUNK_ARGS = process.env.BENCH_CHUNK_BYTES ? ['--chunk-bytes', process.env.BENCH_CHUNK_BYTES] : [];
 
 interface RelayChild {
   readonly child: ChildProcess;
@@ -89,7 +91,7 @@ async function benchOne(name: string, script: string, file: string, work: string
   const link = new Promise<string>((resolve) => (gotLink = resolve));
   let pairedAt = 0;
   let doneAt = 0;
-  const sending = runCli(['send', file, '--relay', relay.url, '--json'], path.join(work, `${name}-sender.time`), (e) => e.type === 'link' && gotLink(e.link as string));
+  const sending = runCli(['send', file, '--relay', relay.url, '--json', ...CHUNK_ARGS], path.join(work, `${name}-sender.time`), (e) => e.type === 'link' && gotLink(e.link as string));
   const receiving = runCli(['receive', await link, '--out', out, '--json'], path.join(work, `${name}-receiver.time`), (e) => {
     if (e.type === 'paired') pairedAt = Date.now();
     if (e.type === 'done') doneAt = Date.now();

@@ -66,12 +66,16 @@ export async function freeBytes(folder: string): Promise<number> {
 }
 
 /**
- * Writes a file as `<target>.banguins-partial`, appending in order; commit() renames it to `target`
+ * Writes a file as `<target>.banguins-partial`, appending in order (after its first `resumeAtBytes`
+ * bytes when a restarted receiver goes on with it); commit() renames it to `target`
  * (refusing to replace an existing file unless `force`), abort() deletes it.
  */
-export async function openPartialFileSink(target: string, force: boolean): Promise<ByteSink> {
+export async function openPartialFileSink(target: string, force: boolean, resumeAtBytes = 0): Promise<ByteSink> {
   const partial = target + PARTIAL_SUFFIX;
-  const handle = await open(partial, 'w');
+  const handle = await open(partial, resumeAtBytes > 0 ? 'r+' : 'w');
+  // A resumed partial file keeps its first resumeAtBytes bytes (whole chunks, already hashed); a torn tail goes.
+  if (resumeAtBytes > 0) await handle.truncate(resumeAtBytes);
+  let position = resumeAtBytes;
   let open_ = true;
   const closeOnce = async () => {
     if (open_) {
@@ -83,8 +87,9 @@ export async function openPartialFileSink(target: string, force: boolean): Promi
     write: async (bytes) => {
       let written = 0;
       while (written < bytes.length) {
-        const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
+        const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, position);
         written += bytesWritten;
+        position += bytesWritten;
       }
     },
     commit: async () => {

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { BanguinsError, defaultPageUrl, pageUrlWithKey, relayKeyOf } from '../client';
+import { BanguinsError, CHUNK_PLAINTEXT_BYTES, defaultPageUrl, LARGE_CHUNK_PLAINTEXT_BYTES, MAX_CHUNK_PLAINTEXT_BYTES, MIN_CHUNK_PLAINTEXT_BYTES, pageUrlWithKey, relayKeyOf } from '../client';
 import { CliError } from './cli-error';
 import { runReceive } from './receive-command';
 import { DEFAULT_RELAY_URL, resolveRelayTarget } from './relay-target';
@@ -53,6 +53,15 @@ function reportFailure(error: unknown, json: boolean, role: 'send' | 'receive'):
   new SessionReporter(reportModeFor(json), role).error(code, message.split('\n')[0]!);
 }
 
+/** Parses `--chunk-bytes`: a whole number in the range every receiver accepts. */
+function chunkBytes(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed < MIN_CHUNK_PLAINTEXT_BYTES || parsed > MAX_CHUNK_PLAINTEXT_BYTES) {
+    throw new InvalidArgumentError(`expected a whole number from ${MIN_CHUNK_PLAINTEXT_BYTES} to ${MAX_CHUNK_PLAINTEXT_BYTES}`);
+  }
+  return parsed;
+}
+
 /** Aborts on the first Ctrl-C; a second one exits at once. */
 function abortOnInterrupt(): AbortController {
   const controller = new AbortController();
@@ -80,12 +89,23 @@ export function buildProgram(): Command {
     )
     .option('--relay-key <key>', 'the relay access key, for a relay URL that carries none', relayKey)
     .option('--page-url <url>', 'the web page the link opens (env BANGUINS_PAGE_URL; default derived from the relay)', pageUrl, process.env.BANGUINS_PAGE_URL || undefined)
+    .option(
+      '--chunk-bytes <n>',
+      `plaintext bytes per chunk, ${MIN_CHUNK_PLAINTEXT_BYTES} to ${MAX_CHUNK_PLAINTEXT_BYTES} (default ${LARGE_CHUNK_PLAINTEXT_BYTES}, in 128 KB messages; ${CHUNK_PLAINTEXT_BYTES} is what browsers send)`,
+      chunkBytes,
+    )
     .option('--json', 'print one JSON event per line instead of bars', false)
-    .action(async (files: string[], opts: { relay?: string; relayKey?: string; pageUrl?: string; json: boolean }) => {
+    .action(async (files: string[], opts: { relay?: string; relayKey?: string; pageUrl?: string; chunkBytes?: number; json: boolean }) => {
       const controller = abortOnInterrupt();
       try {
         const relay = await resolveRelayTarget({ flag: opts.relay, env: process.env.BANGUINS_RELAY || undefined, relayKey: opts.relayKey });
-        await runSend(files, { relay: relay.url, pageUrl: opts.pageUrl ?? relay.pageUrl, mode: reportModeFor(opts.json), signal: controller.signal });
+        await runSend(files, {
+          relay: relay.url,
+          pageUrl: opts.pageUrl ?? relay.pageUrl,
+          chunkBytes: opts.chunkBytes,
+          mode: reportModeFor(opts.json),
+          signal: controller.signal,
+        });
       } catch (error) {
         reportFailure(error, opts.json, 'send');
         process.exitCode = controller.signal.aborted ? 130 : 1;

@@ -1,11 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import WebSocket from 'ws';
-import { receiveFiles, type IncomingFile, type WebSocketConstructor } from '../client';
+import { parsePairingLink, receiveFiles, type IncomingFile, type WebSocketConstructor } from '../client';
 import { CliError } from './cli-error';
 import { createNodeSha256, freeBytes, openPartialFileSink, pathExists } from './disk-files';
 import { formatBytes } from './human-units';
-import { distinctNames, safeFileName } from './safe-file-name';
+import { findReceiveState, linkFingerprint, receiveStatePath, removeReceiveState, saveReceiveState, targetPaths, type SavedReceiveState } from './resume-state';
 import { SessionReporter, type ReportMode } from './session-reporter';
 
 /** Options of `banguins receive`. */
@@ -16,34 +17,66 @@ export interface ReceiveCommandOptions {
   readonly signal?: AbortSignal;
 }
 
-/** `banguins receive <link>`: receives every file into `out`, each under a sanitised name. */
+/**
+ * `banguins receive <link>`: receives every file into `out`, each under a sanitised name. While it
+ * runs, a state file in `out` (cli/resume-state.ts) lets a process started again with the same link
+ * go on where a killed one stopped, under the same session id; it is removed when the receive ends.
+ */
 export async function runReceive(link: string, options: ReceiveCommandOptions): Promise<void> {
   const reporter = new SessionReporter(options.mode, 'receive');
   const outDir = path.resolve(options.out);
+  const pairing = parsePairingLink(link);
   await mkdir(outDir, { recursive: true }).catch(() => {
     throw new CliError('OutDirUnusable', `cannot create the folder ${outDir}`);
   });
-  let targets: string[] = [];
-  await receiveFiles({
-    link,
-    WebSocket: WebSocket as unknown as WebSocketConstructor,
-    createHasher: createNodeSha256,
-    onEvent: (event) => reporter.event(event),
-    signal: options.signal,
-    accept: async (files: readonly IncomingFile[]) => {
-      targets = distinctNames(files.map((f) => safeFileName(f.name))).map((name) => path.join(outDir, name));
-      const total = files.reduce((n, f) => n + f.size, 0);
-      const free = await freeBytes(outDir);
-      if (total > free) {
-        throw new CliError('NotEnoughSpace', `the sender announced ${formatBytes(total)}, more than the ${formatBytes(free)} free in ${outDir}`);
-      }
-      if (!options.force) {
-        for (const target of targets) {
-          if (await pathExists(target)) throw new CliError('FileExists', `${target} already exists (use --force to overwrite)`);
+  const stateFile = receiveStatePath(outDir, pairing);
+  const found = await findReceiveState(stateFile, pairing, outDir, createNodeSha256);
+  if (found.kind === 'mismatch') reporter.notice(`Not resuming: ${found.reason}; starting clean`);
+  const resume = found.kind === 'resume' ? found : undefined;
+  if (resume?.resuming) reporter.notice(`Resuming ${resume.resuming.name} from ${formatBytes(resume.resuming.bytes)}`);
+  let state: SavedReceiveState = resume?.state ?? { v: 1, link: linkFingerprint(pairing), session: randomBytes(12).toString('base64url'), done: 0 };
+  try {
+    saveReceiveState(stateFile, state);
+  } catch (error) {
+    throw new CliError('OutDirUnusable', `cannot write in the folder ${outDir}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  const point = resume?.point;
+  let targets: string[] = point ? targetPaths(outDir, point.manifest.files) : [];
+  try {
+    await receiveFiles({
+      link,
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      createHasher: createNodeSha256,
+      session: state.session,
+      resume: point,
+      onEvent: (event) => {
+        // Saved before the session tells the sender, which happens after this event.
+        if (event.type === 'file-done') saveReceiveState(stateFile, (state = { ...state, done: event.fileIndex + 1 }));
+        reporter.event(event);
+      },
+      signal: options.signal,
+      accept: async (files: readonly IncomingFile[]) => {
+        targets = targetPaths(outDir, files);
+        const total = files.reduce((n, f) => n + f.size, 0);
+        const free = await freeBytes(outDir);
+        if (total > free) {
+          throw new CliError('NotEnoughSpace', `the sender announced ${formatBytes(total)}, more than the ${formatBytes(free)} free in ${outDir}`);
         }
-      }
-    },
-    openSink: (file) => openPartialFileSink(targets[file.index]!, options.force),
-  });
+        if (!options.force) {
+          for (const target of targets) {
+            if (await pathExists(target)) throw new CliError('FileExists', `${target} already exists (use --force to overwrite)`);
+          }
+        }
+      },
+      onManifest: async ({ manifest, manifestChunks }) => saveReceiveState(stateFile, (state = { ...state, manifest, manifestChunks, done: 0 })),
+      openSink: (file) => {
+        const resumeAt = point && file.index === point.nextFile ? point.chunksOnDisk * point.manifest.chunkSize : 0;
+        return openPartialFileSink(targets[file.index]!, options.force, Math.min(resumeAt, file.size));
+      },
+    });
+  } finally {
+    // A kill never gets here, so its state stays; an ended receive (done, cancelled, failed) has no use for it.
+    await removeReceiveState(stateFile);
+  }
   reporter.note(`Saved in ${outDir}: ${targets.map((t) => path.basename(t)).join(', ')}`);
 }

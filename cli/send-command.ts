@@ -7,6 +7,8 @@ import { SessionReporter, type ReportMode } from './session-reporter';
 export interface SendCommandOptions {
   readonly relay: string;
   readonly pageUrl?: string;
+  /** Plaintext bytes per chunk. @default the client's choice (large chunks in 128 KB messages over `ws`) */
+  readonly chunkBytes?: number;
   readonly mode: ReportMode;
   readonly signal?: AbortSignal;
 }
@@ -21,6 +23,7 @@ export async function runSend(paths: readonly string[], options: SendCommandOpti
       relayUrl: options.relay,
       pageUrl: options.pageUrl,
       files: opened,
+      ...(options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes }),
       WebSocket: WebSocket as unknown as WebSocketConstructor,
       createHasher: createNodeSha256,
       onEvent: (event) => reporter.event(event),

@@ -78,6 +78,12 @@ export class SessionReporter {
     this.line(text);
   }
 
+  /** Prints a line the user should see in every mode (with --json, a `notice` event). */
+  notice(text: string): void {
+    if (this.mode === 'json') this.out.write(`${JSON.stringify({ type: 'notice', message: text })}\n`);
+    else this.line(text);
+  }
+
   /** Reports a failure: a JSON event with --json, and always one line on stderr. */
   error(code: string, message: string): void {
     this.bar?.stop();

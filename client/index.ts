@@ -11,4 +11,7 @@ export { Sha256, createSha256 } from './sha256';
 export { sendFiles, type SendOptions, type SendSummary } from './send-session';
 export { receiveFiles, type ReceiveOptions, type ReceiveSummary, type IncomingFile } from './receive-session';
 export { RelayConnection } from './relay-connection';
+export type { ReceiveResumePoint, ReceivedManifest } from './resume-point';
+export { decodeManifest, type Manifest, type ManifestFile } from './manifest';
+export { checkManifestLimits } from './manifest-limits';
 export { deriveSessionKeys } from './session-crypto';

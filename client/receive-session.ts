@@ -9,6 +9,7 @@ import { parsePairingLink } from './pairing-link';
 import type { ByteSink, WebSocketConstructor } from './ports';
 import { CHUNK_PLAINTEXT_BYTES, MANIFEST_FILEID, MAX_MANIFEST_BYTES } from './protocol-constants';
 import { RelayConnection } from './relay-connection';
+import { finishedElsewhere, type ReceivedManifest, type ReceiveResumePoint, type SettledStream } from './resume-point';
 import { controlRequestFrame } from './rejoin';
 import { reactToRelayError, staleLinkError } from './relay-error-codes';
 import { deriveSessionKeys, randomBytes, Sealer, type SessionKeys } from './session-crypto';
@@ -49,6 +50,15 @@ export interface ReceiveOptions {
   readonly signal?: AbortSignal;
   /** Called with the RelayConnection once it exists (tests use it to break sockets). */
   readonly onConnection?: (connection: RelayConnection) => void;
+  /**
+   * This receiver's session id (what the sender tells its receiver from a second one by). A
+   * restarted receiver passes the id of the process it replaces. @default a fresh random id
+   */
+  readonly session?: string;
+  /** Takes up where an earlier process of this receiver (same session) stopped: no manifest is received again. */
+  readonly resume?: ReceiveResumePoint;
+  /** Called once the manifest is accepted, before the sender hears so: save it to resume later. */
+  readonly onManifest?: (received: ReceivedManifest) => Promise<void>;
 }
 
 /** What a finished receive reports. */
@@ -81,11 +91,11 @@ class ReceiveSession {
   private lastPeerFrameAt = Date.now();
   private lastRepairAt = 0;
   private current?: StreamReceiver;
-  private readonly completed = new Map<string, StreamReceiver>();
+  private readonly completed = new Map<string, SettledStream>();
   private readonly pairedSignal = deferred();
   private readonly byeSignal = deferred();
   private readonly manifestStream = deferred<StreamReceiver>();
-  private readonly session = toBase64Url(randomBytes(12));
+  private readonly session: string;
   /** When our first hello went, and the round trip to the sender's answer: it sets the ack delay. */
   private helloSentAt?: number;
   /** Transfers from the sender that came before its hello. */
@@ -101,6 +111,7 @@ class ReceiveSession {
       resumeTimeoutMs: options.resumeTimeoutMs,
     });
     this.tuning = resolveTuning(options.tuning);
+    this.session = options.session ?? toBase64Url(randomBytes(12));
   }
 
   async run(): Promise<ReceiveSummary> {
@@ -134,21 +145,11 @@ class ReceiveSession {
       this.emit({ type: 'paired' });
       watchdog = setInterval(() => this.checkIdle(), 1000);
 
-      const manifestReceiver = await this.latch.race(this.manifestStream.promise);
-      await this.latch.race(manifestReceiver.finished);
-      const manifest = checkManifestLimits(decodeManifest(this.manifestBytes()));
+      const resume = this.options.resume;
+      const { manifest, previous } = resume ? this.resumeStreams(resume) : await this.receiveManifest();
       const files: IncomingFile[] = manifest.files.map((f, index) => ({ ...f, index }));
-      this.emit({ type: 'files', files: files.map((f) => ({ name: f.name, size: f.size, type: f.type })) });
-      if (this.options.accept) {
-        try {
-          await this.latch.race(this.options.accept(files));
-        } catch (error) {
-          const refusal = toBanguinsError(error);
-          await this.sendControl({ t: 'cancel', reason: refusal.message });
-          throw refusal;
-        }
-      }
-      await this.receiveFiles(files, manifest, manifestReceiver, sinks);
+      if (resume) this.emit({ type: 'files', files: files.map((f) => ({ name: f.name, size: f.size, type: f.type })) });
+      await this.receiveFiles(files, manifest, previous, sinks, resume);
       this.emit({ type: 'done', files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) });
       // Linger for the sender's bye, so a lost final ack can still be answered; never keep the process alive for it.
       let lingerTimer: ReturnType<typeof setTimeout> | undefined;
@@ -168,20 +169,59 @@ class ReceiveSession {
     }
   }
 
+  /** Receives the manifest, lets the caller accept it, and saves it (onManifest). */
+  private async receiveManifest(): Promise<{ manifest: Manifest; previous: SettledStream }> {
+    const manifestReceiver = await this.latch.race(this.manifestStream.promise);
+    await this.latch.race(manifestReceiver.finished);
+    const manifest = checkManifestLimits(decodeManifest(this.manifestBytes()));
+    const files: IncomingFile[] = manifest.files.map((f, index) => ({ ...f, index }));
+    this.emit({ type: 'files', files: files.map((f) => ({ name: f.name, size: f.size, type: f.type })) });
+    try {
+      if (this.options.accept) await this.latch.race(this.options.accept(files));
+      await this.latch.race(this.options.onManifest?.({ manifest, manifestChunks: this.manifestChunks.length }) ?? Promise.resolve());
+    } catch (error) {
+      const refusal = toBanguinsError(error);
+      await this.sendControl({ t: 'cancel', reason: refusal.message });
+      throw refusal;
+    }
+    return { manifest, previous: manifestReceiver };
+  }
+
+  /**
+   * A restarted receiver: the manifest and the files before `nextFile` were finished by the process
+   * it replaces. Their streams only confirm themselves to a sender still on one of them (it went on
+   * before its success acknowledgement arrived); the stream just before the resumed file is
+   * confirmed at once, as the sender may be waiting for that.
+   */
+  private resumeStreams(resume: ReceiveResumePoint): { manifest: Manifest; previous: SettledStream } {
+    const send = (ack: Omit<AcknowledgeMessage, 'connectionid'>) => this.sendAck(ack);
+    let previous = finishedElsewhere(MANIFEST_FILEID, resume.manifestChunks, send);
+    for (const file of resume.manifest.files.slice(0, resume.nextFile)) {
+      this.completed.set(previous.fileid, previous);
+      previous = finishedElsewhere(file.fileid, manifestFileChunks(file, resume.manifest.chunkSize), send);
+    }
+    this.completed.set(previous.fileid, previous);
+    return { manifest: resume.manifest, previous };
+  }
+
   /** Receives the files in manifest order; each file's receiver is ready before the previous file is confirmed. */
-  private async receiveFiles(files: IncomingFile[], manifest: Manifest, manifestReceiver: StreamReceiver, sinks: ByteSink[]): Promise<void> {
-    let previous = manifestReceiver;
+  private async receiveFiles(files: IncomingFile[], manifest: Manifest, first: SettledStream, sinks: ByteSink[], resume?: ReceiveResumePoint): Promise<void> {
+    let previous = first;
     const totalSize = files.reduce((n, f) => n + f.size, 0);
-    let doneBytes = 0;
-    for (const file of files) {
+    const nextFile = resume?.nextFile ?? 0;
+    let doneBytes = files.slice(0, nextFile).reduce((n, f) => n + f.size, 0);
+    for (const file of files.slice(nextFile)) {
       const sink = await this.latch.race(this.options.openSink(file));
       sinks.push(sink);
-      const receiver = this.startStream(file, manifest, sink, (bytes) =>
+      const resumed = resume && file.index === nextFile ? resume : undefined;
+      const receiver = this.startStream(file, manifest, sink, resumed, (bytes) =>
         this.emit({ type: 'progress', fileIndex: file.index, name: file.name, bytes, size: file.size, totalBytes: doneBytes + bytes, totalSize }),
       );
       this.finishStream(previous);
       previous.sendSuccess();
       this.current = receiver;
+      // Tell the sender what the earlier process left on disk: it resends the rest.
+      if (resumed) receiver.sendStatus();
       await this.latch.race(receiver.finished);
       await this.latch.race(sink.commit());
       sinks.pop();
@@ -194,7 +234,7 @@ class ReceiveSession {
     this.current = undefined;
   }
 
-  private startStream(file: IncomingFile, manifest: Manifest, sink: ByteSink, onProgress: (bytes: number) => void): StreamReceiver {
+  private startStream(file: IncomingFile, manifest: Manifest, sink: ByteSink, resumed: ReceiveResumePoint | undefined, onProgress: (bytes: number) => void): StreamReceiver {
     return new StreamReceiver({
       fileid: file.fileid,
       chunktotal: manifestFileChunks(file, manifest.chunkSize),
@@ -205,14 +245,15 @@ class ReceiveSession {
       key: this.keys.senderKey,
       write: (bytes) => sink.write(bytes),
       sendAck: (ack) => this.sendAck(ack),
-      hasher: (this.options.createHasher ?? createSha256)(),
+      hasher: resumed?.hasher ?? (this.options.createHasher ?? createSha256)(),
+      startChunk: resumed?.chunksOnDisk,
       tuning: this.tuning,
       ackDelayMs: this.ackDelayMs(),
       onProgress,
     });
   }
 
-  private finishStream(receiver: StreamReceiver): void {
+  private finishStream(receiver: SettledStream): void {
     receiver.stop();
     this.completed.set(receiver.fileid, receiver);
   }

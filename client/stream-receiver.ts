@@ -29,6 +29,11 @@ export interface StreamReceiverOptions {
   readonly tuning: ProtocolTuning;
   /** Called with the bytes written so far. */
   readonly onProgress?: (bytesWritten: number) => void;
+  /**
+   * Whole chunks already written by an earlier process (a resumed partial file): reception starts
+   * at this chunk, and `hasher` must already hold those chunks' bytes. @default 0
+   */
+  readonly startChunk?: number;
 }
 
 /**
@@ -74,6 +79,16 @@ export class StreamReceiver {
       this.rejectFinished = reject;
     });
     this.finished.catch(() => undefined);
+    const start = Math.min(options.startChunk ?? 0, options.chunktotal);
+    if (start > 0) {
+      this.prefix = start - 1;
+      this.maxSeen = this.prefix;
+      this.bytesWritten = start === options.chunktotal && options.expectedSize !== undefined ? options.expectedSize : start * this.chunkBytes;
+      if (this.prefix === options.chunktotal - 1) {
+        this.finish();
+        return;
+      }
+    }
     this.armQuietTimer();
   }
 

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,32 +6,8 @@ import { CHUNK_PLAINTEXT_BYTES, LARGE_CHUNK_PLAINTEXT_BYTES } from '../client/pr
 import { parsePairingLink } from '../client/pairing-link';
 import type { LocalRelay } from '../local/local-relay';
 import { startTestRelay } from './support/start-test-relay';
+import { runCli } from './support/cli-process';
 
-const BIN = path.join(__dirname, '..', 'bin', 'banguins.js');
-
-interface Finished {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `banguins ...args` as a child process; `onLine` sees each stdout line as it comes. */
-function runCli(args: string[], onLine?: (line: string) => void): { child: ChildProcess; done: Promise<Finished> } {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BANGUINS_RELAY: '' } });
-  let stdout = '';
-  let stderr = '';
-  let pending = '';
-  child.stdout!.on('data', (data: Buffer) => {
-    stdout += data.toString();
-    pending += data.toString();
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) onLine?.(line);
-  });
-  child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
-  const done = new Promise<Finished>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done };
-}
 
 /** Sends `files` with `banguins send --json` and receives them with `banguins receive` into `outDir`. */
 async function sendAndReceive(relay: LocalRelay, files: string[], outDir: string, receiveArgs: string[] = [], onSenderEvent?: (event: Record<string, unknown>) => void) {

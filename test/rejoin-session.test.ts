@@ -29,7 +29,8 @@ describe('client sessions when both sockets drop at once', () => {
   afterAll(() => relay.close());
 
   it('GIVEN a transfer under way, WHEN both sockets are killed in the same tick, THEN both reconnect, find each other by qrhash and the bytes arrive whole', async () => {
-    const data = randomBytes(3_000_000);
+    // Well beyond the 1 MB kill mark plus a congestion window of 96 KB chunks, so the kill lands mid-transfer.
+    const data = randomBytes(8_000_000);
     const committed = new Map<string, Buffer>();
     const connections: { sender?: RelayConnection; receiver?: RelayConnection } = {};
     const senderEvents: string[] = [];

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,32 +6,8 @@ import WebSocket from 'ws';
 import { bytesSource, receiveFiles, RelayUnreachableError, sendFiles, type ByteSink, type WebSocketConstructor } from '../client';
 import type { LocalRelay } from '../local/local-relay';
 import { startTestRelay } from './support/start-test-relay';
+import { runCliJson as runCli } from './support/cli-process';
 
-const BIN = path.join(__dirname, '..', 'bin', 'banguins.js');
-
-interface Finished {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `banguins ...args` as a child process; `onEvent` sees each `--json` event as it comes. */
-function runCli(args: string[], onEvent?: (event: Record<string, unknown>) => void): { child: ChildProcess; done: Promise<Finished> } {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BANGUINS_RELAY: '' } });
-  let stdout = '';
-  let stderr = '';
-  let pending = '';
-  child.stdout!.on('data', (data: Buffer) => {
-    stdout += data.toString();
-    pending += data.toString();
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) onEvent?.(JSON.parse(line) as Record<string, unknown>);
-  });
-  child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
-  const done = new Promise<Finished>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done };
-}
 
 /**
  * The relay process goes away mid-transfer (its `close()` drops every socket and runs `$disconnect`)
@@ -59,7 +34,9 @@ describe('banguins send | receive across a relay restart', () => {
     relays.push(first);
     const source = path.join(work, `src-${randomUUID()}`, 'restart.bin');
     await mkdir(path.dirname(source), { recursive: true });
-    const data = randomBytes(8_000_000);
+    // Large enough that the restart lands mid-transfer: up to a window of 64 chunks of 96 KB (6 MB)
+    // may be in flight beyond what the sender has seen acknowledged.
+    const data = randomBytes(24_000_000);
     await writeFile(source, data);
     const out = path.join(work, `out-${randomUUID()}`);
 
@@ -98,7 +75,8 @@ describe('banguins send | receive across a relay restart', () => {
 describe('client sessions when the relay stops and does not come back', () => {
   it('GIVEN a transfer under way, WHEN the relay stops for good, THEN both sides fail with one RelayUnreachable line and the partial file is discarded, never committed', async () => {
     const relay = await startTestRelay();
-    const data = randomBytes(4_000_000);
+    // More than a full window (64 x 96 KB) beyond the 500 KB mark, so the stop always lands mid-transfer.
+    const data = randomBytes(16_000_000);
     const sinkEnds: string[] = [];
     let stopped: Promise<void> | undefined;
     let gotLink!: (link: string) => void;
