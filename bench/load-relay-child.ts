@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startLocalRelay } from '../local/local-relay';
 
 /**
@@ -13,6 +14,9 @@ import { startLocalRelay } from '../local/local-relay';
  */
 interface Period {
   latenciesMs: number[];
+  /** Of each Transfer latency: the wait for its turn (received to started), and the handler (started to finished). */
+  waitsMs: number[];
+  handlerMs: number[];
   /** Every other route's latencies, by route key. */
   routeLatenciesMs: Map<string, number[]>;
   /** `$connect` handler times (the WebSocket handshake waits for them). */
@@ -21,11 +25,20 @@ interface Period {
   routeFailures: Map<string, number>;
   transferFrames: number;
   chunks: Set<string>;
+  /** Per chunk: when its first copy came in, and when it was first posted to the receiver. */
+  chunkTimes: Map<string, { firstInAt: number; postedAt?: number }>;
+  /** Resent copies whose first copy was still in the relay (not posted yet) when they came in. */
+  resentWhileQueued: number;
+  /** Resent copies whose first copy was posted already: how long before. */
+  resentAfterPostedMs: number[];
   peakRssBytes: number;
   failed: number;
+  /** DynamoDB calls by command: each call's milliseconds, and the most in flight at once. */
+  dynamodbMs: Map<string, number[]>;
+  dynamodbPeakInFlight: number;
 }
 
-const newPeriod = (): Period => ({ latenciesMs: [], routeLatenciesMs: new Map(), connectHandlerMs: [], routeFailures: new Map(), transferFrames: 0, chunks: new Set(), peakRssBytes: process.memoryUsage.rss(), failed: 0 });
+const newPeriod = (): Period => ({ latenciesMs: [], waitsMs: [], handlerMs: [], routeLatenciesMs: new Map(), connectHandlerMs: [], routeFailures: new Map(), transferFrames: 0, chunks: new Set(), chunkTimes: new Map(), resentWhileQueued: 0, resentAfterPostedMs: [], peakRssBytes: process.memoryUsage.rss(), failed: 0, dynamodbMs: new Map(), dynamodbPeakInFlight: 0 });
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -40,13 +53,47 @@ function chunkKey(connectionId: string, text: string): string | undefined {
   return chunkid === undefined ? undefined : `${connectionId}/${fileid}/${chunkid}`;
 }
 
+/**
+ * Times every DynamoDB call of the handlers: wraps the SDK's shared `Client.prototype.send` (all
+ * clients inherit it) and keeps the DynamoDB commands, so the figures show which routes' calls
+ * queue (a measuring hook of this bench only; the relay itself is unchanged).
+ */
+function timeDynamoDbCalls(period: () => Period): void {
+  const proto = Object.getPrototypeOf(DynamoDBClient.prototype) as { send: (command: object, ...rest: unknown[]) => Promise<unknown> };
+  const send = proto.send;
+  let inFlight = 0;
+  proto.send = function timedSend(this: unknown, command: object, ...rest: unknown[]) {
+    const name = command.constructor.name.replace(/Command$/, '');
+    if (name === 'PostToConnection') return send.call(this, command, ...rest);
+    const started = performance.now();
+    const current = period();
+    current.dynamodbPeakInFlight = Math.max(current.dynamodbPeakInFlight, ++inFlight);
+    return send.call(this, command, ...rest).finally(() => {
+      inFlight--;
+      const list = current.dynamodbMs.get(name) ?? [];
+      list.push(performance.now() - started);
+      current.dynamodbMs.set(name, list);
+    });
+  };
+}
+
+/** `LOAD_QUEUE_LIMITS=CONCURRENT,HIGH,LOW` overrides the relay's per-connection limits (experiments); unset: the relay's defaults. */
+function invocationLimitsFromEnv(text: string | undefined): { invocationLimits?: { maxConcurrent: number; highWater: number; lowWater: number } } {
+  if (!text) return {};
+  const [maxConcurrent, highWater, lowWater] = text.split(',').map(Number);
+  if (![maxConcurrent, highWater, lowWater].every((n) => Number.isInteger(n) && n! > 0)) throw new Error('LOAD_QUEUE_LIMITS: CONCURRENT,HIGH,LOW (positive integers)');
+  return { invocationLimits: { maxConcurrent: maxConcurrent!, highWater: highWater!, lowWater: lowWater! } };
+}
+
 async function main(): Promise<void> {
   let period = newPeriod();
+  timeDynamoDbCalls(() => period);
   const dynamodbEndpoint = process.env.LOAD_DYNAMODB_ENDPOINT || undefined;
   const relay = await startLocalRelay({
     port: 0,
     ...(dynamodbEndpoint ? { dynamodbEndpoint, tableName: `banguins-load-${randomUUID()}` } : {}),
     handlerLogLevel: 'SILENT',
+    ...invocationLimitsFromEnv(process.env.LOAD_QUEUE_LIMITS),
     // The gateway logs `route     $connect ID status=200 12ms`: the handshake's own handler time.
     log: {
       line: (text) => {
@@ -57,11 +104,23 @@ async function main(): Promise<void> {
       },
     },
     frameTap: (frame) => {
-      if (frame.direction !== 'in') return;
+      const now = performance.now();
+      if (frame.direction === 'out') {
+        // A posted Transfer names its sender in `connectionid`: the key of the frame that came in.
+        const sender = /"connectionid":"([^"]*)"/.exec(frame.data)?.[1];
+        const key = sender === undefined ? undefined : chunkKey(sender, frame.data);
+        const times = key === undefined ? undefined : period.chunkTimes.get(key);
+        if (times && times.postedAt === undefined) times.postedAt = now;
+        return;
+      }
       const key = chunkKey(frame.connectionId, frame.data);
       if (key === undefined) return;
       period.transferFrames++;
       period.chunks.add(key);
+      const times = period.chunkTimes.get(key);
+      if (!times) period.chunkTimes.set(key, { firstInAt: now });
+      else if (times.postedAt === undefined) period.resentWhileQueued++;
+      else period.resentAfterPostedMs.push(now - times.postedAt);
     },
     invocationTap: (timing) => {
       if (timing.routeKey !== 'Transfer') {
@@ -71,6 +130,8 @@ async function main(): Promise<void> {
         return;
       }
       period.latenciesMs.push(timing.finishedAt - timing.receivedAt);
+      period.waitsMs.push(timing.startedAt - timing.receivedAt);
+      period.handlerMs.push(timing.finishedAt - timing.startedAt);
       if (timing.failed) period.failed++;
     },
   });
@@ -100,6 +161,8 @@ async function main(): Promise<void> {
       p50Ms: percentile(sorted, 50),
       p99Ms: percentile(sorted, 99),
       maxMs: sorted[sorted.length - 1] ?? 0,
+      waitP99Ms: percentile(done.waitsMs.sort((a, b) => a - b), 99),
+      handlerP99Ms: percentile(done.handlerMs.sort((a, b) => a - b), 99),
       routeP99Ms,
       eventLoopDelay,
       connectP99Ms: percentile(connects, 99),
@@ -107,7 +170,17 @@ async function main(): Promise<void> {
       routeFailures: Object.fromEntries(done.routeFailures),
       transferFrames: done.transferFrames,
       chunks: done.chunks.size,
+      resentWhileQueued: done.resentWhileQueued,
+      resentAfterPosted: done.resentAfterPostedMs.length,
+      resentAfterPostedP50Ms: percentile(done.resentAfterPostedMs.sort((a, b) => a - b), 50),
       peakRssBytes: Math.max(done.peakRssBytes, process.memoryUsage.rss()),
+      dynamodb: Object.fromEntries(
+        [...done.dynamodbMs].map(([command, list]) => {
+          const ms = list.sort((a, b) => a - b);
+          return [command, { calls: ms.length, p50Ms: percentile(ms, 50), p99Ms: percentile(ms, 99) }];
+        }),
+      ),
+      dynamodbPeakInFlight: done.dynamodbPeakInFlight,
       peakQueued: relay.queueStats.peakQueued,
       pauses: relay.queueStats.pauses,
       openConnections: relay.connections.all().length,

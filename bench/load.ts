@@ -37,6 +37,8 @@ interface RelayStats {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
+  readonly waitP99Ms: number;
+  readonly handlerP99Ms: number;
   readonly routeP99Ms: Readonly<Record<string, number>>;
   readonly eventLoopDelay: { readonly p99Ms: number; readonly maxMs: number };
   readonly connectP99Ms: number;
@@ -44,7 +46,12 @@ interface RelayStats {
   readonly routeFailures: Readonly<Record<string, number>>;
   readonly transferFrames: number;
   readonly chunks: number;
+  readonly resentWhileQueued: number;
+  readonly resentAfterPosted: number;
+  readonly resentAfterPostedP50Ms: number;
   readonly peakRssBytes: number;
+  readonly dynamodb: Readonly<Record<string, { readonly calls: number; readonly p50Ms: number; readonly p99Ms: number }>>;
+  readonly dynamodbPeakInFlight: number;
   readonly peakQueued: number;
   readonly pauses: number;
   readonly openConnections: number;
@@ -143,11 +150,56 @@ async function openIdleConnections(url: string, count: number): Promise<WebSocke
   return sockets;
 }
 
+/** What the clients' sockets saw: the handshake (new WebSocket to open) and open to the first frame (the Connect answer). */
+interface ClientTimings {
+  handshakeMs: number[];
+  connectAnswerMs: number[];
+  /** Sockets that never opened, or opened and never got a frame. */
+  neverOpened: number;
+  neverAnswered: number;
+}
+
+const newClientTimings = (): ClientTimings => ({ handshakeMs: [], connectAnswerMs: [], neverOpened: 0, neverAnswered: 0 });
+
+/** The `ws` WebSocket, timing each socket's handshake and its first frame into `timings()` (the client library takes it as its WebSocket). */
+function timedWebSocket(timings: () => ClientTimings): WebSocketConstructor {
+  class TimedWebSocket extends WebSocket {
+    constructor(url: string) {
+      super(url);
+      const created = performance.now();
+      const into = timings();
+      let opened: number | undefined;
+      let answered = false;
+      this.once('open', () => {
+        opened = performance.now();
+        into.handshakeMs.push(opened - created);
+      });
+      this.once('message', () => {
+        answered = true;
+        if (opened !== undefined) into.connectAnswerMs.push(performance.now() - opened);
+      });
+      this.once('close', () => {
+        if (opened === undefined) into.neverOpened++;
+        else if (!answered) into.neverAnswered++;
+      });
+    }
+  }
+  return TimedWebSocket as unknown as WebSocketConstructor;
+}
+
+let clientTimings = newClientTimings();
+const TIMED_WEBSOCKET = timedWebSocket(() => clientTimings);
+
+function percentileOf(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0);
+}
+
 /** One transfer, both ends in this process; resolves undefined when the receiver got the payload intact, else why not. */
 async function oneTransfer(relayUrl: string, name: string, payload: Uint8Array, expectedSha256: string, timeoutMs: number): Promise<string | undefined> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(new Error('timed out')), timeoutMs);
-  const ws = WebSocket as unknown as WebSocketConstructor;
+  const ws = TIMED_WEBSOCKET;
   let senderLast = 'none';
   let receiverLast = 'none';
   let gotLink!: (link: string) => void;
@@ -216,9 +268,14 @@ async function main(): Promise<void> {
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     const allFailures: string[] = [];
     const lags: string[] = [];
+    const dynamodbLines: string[] = [];
+    const clientLines: string[] = [];
+    const resendLines: string[] = [];
+    const splitLines: string[] = [];
     for (const level of options.levels) {
       const lag = monitorEventLoopDelay({ resolution: 20 });
       lag.enable();
+      clientTimings = newClientTimings();
       const started = Date.now();
       const results = await Promise.all(
         Array.from({ length: level }, (_, i) => oneTransfer(relay.url, `load-${level}-${i}.bin`, payload, sha, options.timeoutS * 1000)),
@@ -229,6 +286,22 @@ async function main(): Promise<void> {
       lags.push(
         `${level}: relay p99 ${stats.eventLoopDelay.p99Ms.toFixed(0)} ms, max ${stats.eventLoopDelay.maxMs.toFixed(0)} ms; ` +
           `load generator p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms`,
+      );
+      splitLines.push(`${level}: waiting for its turn p99 ${stats.waitP99Ms.toFixed(0)} ms, the handler p99 ${stats.handlerP99Ms.toFixed(0)} ms, max ${stats.maxMs.toFixed(0)} ms`);
+      resendLines.push(
+        `${level}: ${stats.transferFrames - stats.chunks} resent copies of ${stats.chunks} chunks; ${stats.resentWhileQueued} came in while the first copy was still in the relay, ` +
+          `${stats.resentAfterPosted} after it had been posted to the receiver (p50 ${stats.resentAfterPostedP50Ms.toFixed(0)} ms after)`,
+      );
+      const t = clientTimings;
+      clientLines.push(
+        `${level}: handshake p50 ${percentileOf(t.handshakeMs, 50).toFixed(0)} ms p99 ${percentileOf(t.handshakeMs, 99).toFixed(0)} ms max ${percentileOf(t.handshakeMs, 100).toFixed(0)} ms; ` +
+          `open to Connect answer p50 ${percentileOf(t.connectAnswerMs, 50).toFixed(0)} ms p99 ${percentileOf(t.connectAnswerMs, 99).toFixed(0)} ms max ${percentileOf(t.connectAnswerMs, 100).toFixed(0)} ms; ` +
+          `${t.neverOpened} never opened, ${t.neverAnswered} never answered`,
+      );
+      dynamodbLines.push(
+        `${level}: ${Object.entries(stats.dynamodb)
+          .map(([command, d]) => `${command} ${d.calls}x p50 ${d.p50Ms.toFixed(0)} ms p99 ${d.p99Ms.toFixed(0)} ms`)
+          .join(', ')}; at most ${stats.dynamodbPeakInFlight} in flight`,
       );
       const dynamo = await Promise.all((await descendantPids(relay.child.pid!)).map(rssOf));
       const dynamoRss = dynamo.reduce((sum, r) => sum + r.rss, 0);
@@ -250,6 +323,10 @@ async function main(): Promise<void> {
     }
     console.log('');
     console.log(`Event-loop delay (time a ready socket may wait before it is read): ${lags.join(' | ')}`);
+    console.log(`Per-chunk relay latency, split: ${splitLines.join(' | ')}`);
+    console.log(`Resends (seen by the relay): ${resendLines.join(' | ')}`);
+    console.log(`Clients' sockets (seen by the load generator): ${clientLines.join(' | ')}`);
+    console.log(`DynamoDB calls of the handlers (the SDK's send to its answer): ${dynamodbLines.join(' | ')}`);
     console.log('Latency: a Transfer frame off the relay socket to the end of its handler (after its @connections write).');
     console.log(`Idle connections still open at the end: ${idle.filter((s) => s.readyState === WebSocket.OPEN).length} of ${idle.length}`);
     for (const socket of idle) socket.terminate();

@@ -18,10 +18,13 @@ export class ConnectionTimers {
     this.touch();
   }
 
-  /** Restarts the idle clock (a message went in or out). */
+  /** Restarts the idle clock (a message went in or out): re-arms the same timer, no new one per message. */
   touch(): void {
     if (this.stopped) return;
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.idleTimer) {
+      this.idleTimer.refresh();
+      return;
+    }
     this.idleTimer = setTimeout(() => this.expire('idle'), this.timeouts.idleTimeoutMs);
     this.idleTimer.unref();
   }

@@ -9,6 +9,7 @@ import type { FaultInjector, InboundFrame } from './fault-injection';
 import { enforceFrameLimit } from './frame-limit';
 import { connectEvent, disconnectEvent, messageEvent, type ApiContext, type ConnectionContext } from './lambda-event';
 import { CLOSE_GOING_AWAY, FRAME_LIMIT_BYTES, MESSAGE_LIMIT_BYTES, connectionTimeouts, type ConnectionTimeouts } from './limits';
+import { InvocationScheduler } from './invocation-scheduler';
 import { ConnectionRegistry, InvocationQueueStats, LiveConnection, type InvocationLimits } from './live-connection';
 import { silentLog, type RelayLog } from './relay-log';
 import { selectRoute } from './route-selection';
@@ -73,6 +74,9 @@ export interface GatewayOptions {
 
 const CLOSE_WAIT_MS = 1000;
 
+/** Frames up to this long (acks, Connect, Request; not chunks) start before larger ones of other connections. */
+const SMALL_FRAME_CHARS = 4096;
+
 /**
  * The WebSocket half of API Gateway: runs `$connect` during the HTTP upgrade, selects a route for
  * every message on `$request.body.action`, runs `$disconnect` after a close, and applies API
@@ -83,6 +87,8 @@ export class WebSocketGateway {
   readonly connections: ConnectionRegistry;
   /** Invocation queue figures over every connection (backpressure tests, `npm run load`). */
   readonly queueStats = new InvocationQueueStats();
+  /** Starts every connection's invocations in turns, a time slice per event-loop turn. */
+  private readonly scheduler = new InvocationScheduler();
   private readonly wss: WebSocketServer;
   private readonly routeKeys: ReadonlySet<string>;
   private readonly timeouts: ConnectionTimeouts;
@@ -161,7 +167,7 @@ export class WebSocketGateway {
       this.log.line(`timeout   ${context.connectionId} ${reason}`);
       ws.close(CLOSE_GOING_AWAY, 'Going away');
     });
-    const connection = new LiveConnection(context, ws, timers, this.options.invocationLimits, this.queueStats);
+    const connection = new LiveConnection(context, ws, timers, this.options.invocationLimits, this.queueStats, this.scheduler);
     this.connections.add(connection);
     this.log.line(`open      ${context.connectionId} from ${context.sourceIp}`);
     ws.on('error', () => undefined);
@@ -183,7 +189,7 @@ export class WebSocketGateway {
     const frame: InboundFrame = { data: isBinary ? buffer.toString('base64') : buffer.toString('utf8'), isBinary };
     this.options.frameTap?.({ direction: 'in', connectionId: connection.id, data: frame.data });
     const deliver = (delivered: InboundFrame): void => {
-      connection.enqueue(() => this.dispatch(connection, api, delivered, receivedAt));
+      connection.enqueue(() => this.dispatch(connection, api, delivered, receivedAt), delivered.data.length <= SMALL_FRAME_CHARS);
     };
     if (this.options.faults) {
       this.options.faults.handle(connection.id, frame, deliver, (text) => connection.isOpen && connection.socket.send(text));

@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { WebSocket } from 'ws';
 import type { ConnectionContext } from './lambda-event';
 import type { ConnectionTimers } from './connection-timers';
+import type { InvocationScheduler, SchedulableQueue } from './invocation-scheduler';
 
 /**
  * How many handler invocations of one connection run at once. API Gateway invokes Lambda for
@@ -47,11 +48,11 @@ export interface InvocationLimits {
 }
 
 /** One open client connection, as the gateway and the `@connections` API see it. */
-export class LiveConnection {
+export class LiveConnection implements SchedulableQueue {
   /** Epoch milliseconds of the last message in or out. */
   lastActiveAt: number;
-  /** Invocations waiting for a free slot, in arrival order. */
-  private readonly waiting: Array<() => Promise<void>> = [];
+  /** Invocations waiting for a free slot, in arrival order, with whether each is for a small frame. */
+  private readonly waiting: Array<{ readonly task: () => Promise<void>; readonly small: boolean }> = [];
   /** Invocations running now. */
   private readonly running = new Set<Promise<void>>();
   /** Called whenever the last running invocation finishes and none waits. */
@@ -68,6 +69,8 @@ export class LiveConnection {
     readonly timers: ConnectionTimers,
     limits: InvocationLimits = {},
     private readonly stats: InvocationQueueStats = new InvocationQueueStats(),
+    /** Starts the invocations in turns with the other connections' (the gateway's); none: start at once. */
+    private readonly scheduler?: InvocationScheduler,
   ) {
     this.lastActiveAt = context.connectedAt;
     this.maxConcurrent = limits.maxConcurrent ?? MAX_CONCURRENT_INVOCATIONS;
@@ -106,10 +109,11 @@ export class LiveConnection {
    * Runs `task` once fewer than `maxConcurrent` of this connection's tasks are running; tasks
    * start in arrival order but may finish in any order, as Lambda invocations do. At the
    * high-water mark the socket stops being read until the queue falls below the low-water mark.
-   * No task is ever dropped (frames already read when the socket pauses still queue).
+   * No task is ever dropped (frames already read when the socket pauses still queue). `small`:
+   * the task is for a small frame, which the gateway's scheduler starts before other connections' big ones.
    */
-  enqueue(task: () => Promise<void>): void {
-    this.waiting.push(task);
+  enqueue(task: () => Promise<void>, small = false): void {
+    this.waiting.push({ task, small });
     this.stats.accepted++;
     this.stats.observe(this.queued);
     if (!this.pausedForBackpressure && this.queued >= this.highWater) {
@@ -126,27 +130,49 @@ export class LiveConnection {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private startWaiting(): void {
-    while (this.running.size < this.maxConcurrent) {
-      const task = this.waiting.shift();
-      if (!task) break;
-      // A failed task must not stop the ones after it; dispatch reports its own errors.
-      const run: Promise<void> = task()
-        .catch(() => undefined)
-        .finally(() => {
-          this.running.delete(run);
-          this.stats.finished++;
-          this.startWaiting();
-          if (this.pausedForBackpressure && this.queued < this.lowWater) {
-            this.pausedForBackpressure = false;
-            this.socket.resume();
-          }
-          if (this.running.size === 0 && this.waiting.length === 0) {
-            for (const resolve of this.idle.splice(0)) resolve();
-          }
-        });
-      this.running.add(run);
+  /** Starts the oldest waiting task if a slot is free; true when another one could start now (the scheduler's turn). */
+  startNext(): boolean {
+    if (this.running.size < this.maxConcurrent) {
+      const next = this.waiting.shift();
+      if (next) this.run(next.task);
     }
+    return this.canStart();
+  }
+
+  /** Whether the oldest waiting invocation is for a small frame (the scheduler starts those first). */
+  get nextIsSmall(): boolean {
+    return this.waiting[0]?.small ?? false;
+  }
+
+  private canStart(): boolean {
+    return this.waiting.length > 0 && this.running.size < this.maxConcurrent;
+  }
+
+  private startWaiting(): void {
+    if (this.scheduler) {
+      if (this.canStart()) this.scheduler.markReady(this);
+      return;
+    }
+    while (this.canStart()) this.run(this.waiting.shift()!.task);
+  }
+
+  private run(task: () => Promise<void>): void {
+    // A failed task must not stop the ones after it; dispatch reports its own errors.
+    const run: Promise<void> = task()
+      .catch(() => undefined)
+      .finally(() => {
+        this.running.delete(run);
+        this.stats.finished++;
+        this.startWaiting();
+        if (this.pausedForBackpressure && this.queued < this.lowWater) {
+          this.pausedForBackpressure = false;
+          this.socket.resume();
+        }
+        if (this.running.size === 0 && this.waiting.length === 0) {
+          for (const resolve of this.idle.splice(0)) resolve();
+        }
+      });
+    this.running.add(run);
   }
 }
 

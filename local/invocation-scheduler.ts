@@ -1,0 +1,77 @@
+/** Something with invocations to start: a LiveConnection. */
+export interface SchedulableQueue {
+  /** Starts its oldest waiting invocation if it may; true when it could start another one now. */
+  startNext(): boolean;
+  /** Whether its oldest waiting invocation is for a small frame (an ack, Connect, Request: not a chunk). */
+  readonly nextIsSmall: boolean;
+}
+
+/** How long the invocations started in one event-loop turn may run before the loop reads sockets again. */
+export const SCHEDULER_SLICE_MS = 10;
+
+/** At most this many invocation starts are queued for one turn. */
+const MAX_STARTS_PER_TURN = 64;
+
+/**
+ * Starts the invocations of every connection in turns, one per connection at a time (round
+ * robin), and at most SCHEDULER_SLICE_MS of them per event-loop turn before the loop polls its
+ * sockets again. Without it, every frame read in one turn ran its whole handler at once (the
+ * in-process `@connections` post completes in microtasks): under load one turn took seconds,
+ * and the routes that wait for DynamoDB (`$connect`, Connect, Request), which need a turn for
+ * every answer, took seconds too (`npm run load`: "no answer to Connect"). Each start is its own
+ * `setImmediate` callback, so Node runs its microtasks, the whole in-process chain of a chunk,
+ * before the next start checks the clock. Small frames go first (shortest job first, across
+ * connections only: each connection's own invocations still start in arrival order): an
+ * Acknowledge or a Connect waits for a slice, not for a round of every sender's chunks, so the
+ * senders' round trips and new handshakes do not grow with the relay's backlog.
+ */
+export class InvocationScheduler {
+  /** Queues whose next invocation is for a small frame, then the others, each in turn order. */
+  private readonly small = new Set<SchedulableQueue>();
+  private readonly ready = new Set<SchedulableQueue>();
+  /** The batch of starts queued for the coming check phase, and how many of them have not run. */
+  private batch = 0;
+  private queuedStarts = 0;
+  private sliceBatch = -1;
+  private sliceStartedAt = 0;
+
+  constructor(private readonly sliceMs: number = SCHEDULER_SLICE_MS) {}
+
+  /** Notes that `queue` has an invocation to start; it starts in a later callback of this turn or the next. */
+  markReady(queue: SchedulableQueue): void {
+    if (this.small.has(queue) || this.ready.has(queue)) return;
+    (queue.nextIsSmall ? this.small : this.ready).add(queue);
+    this.queueStarts();
+  }
+
+  private get readyCount(): number {
+    return this.small.size + this.ready.size;
+  }
+
+  private queueStarts(): void {
+    if (this.queuedStarts > 0 || this.readyCount === 0) return;
+    const batch = ++this.batch;
+    this.queuedStarts = Math.min(this.readyCount, MAX_STARTS_PER_TURN);
+    for (let i = 0; i < this.queuedStarts; i++) setImmediate(() => this.startOne(batch));
+  }
+
+  private startOne(batch: number): void {
+    const now = performance.now();
+    if (this.sliceBatch !== batch) {
+      this.sliceBatch = batch;
+      this.sliceStartedAt = now;
+    }
+    if (now - this.sliceStartedAt <= this.sliceMs) {
+      const line = this.small.size > 0 ? this.small : this.ready;
+      const next = line.values().next();
+      if (!next.done) {
+        const queue = next.value;
+        line.delete(queue);
+        // Back at the end of a line when it has more: one start per connection per round.
+        if (queue.startNext()) (queue.nextIsSmall ? this.small : this.ready).add(queue);
+      }
+    }
+    this.queuedStarts--;
+    if (this.queuedStarts === 0) this.queueStarts();
+  }
+}

@@ -1,0 +1,74 @@
+import { InvocationScheduler, type SchedulableQueue } from '../local/invocation-scheduler';
+
+/** A queue of synchronous tasks, recording the order they start in. */
+function taskQueue(name: string, tasks: number, started: string[], work: () => void = () => undefined, small = false): SchedulableQueue & { left: number } {
+  return {
+    left: tasks,
+    nextIsSmall: small,
+    startNext() {
+      if (this.left > 0) {
+        this.left--;
+        started.push(name);
+        work();
+      }
+      return this.left > 0;
+    },
+  };
+}
+
+/** Resolves once every queue started all its tasks. */
+const drain = (queues: Array<{ left: number }>): Promise<void> =>
+  new Promise((resolve) => {
+    const check = (): void => (queues.every((queue) => queue.left === 0) ? resolve() : void setImmediate(check));
+    check();
+  });
+
+/** Spins the CPU for `ms` (a handler's synchronous work). */
+function spin(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // busy
+  }
+}
+
+describe('InvocationScheduler', () => {
+  test("connections take turns: one that became ready later is not stuck behind another one's backlog", async () => {
+    const scheduler = new InvocationScheduler();
+    const started: string[] = [];
+    const busy = taskQueue('busy', 50, started);
+    const late = taskQueue('late', 2, started);
+    scheduler.markReady(busy);
+    scheduler.markReady(late);
+    await drain([busy, late]);
+    expect(started).toHaveLength(52);
+    // Round robin: the late queue's two tasks start among the first four, not after the 50.
+    expect(started.slice(0, 4)).toEqual(['busy', 'late', 'busy', 'late']);
+  });
+
+  test('a small frame (an ack) starts before the chunks of connections that were ready earlier', async () => {
+    const scheduler = new InvocationScheduler();
+    const started: string[] = [];
+    const senders = [1, 2, 3].map((n) => taskQueue(`chunk${n}`, 5, started));
+    const receiver = taskQueue('ack', 1, started, undefined, true);
+    for (const sender of senders) scheduler.markReady(sender);
+    scheduler.markReady(receiver);
+    await drain([...senders, receiver]);
+    expect(started).toHaveLength(16);
+    expect(started[0]).toBe('ack');
+  });
+
+  test('a long backlog yields the event loop between slices, so timers and sockets get their turn', async () => {
+    const scheduler = new InvocationScheduler(10);
+    const started: string[] = [];
+    // 60 tasks of 4 ms: about 240 ms of work, at most a few per 10 ms slice.
+    const backlog = taskQueue('task', 60, started, () => spin(4));
+    let startedWhenTimerRan = -1;
+    setTimeout(() => (startedWhenTimerRan = started.length), 0);
+    scheduler.markReady(backlog);
+    await drain([backlog]);
+    expect(started).toHaveLength(60);
+    // Without slices all 60 would start in one turn, before the timer.
+    expect(startedWhenTimerRan).toBeGreaterThanOrEqual(0);
+    expect(startedWhenTimerRan).toBeLessThan(60);
+  });
+});
