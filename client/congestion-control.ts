@@ -7,7 +7,7 @@ import type { ProtocolTuning } from './tuning';
 export const MIN_PACING_PER_SECOND = 10;
 
 /** Why the window shrank; counted in CongestionStats. */
-export type CongestionEvent = 'loss' | 'signal' | 'timeout';
+export type CongestionEvent = 'loss' | 'signal' | 'timeout' | 'delay';
 
 /** What a CongestionControl went through, for summaries and benchmarks. */
 export interface CongestionStats {
@@ -17,13 +17,16 @@ export interface CongestionStats {
   readonly signals: number;
   /** Retransmission timeouts. */
   readonly timeouts: number;
+  /** Windows halved because round trips grew by more than the queueing-delay target. */
+  readonly delays: number;
 }
 
 /**
  * The congestion state of one sending session, shared by its streams: the round-trip estimate and
  * retransmission timeout, a congestion window in chunks (slow start, then one chunk per window of
  * acknowledged chunks; halved on a loss or a throttling signal, at most once per round trip; down to
- * the minimum on a timeout; always within [minWindowChunks, windowChunks]), and the pacer.
+ * the minimum on a timeout; halved too when the round trip shows a standing queue, see
+ * onRoundTrip; always within [minWindowChunks, windowChunks]), and the pacer.
  */
 export class CongestionControl {
   /** Round trips and the retransmission timeout. */
@@ -36,6 +39,8 @@ export class CongestionControl {
   private losses = 0;
   private signals = 0;
   private timeouts = 0;
+  private delays = 0;
+  private minRttMs = Infinity;
 
   constructor(private readonly tuning: ProtocolTuning, now = Date.now()) {
     if (tuning.windowChunks > MAX_WINDOW_CHUNKS) throw new RangeError(`windowChunks may be at most ${MAX_WINDOW_CHUNKS}`);
@@ -56,7 +61,7 @@ export class CongestionControl {
 
   /** Counts of what shrank the window. */
   get stats(): CongestionStats {
-    return { losses: this.losses, signals: this.signals, timeouts: this.timeouts };
+    return { losses: this.losses, signals: this.signals, timeouts: this.timeouts, delays: this.delays };
   }
 
   /** `chunks` more chunks were acknowledged: grow the window and, after a throttling cut, the pacing rate. */
@@ -74,6 +79,20 @@ export class CongestionControl {
       const windowRate = this.cwnd / srttSeconds;
       pacer.setRate(pacer.maxRatePerSecond === Infinity && raised > 4 * windowRate ? Infinity : raised, MIN_PACING_PER_SECOND);
     }
+  }
+
+  /**
+   * One measured round trip (Karn's rule already applied): feeds the estimator, and when the smoothed
+   * round trip stands more than max(queueDelayTargetMs, smallest round trip) above the smallest one,
+   * the chunks in flight are queueing somewhere (a saturated relay, a full socket buffer) rather than
+   * moving: halve the window, once per round trip, before the queue grows into timeouts.
+   */
+  onRoundTrip(ms: number, now = Date.now()): void {
+    this.rtt.sample(ms);
+    this.minRttMs = Math.min(this.minRttMs, ms);
+    const smoothed = this.rtt.estimateMs;
+    if (smoothed === undefined) return;
+    if (smoothed - this.minRttMs > Math.max(this.tuning.queueDelayTargetMs, this.minRttMs) && this.reduce(now)) this.delays++;
   }
 
   /** A chunk was found lost (reported missing and old enough): halve the window, once per round trip. */

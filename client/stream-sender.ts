@@ -101,7 +101,7 @@ export class StreamSender {
     if (ack.success) {
       const last = chunktotal - 1;
       const lastSentAt = this.lastSentAt.get(last);
-      if (!this.done && this.ackedThrough < last && lastSentAt !== undefined && this.sendCount.get(last) === 1) congestion.rtt.sample(now - lastSentAt);
+      if (!this.done && this.ackedThrough < last && lastSentAt !== undefined && this.sendCount.get(last) === 1) congestion.onRoundTrip(now - lastSentAt, now);
       if (!this.done) congestion.onAcked(last - this.ackedThrough);
       this.ackedThrough = chunktotal - 1;
       this.done = true;
@@ -114,7 +114,7 @@ export class StreamSender {
     if (through > this.ackedThrough) {
       const sentAt = this.lastSentAt.get(through);
       // Karn's rule: only a chunk sent once gives a round trip that belongs to it.
-      if (sentAt !== undefined && this.sendCount.get(through) === 1) congestion.rtt.sample(now - sentAt);
+      if (sentAt !== undefined && this.sendCount.get(through) === 1) congestion.onRoundTrip(now - sentAt, now);
       for (let id = this.ackedThrough + 1; id <= through; id++) {
         this.lastSentAt.delete(id);
         this.sendCount.delete(id);

@@ -37,6 +37,13 @@ export interface ProtocolTuning {
    * on this machine, DEFAULT_PACING_PER_SECOND otherwise
    */
   readonly pacingPerSecond: number;
+  /**
+   * Queueing delay the sender tolerates: when the smoothed round trip exceeds the smallest one seen
+   * by more than max(this, that smallest round trip), the window shrinks as on a loss (a delay
+   * signal, as TCP Vegas and LEDBAT use), so a saturated relay is not filled with queued chunks
+   * that the retransmission timer then resends. `Infinity` turns it off. @default 50
+   */
+  readonly queueDelayTargetMs: number;
   /** How many messages the pacer lets go back to back after a pause. @default 4 */
   readonly pacingBurst: number;
   /** The sender stops sending while the socket buffers more than this many bytes. @default 1 MiB */
@@ -63,6 +70,7 @@ export const DEFAULT_TUNING: ProtocolTuning = {
   minRtoMs: 200,
   maxRtoMs: 60_000,
   pacingPerSecond: DEFAULT_PACING_PER_SECOND,
+  queueDelayTargetMs: 50,
   pacingBurst: 4,
   highWaterBytes: 1024 * 1024,
 };

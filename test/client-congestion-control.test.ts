@@ -121,6 +121,32 @@ describe('CongestionControl', () => {
     expect(cc.pacer.ratePerSecond).toBe(300);
   });
 
+  test('round trips that grow past the queueing-delay target halve the window (a delay signal); steady ones do not', () => {
+    const cc = new CongestionControl(tuning, 0);
+    cc.onAcked(1000);
+    expect(cc.windowChunks).toBe(64);
+    // GIVEN a path whose round trip is 20 ms and stays so: no delay signal however many samples
+    for (let t = 0; t < 5000; t += 20) cc.onRoundTrip(20 + (t % 3), t);
+    expect(cc.windowChunks).toBe(64);
+    expect(cc.stats.delays).toBe(0);
+    // WHEN the chunks start to queue (round trips of 300 ms: 280 ms above the smallest, over max(50, 20))
+    let t = 5000;
+    for (; t < 8000 && cc.windowChunks > 2; t += 50) cc.onRoundTrip(300, t);
+    // THEN the window halved, once per round trip, down to the minimum, and each cut was counted
+    expect(cc.windowChunks).toBe(2);
+    expect(cc.stats.delays).toBe(5);
+    expect(cc.stats.losses).toBe(0);
+  });
+
+  test('a queueing-delay target of Infinity never shrinks the window on delay', () => {
+    const cc = new CongestionControl(resolveTuning({ ...tuning, queueDelayTargetMs: Infinity }), 0);
+    cc.onAcked(1000);
+    for (let t = 0; t < 100; t += 10) cc.onRoundTrip(20, t);
+    for (let t = 100; t < 5000; t += 50) cc.onRoundTrip(2000, t);
+    expect(cc.windowChunks).toBe(64);
+    expect(cc.stats.delays).toBe(0);
+  });
+
   test('a timeout restarts from the minimum window and backs off the timeout', () => {
     const cc = new CongestionControl(tuning, 0);
     cc.rtt.sample(100);
