@@ -1,4 +1,4 @@
-import { MAX_WINDOW_CHUNKS } from './protocol-constants';
+import { CHUNK_PLAINTEXT_BYTES, MAX_WINDOW_CHUNKS } from './protocol-constants';
 import { RoundTripEstimator } from './round-trip-estimator';
 import { SendPacer } from './send-pacer';
 import type { ProtocolTuning } from './tuning';
@@ -42,11 +42,16 @@ export class CongestionControl {
   private delays = 0;
   private minRttMs = Infinity;
 
-  constructor(private readonly tuning: ProtocolTuning, now = Date.now()) {
+  /**
+   * `chunkBytes` is the size of the session's file chunks: the initial window counts browser-sized
+   * chunks (CHUNK_PLAINTEXT_BYTES), so a sender of larger chunks starts with as many bytes in flight,
+   * not four times as many (TCP's initial window is in bytes too).
+   */
+  constructor(private readonly tuning: ProtocolTuning, now = Date.now(), chunkBytes = CHUNK_PLAINTEXT_BYTES) {
     if (tuning.windowChunks > MAX_WINDOW_CHUNKS) throw new RangeError(`windowChunks may be at most ${MAX_WINDOW_CHUNKS}`);
     this.rtt = new RoundTripEstimator(tuning);
     this.pacer = new SendPacer(tuning.pacingPerSecond, tuning.pacingBurst, now);
-    this.cwnd = this.clamp(tuning.initialWindowChunks);
+    this.cwnd = this.clamp(Math.round((tuning.initialWindowChunks * CHUNK_PLAINTEXT_BYTES) / chunkBytes));
   }
 
   /** The congestion window: how many chunks may be in flight beyond the receiver's prefix. */

@@ -108,11 +108,11 @@ class SendSession {
       resumeTimeoutMs: options.resumeTimeoutMs,
     });
     this.tuning = resolveTuning(options.tuning, options.relayUrl);
-    this.congestion = new CongestionControl(this.tuning);
     this.chunkBytes = options.chunkBytes ?? (canFragmentMessages(options.WebSocket) ? LARGE_CHUNK_PLAINTEXT_BYTES : CHUNK_PLAINTEXT_BYTES);
     if (!Number.isInteger(this.chunkBytes) || this.chunkBytes < MIN_CHUNK_PLAINTEXT_BYTES || this.chunkBytes > MAX_CHUNK_PLAINTEXT_BYTES) {
       throw new RangeError(`chunkBytes must be a whole number from ${MIN_CHUNK_PLAINTEXT_BYTES} to ${MAX_CHUNK_PLAINTEXT_BYTES}, got ${this.chunkBytes}`);
     }
+    this.congestion = new CongestionControl(this.tuning, Date.now(), this.chunkBytes);
   }
 
   async run(): Promise<SendSummary> {

@@ -4,7 +4,10 @@ import { WINDOW_CHUNKS } from './protocol-constants';
 export interface ProtocolTuning {
   /** The largest congestion window, in chunks beyond the receiver's contiguous prefix (at most MAX_WINDOW_CHUNKS). @default 64 */
   readonly windowChunks: number;
-  /** The congestion window a session starts with (slow start grows it from there). @default 8 */
+  /**
+   * The congestion window a session starts with, in browser-sized chunks (24,064 B: a sender of
+   * 96 KB chunks starts with 2, the same bytes); slow start grows it from there. @default 8
+   */
   readonly initialWindowChunks: number;
   /** The congestion window never shrinks below this. @default 2 */
   readonly minWindowChunks: number;

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { CongestionControl, MIN_PACING_PER_SECOND } from '../client/congestion-control';
+import { CHUNK_PLAINTEXT_BYTES, LARGE_CHUNK_PLAINTEXT_BYTES } from '../client/protocol-constants';
 import { reactToRelayError } from '../client/relay-error-codes';
 import { RoundTripEstimator } from '../client/round-trip-estimator';
 import { SendPacer } from '../client/send-pacer';
@@ -91,6 +92,12 @@ describe('CongestionControl', () => {
     expect(cc.slowStartThreshold).toBe(16);
     cc.onAcked(16);
     expect(cc.windowChunks).toBe(17);
+  });
+
+  test('the initial window is the same bytes whatever the chunk size: 8 browser chunks, 2 chunks of 96 KB', () => {
+    expect(new CongestionControl(tuning, 0).windowChunks).toBe(8);
+    expect(new CongestionControl(tuning, 0, LARGE_CHUNK_PLAINTEXT_BYTES).windowChunks).toBe(2);
+    expect(new CongestionControl(tuning, 0, 2 * CHUNK_PLAINTEXT_BYTES).windowChunks).toBe(4);
   });
 
   test('halves at most once per round trip, never below the minimum nor above the receiver window', () => {
