@@ -189,7 +189,7 @@ export class WebSocketGateway {
     const frame: InboundFrame = { data: isBinary ? buffer.toString('base64') : buffer.toString('utf8'), isBinary };
     this.options.frameTap?.({ direction: 'in', connectionId: connection.id, data: frame.data });
     const deliver = (delivered: InboundFrame): void => {
-      connection.enqueue(() => this.dispatch(connection, api, delivered, receivedAt), delivered.data.length <= SMALL_FRAME_CHARS);
+      connection.enqueue(() => this.dispatch(connection, api, delivered, receivedAt), delivered.data.length <= SMALL_FRAME_CHARS, delivered.data.length);
     };
     if (this.options.faults) {
       this.options.faults.handle(connection.id, frame, deliver, (text) => connection.isOpen && connection.socket.send(text));

@@ -21,6 +21,16 @@ export const QUEUE_HIGH_WATER = 16;
 /** Reading resumes once fewer than this many invocations are running or waiting. */
 export const QUEUE_LOW_WATER = 8;
 
+/**
+ * Backpressure by size too: the socket also pauses when the messages of one connection's running
+ * or waiting invocations add up to this many bytes (eight 128 KB messages), so memory is bounded
+ * in bytes whatever the mix of small frames and large messages.
+ */
+export const QUEUE_HIGH_WATER_BYTES = 1024 * 1024;
+
+/** ...and resumes only once they are below this many bytes (and below QUEUE_LOW_WATER). */
+export const QUEUE_LOW_WATER_BYTES = 512 * 1024;
+
 /** Queue figures over every connection of a gateway, for tests and `npm run load`. */
 export class InvocationQueueStats {
   /** The most invocations one connection ever had running or waiting at once. */
@@ -45,6 +55,10 @@ export interface InvocationLimits {
   readonly highWater?: number;
   /** Resume reading below this many. @default QUEUE_LOW_WATER */
   readonly lowWater?: number;
+  /** Pause reading at this many bytes of messages running or waiting. @default QUEUE_HIGH_WATER_BYTES */
+  readonly highWaterBytes?: number;
+  /** Resume reading below this many bytes. @default QUEUE_LOW_WATER_BYTES */
+  readonly lowWaterBytes?: number;
 }
 
 /** One open client connection, as the gateway and the `@connections` API see it. */
@@ -52,7 +66,7 @@ export class LiveConnection implements SchedulableQueue {
   /** Epoch milliseconds of the last message in or out. */
   lastActiveAt: number;
   /** Invocations waiting for a free slot, in arrival order, with whether each is for a small frame. */
-  private readonly waiting: Array<{ readonly task: () => Promise<void>; readonly small: boolean }> = [];
+  private readonly waiting: Array<{ readonly task: () => Promise<void>; readonly small: boolean; readonly bytes: number }> = [];
   /** Invocations running now. */
   private readonly running = new Set<Promise<void>>();
   /** Called whenever the last running invocation finishes and none waits. */
@@ -60,6 +74,10 @@ export class LiveConnection implements SchedulableQueue {
   private readonly maxConcurrent: number;
   private readonly highWater: number;
   private readonly lowWater: number;
+  private readonly highWaterBytes: number;
+  private readonly lowWaterBytes: number;
+  /** Bytes of the messages of running and waiting invocations. */
+  private queuedBytes = 0;
   /** Whether this connection paused its socket for backpressure. */
   private pausedForBackpressure = false;
 
@@ -76,6 +94,8 @@ export class LiveConnection implements SchedulableQueue {
     this.maxConcurrent = limits.maxConcurrent ?? MAX_CONCURRENT_INVOCATIONS;
     this.highWater = limits.highWater ?? QUEUE_HIGH_WATER;
     this.lowWater = limits.lowWater ?? QUEUE_LOW_WATER;
+    this.highWaterBytes = limits.highWaterBytes ?? QUEUE_HIGH_WATER_BYTES;
+    this.lowWaterBytes = limits.lowWaterBytes ?? QUEUE_LOW_WATER_BYTES;
   }
 
   /** Invocations of this connection running or waiting now. */
@@ -110,13 +130,15 @@ export class LiveConnection implements SchedulableQueue {
    * start in arrival order but may finish in any order, as Lambda invocations do. At the
    * high-water mark the socket stops being read until the queue falls below the low-water mark.
    * No task is ever dropped (frames already read when the socket pauses still queue). `small`:
-   * the task is for a small frame, which the gateway's scheduler starts before other connections' big ones.
+   * the task is for a small frame, which the gateway's scheduler starts before other connections' big ones;
+   * `bytes`: the size of its message, counted against the byte marks until the task finishes.
    */
-  enqueue(task: () => Promise<void>, small = false): void {
-    this.waiting.push({ task, small });
+  enqueue(task: () => Promise<void>, small = false, bytes = 0): void {
+    this.waiting.push({ task, small, bytes });
+    this.queuedBytes += bytes;
     this.stats.accepted++;
     this.stats.observe(this.queued);
-    if (!this.pausedForBackpressure && this.queued >= this.highWater) {
+    if (!this.pausedForBackpressure && (this.queued >= this.highWater || this.queuedBytes >= this.highWaterBytes)) {
       this.pausedForBackpressure = true;
       this.stats.pauses++;
       this.socket.pause();
@@ -134,7 +156,7 @@ export class LiveConnection implements SchedulableQueue {
   startNext(): boolean {
     if (this.running.size < this.maxConcurrent) {
       const next = this.waiting.shift();
-      if (next) this.run(next.task);
+      if (next) this.run(next);
     }
     return this.canStart();
   }
@@ -153,18 +175,19 @@ export class LiveConnection implements SchedulableQueue {
       if (this.canStart()) this.scheduler.markReady(this);
       return;
     }
-    while (this.canStart()) this.run(this.waiting.shift()!.task);
+    while (this.canStart()) this.run(this.waiting.shift()!);
   }
 
-  private run(task: () => Promise<void>): void {
+  private run({ task, bytes }: { readonly task: () => Promise<void>; readonly bytes: number }): void {
     // A failed task must not stop the ones after it; dispatch reports its own errors.
     const run: Promise<void> = task()
       .catch(() => undefined)
       .finally(() => {
         this.running.delete(run);
+        this.queuedBytes -= bytes;
         this.stats.finished++;
         this.startWaiting();
-        if (this.pausedForBackpressure && this.queued < this.lowWater) {
+        if (this.pausedForBackpressure && this.queued < this.lowWater && this.queuedBytes < this.lowWaterBytes) {
           this.pausedForBackpressure = false;
           this.socket.resume();
         }

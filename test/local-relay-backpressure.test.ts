@@ -1,5 +1,6 @@
 import type { LocalRelay } from '../local/local-relay';
-import { QUEUE_HIGH_WATER } from '../local/live-connection';
+import WebSocket from 'ws';
+import { QUEUE_HIGH_WATER, QUEUE_HIGH_WATER_BYTES } from '../local/live-connection';
 import { MESSAGE_LIMIT_BYTES } from '../local/limits';
 import { recordingHandlers, waitFor } from './support/recording-handlers';
 import { startTestRelay } from './support/start-test-relay';
@@ -41,6 +42,47 @@ describe('local relay backpressure', () => {
     expect(relay.queueStats.peakQueued).toBeLessThanOrEqual(QUEUE_HIGH_WATER + framesPerRead);
     expect(relay.queueStats.finished).toBe(relay.queueStats.accepted);
     await client.close();
+  });
+
+});
+
+/** Large messages: the byte mark pauses the socket before the frame-count mark would. */
+describe('local relay backpressure by bytes', () => {
+  let relay: LocalRelay;
+  const handled: number[] = [];
+  const recorder = recordingHandlers({
+    slow: async (event) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      handled.push((JSON.parse(event.body ?? '{}') as { n: number }).n);
+      return { statusCode: 200 };
+    },
+  });
+
+  beforeAll(async () => {
+    relay = await startTestRelay({ handlers: recorder.build });
+  });
+  afterAll(() => relay.close());
+
+  test('messages of four 30 KB frames queue at most about 1 MiB, fewer than the 16-message mark', async () => {
+    const socket = new WebSocket(relay.url);
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const messages = 60;
+    const frameBytes = 30 * 1024;
+    const perMessage = 4 * frameBytes;
+    // GIVEN a client that floods ~120 KB messages (each four frames, under the 128 KB message limit)
+    for (let n = 0; n < messages; n++) {
+      const text = JSON.stringify({ action: 'slow', n, padding: 'y'.repeat(perMessage - 64) });
+      for (let at = 0; at < text.length; at += frameBytes) socket.send(text.slice(at, at + frameBytes), { fin: at + frameBytes >= text.length });
+    }
+    await waitFor(() => handled.length === messages, `all ${messages} messages handled`, 30_000);
+    // THEN every message was handled once, and at most 1 MiB of them (plus one socket read) queued
+    expect([...handled].sort((x, y) => x - y)).toEqual(Array.from({ length: messages }, (_, n) => n));
+    const bound = Math.ceil(QUEUE_HIGH_WATER_BYTES / perMessage) + Math.ceil(READ_CHUNK_BYTES / perMessage) + 1;
+    expect(bound).toBeLessThan(QUEUE_HIGH_WATER);
+    expect(relay.queueStats.pauses).toBeGreaterThan(0);
+    expect(relay.queueStats.peakQueued).toBeLessThanOrEqual(bound);
+    expect(relay.queueStats.finished).toBe(relay.queueStats.accepted);
+    socket.close();
   });
 });
 
