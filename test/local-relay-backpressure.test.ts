@@ -9,9 +9,12 @@ import { connectClient, type TestClient } from './support/ws-client';
 /** The largest socket read Node hands to `ws` at once; frames already read when the socket pauses still queue. */
 const READ_CHUNK_BYTES = 64 * 1024;
 
-/** A client that floods a connection faster than its handlers finish cannot grow the relay's queue. */
-describe('local relay backpressure', () => {
-  let relay: LocalRelay;
+/**
+ * A relay whose `slow` route takes 5 ms per frame and records each frame's `n`, for one describe
+ * block (started in beforeAll, closed in afterAll).
+ */
+function slowRelay(): { readonly relay: () => LocalRelay; readonly handled: number[] } {
+  let relay: LocalRelay | undefined;
   const handled: number[] = [];
   const recorder = recordingHandlers({
     slow: async (event) => {
@@ -20,13 +23,20 @@ describe('local relay backpressure', () => {
       return { statusCode: 200 };
     },
   });
-
   beforeAll(async () => {
     relay = await startTestRelay({ handlers: recorder.build });
   });
-  afterAll(() => relay.close());
+  afterAll(() => relay?.close());
+  return { relay: () => relay!, handled };
+}
+
+/** A client that floods a connection faster than its handlers finish cannot grow the relay's queue. */
+describe('local relay backpressure', () => {
+  const slow = slowRelay();
+  const handled = slow.handled;
 
   test('the socket pauses at the high-water mark, the queue stays bounded, and every frame is handled', async () => {
+    const relay = slow.relay();
     const client = await connectClient(relay.url);
     const frames = 600;
     const padding = 'x'.repeat(16 * 1024);
@@ -48,22 +58,11 @@ describe('local relay backpressure', () => {
 
 /** Large messages: the byte mark pauses the socket before the frame-count mark would. */
 describe('local relay backpressure by bytes', () => {
-  let relay: LocalRelay;
-  const handled: number[] = [];
-  const recorder = recordingHandlers({
-    slow: async (event) => {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      handled.push((JSON.parse(event.body ?? '{}') as { n: number }).n);
-      return { statusCode: 200 };
-    },
-  });
-
-  beforeAll(async () => {
-    relay = await startTestRelay({ handlers: recorder.build });
-  });
-  afterAll(() => relay.close());
+  const slow = slowRelay();
+  const handled = slow.handled;
 
   test('messages of four 30 KB frames queue at most about 1 MiB, fewer than the 16-message mark', async () => {
+    const relay = slow.relay();
     const socket = new WebSocket(relay.url);
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
     const messages = 60;
