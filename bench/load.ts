@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { createNodeSha256 } from '../cli/disk-files';
 import { bytesSource, receiveFiles, sendFiles, type ByteSink, type WebSocketConstructor } from '../client';
+import { descendantPids, forEachLine, procStatusKb, spawnBenchScript } from './child-processes';
 
 /**
  * `npm run load`: one local relay (in its own process, DynamoDB Local included) holding many idle
@@ -21,7 +20,6 @@ import { bytesSource, receiveFiles, sendFiles, type ByteSink, type WebSocketCons
  * LOAD_LEVELS, LOAD_IDLE, LOAD_MB, LOAD_TIMEOUT_S; `--dynamodb-endpoint URL` or
  * LOAD_DYNAMODB_ENDPOINT to use a DynamoDB that is already running).
  */
-const ROOT = path.join(__dirname, '..');
 
 interface LoadOptions {
   readonly levels: readonly number[];
@@ -84,34 +82,27 @@ interface RelayProcess {
 }
 
 function startRelay(dynamodbEndpoint: string | undefined): Promise<RelayProcess> {
-  const profile = process.env.LOAD_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.LOAD_PROFILE)}`] : [];
-  const child = spawn(process.execPath, [...profile, '--require', 'tsx/cjs', path.join(__dirname, 'load-relay-child.ts')], {
-    cwd: ROOT,
+  const child = spawnBenchScript('load-relay-child.ts', {
+    profileDir: process.env.LOAD_PROFILE,
     env: { ...process.env, LOAD_DYNAMODB_ENDPOINT: dynamodbEndpoint ?? '' },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const waiting: Array<(stats: RelayStats) => void> = [];
   return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout!.on('data', (data: Buffer) => {
-      buffered += data.toString();
-      const parts = buffered.split('\n');
-      buffered = parts.pop()!;
-      for (const line of parts) {
-        if (line.startsWith('READY ')) {
-          const url = line.split(' ')[1]!;
-          resolve({
-            child,
-            url,
-            stats: () =>
-              new Promise((done) => {
-                waiting.push(done);
-                child.stdin!.write('stats\n');
-              }),
-          });
-        }
-        if (line.startsWith('STATS ')) waiting.shift()?.(JSON.parse(line.slice(6)) as RelayStats);
+    forEachLine(child.stdout!, (line) => {
+      if (line.startsWith('READY ')) {
+        const url = line.split(' ')[1]!;
+        resolve({
+          child,
+          url,
+          stats: () =>
+            new Promise((done) => {
+              waiting.push(done);
+              child.stdin!.write('stats\n');
+            }),
+        });
       }
+      if (line.startsWith('STATS ')) waiting.shift()?.(JSON.parse(line.slice(6)) as RelayStats);
     });
     child.on('exit', (code) => reject(new Error(`the relay exited with ${code}`)));
   });
@@ -119,17 +110,8 @@ function startRelay(dynamodbEndpoint: string | undefined): Promise<RelayProcess>
 
 /** Current and peak RSS of a process, from /proc, in bytes. */
 async function rssOf(pid: number): Promise<{ rss: number; peak: number }> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
-  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-}
-
-/** Every descendant of a process (DynamoDB Local runs as java under a shell under the relay). */
-async function descendantPids(pid: number): Promise<number[]> {
-  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-  const children = text.trim().split(/\s+/).filter(Boolean).map(Number);
-  const nested = await Promise.all(children.map(descendantPids));
-  return [...children, ...nested.flat()];
+  const [rss, peak] = await Promise.all([procStatusKb(pid, 'VmRSS'), procStatusKb(pid, 'VmHWM')]);
+  return { rss: rss * 1024, peak: peak * 1024 };
 }
 
 /** Opens `count` idle connections, 100 at a time. */

@@ -4,13 +4,13 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { descendantPids, forEachLine, procStatusKb, ROOT, spawnBenchScript } from './child-processes';
 
 /**
  * `npm run bench`: sends one file (100 MB by default, BENCH_MB to change) CLI to CLI through the
  * local relay and through a plain `ws` forwarder with the same chunking, each side in its own
  * process; prints throughput, wire overhead and peak memory.
  */
-const ROOT = path.join(__dirname, '..');
 const BIN = path.join(ROOT, 'bin', 'banguins.js');
 const MEGABYTES = Number(process.env.BENCH_MB ?? 100);
 /** `BENCH_CHUNK_BYTES=24064` measures browser-sized chunks (one 32 KB frame each); default: the CLI's own. */
@@ -34,47 +34,23 @@ interface RunResult {
 }
 
 function startRelayChild(script: string): Promise<RelayChild> {
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`] : [];
-  const child = spawn(process.execPath, [...profile, '--require', 'tsx/cjs', path.join(__dirname, script)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawnBenchScript(script, { profileDir: process.env.BENCH_PROFILE });
   const lines: string[] = [];
   return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout!.on('data', (data: Buffer) => {
-      buffered += data.toString();
-      const parts = buffered.split('\n');
-      buffered = parts.pop()!;
-      for (const line of parts) {
-        lines.push(line);
-        if (line.startsWith('READY ')) resolve({ child, url: line.slice(6), lines });
-      }
+    forEachLine(child.stdout!, (line) => {
+      lines.push(line);
+      if (line.startsWith('READY ')) resolve({ child, url: line.slice(6), lines });
     });
     child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
 }
 
-async function peakRssKb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-}
-
-/** Every descendant of a process (DynamoDB Local runs as java under a shell under the relay). */
-async function descendantPids(pid: number): Promise<number[]> {
-  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-  const children = text.trim().split(/\s+/).filter(Boolean).map(Number);
-  const nested = await Promise.all(children.map(descendantPids));
-  return [...children, ...nested.flat()];
-}
+const peakRssKb = (pid: number): Promise<number> => procStatusKb(pid, 'VmHWM');
 
 /** Runs the CLI under /usr/bin/time to get its peak RSS; `onEvent` sees its JSON events. */
 function runCli(args: string[], timeFile: string, onEvent: (event: Record<string, unknown>) => void): Promise<number> {
   const child = spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, process.execPath, BIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let buffered = '';
-  child.stdout!.on('data', (data: Buffer) => {
-    buffered += data.toString();
-    const parts = buffered.split('\n');
-    buffered = parts.pop()!;
-    for (const line of parts) onEvent(JSON.parse(line) as Record<string, unknown>);
-  });
+  forEachLine(child.stdout!, (line) => onEvent(JSON.parse(line) as Record<string, unknown>));
   return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
 }
 

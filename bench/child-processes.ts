@@ -1,0 +1,48 @@
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+
+/** The project root: where the bench scripts' children run. */
+export const ROOT = path.join(__dirname, '..');
+
+/**
+ * Runs a TypeScript file of `bench/` in its own Node process (through tsx's require hook, so
+ * signals reach it directly); with `profileDir`, under `--cpu-prof` into that folder.
+ */
+export function spawnBenchScript(
+  script: string,
+  options: { readonly profileDir?: string; readonly env?: NodeJS.ProcessEnv; readonly stdio?: StdioOptions } = {},
+): ChildProcess {
+  const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profileDir)}`] : [];
+  return spawn(process.execPath, [...profile, '--require', 'tsx/cjs', path.join(__dirname, script)], {
+    cwd: ROOT,
+    env: options.env ?? process.env,
+    stdio: options.stdio ?? ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+/** Calls `onLine` with every complete line a stream prints. */
+export function forEachLine(stream: Readable, onLine: (line: string) => void): void {
+  let buffered = '';
+  stream.on('data', (data: Buffer) => {
+    buffered += data.toString();
+    const parts = buffered.split('\n');
+    buffered = parts.pop()!;
+    for (const line of parts) onLine(line);
+  });
+}
+
+/** A field of `/proc/PID/status` in kB (`VmRSS`, `VmHWM`, …); 0 once the process is gone. */
+export async function procStatusKb(pid: number, field: string): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+}
+
+/** Every descendant of a process (DynamoDB Local runs as java under a shell under the relay). */
+export async function descendantPids(pid: number): Promise<number[]> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  const children = text.trim().split(/\s+/).filter(Boolean).map(Number);
+  const nested = await Promise.all(children.map(descendantPids));
+  return [...children, ...nested.flat()];
+}
