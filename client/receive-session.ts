@@ -8,7 +8,7 @@ import { checkManifestLimits } from './manifest-limits';
 import { parsePairingLink } from './pairing-link';
 import type { ByteSink, WebSocketConstructor } from './ports';
 import { CHUNK_PLAINTEXT_BYTES, MANIFEST_FILEID, MAX_MANIFEST_BYTES } from './protocol-constants';
-import { RelayConnection } from './relay-connection';
+import { DROPPED_CONTROL_RETRY_MS, RelayConnection } from './relay-connection';
 import { finishedElsewhere, type ReceivedManifest, type ReceiveResumePoint, type SettledStream } from './resume-point';
 import { controlRequestFrame } from './rejoin';
 import { reactToRelayError, staleLinkError } from './relay-error-codes';
@@ -325,16 +325,9 @@ class ReceiveSession {
         return;
       }
       case 'Throttled':
-        // API Gateway dropped a frame of ours. Acknowledgements are cumulative (the next one repairs a
-        // lost one, and the sender's timeout provokes a lost last one); a lost first hello is repeated.
-        if (!this.paired) setTimeout(() => void this.sayHello(false).catch(() => undefined), 250);
-        return;
+        return this.onOwnFrameDropped();
       case 'Error': {
-        if (frame.message.code === 'PeerBusy') {
-          // The relay dropped a frame of ours because the sender's buffer is full: as for throttling.
-          if (!this.paired) setTimeout(() => void this.sayHello(false).catch(() => undefined), 250);
-          return;
-        }
+        if (frame.message.code === 'PeerBusy') return this.onOwnFrameDropped();
         if (!this.paired && frame.message.request === 'Request') {
           const reaction = reactToRelayError(frame.message);
           this.latch.fail(reaction === 'peer-away' ? staleLinkError(frame.message) : typeof reaction === 'object' ? reaction.fatal : staleLinkError(frame.message));
@@ -375,6 +368,15 @@ class ReceiveSession {
     if (from !== this.senderId) return;
     if (control.t === 'cancel') this.latch.fail(new CancelledError(this.paired ? `the sender cancelled: ${control.reason}` : control.reason));
     if (control.t === 'bye') this.byeSignal.resolve();
+  }
+
+  /**
+   * The relay dropped a frame of ours (API Gateway throttled it, or PeerBusy: the sender's buffer is
+   * full). Acknowledgements are cumulative (the next one repairs a lost one, and the sender's timeout
+   * provokes a lost last one); a lost first hello is repeated.
+   */
+  private onOwnFrameDropped(): void {
+    if (!this.paired) setTimeout(() => void this.sayHello(false).catch(() => undefined), DROPPED_CONTROL_RETRY_MS);
   }
 
   private onSenderAway(): void {

@@ -9,6 +9,5 @@ import { requestFrame, type RequestMessage } from './wire-frames';
  * and `bye` never rejoin: they must reach the named connection or no one.
  */
 export function controlRequestFrame(request: RequestMessage, control: ControlMessage, paired: boolean): string {
-  if (!paired || control.t !== 'hello') return requestFrame(request);
-  return JSON.stringify({ action: 'Request', message: { ...request, rejoin: true } });
+  return requestFrame(paired && control.t === 'hello' ? { ...request, rejoin: true } : request);
 }

@@ -6,8 +6,8 @@ import { connectFrame, parseIncomingFrame, type IncomingFrame } from './wire-fra
 
 const OPEN = 1;
 
-/** How long to wait before repeating a Connect that API Gateway throttled. */
-const THROTTLED_CONNECT_RETRY_MS = 250;
+/** How long to wait before repeating a control frame (Connect, a first hello) that the relay dropped (throttled, PeerBusy). */
+export const DROPPED_CONTROL_RETRY_MS = 250;
 
 /** A socket that can send one message as several frames: Node `ws`, whose `send` takes `{ fin }`. */
 interface FragmentingSocket extends WebSocketLike {
@@ -172,7 +172,7 @@ export class RelayConnection {
           // API Gateway dropped our Connect: ask again shortly (the attempt's own timeout still applies).
           setTimeout(() => {
             if (!settled && socket.readyState === OPEN) socket.send(connectFrame(qrhash));
-          }, THROTTLED_CONNECT_RETRY_MS);
+          }, DROPPED_CONTROL_RETRY_MS);
           return;
         }
         if (frame.action === 'Connect') {

@@ -16,7 +16,7 @@ import {
   MAX_CHUNK_PLAINTEXT_BYTES,
   MIN_CHUNK_PLAINTEXT_BYTES,
 } from './protocol-constants';
-import { canFragmentMessages, RelayConnection } from './relay-connection';
+import { canFragmentMessages, DROPPED_CONTROL_RETRY_MS, RelayConnection } from './relay-connection';
 import { controlRequestFrame } from './rejoin';
 import { reactToRelayError } from './relay-error-codes';
 import { deriveSessionKeys, randomBytes, Sealer, SECRET_BYTES, type SessionKeys } from './session-crypto';
@@ -289,7 +289,7 @@ class SendSession {
     this.current?.handleCongestionSignal();
     // Before the receiver's first ack the dropped frame may have been our hello: say it again.
     if (this.peerSession !== undefined && !this.peerAcked) {
-      setTimeout(() => void this.sendControl({ t: 'hello', role: 'sender', session: this.session, reply: true }).catch(() => undefined), 250);
+      setTimeout(() => void this.sendControl({ t: 'hello', role: 'sender', session: this.session, reply: true }).catch(() => undefined), DROPPED_CONTROL_RETRY_MS);
     }
   }
 

@@ -156,8 +156,9 @@ export class StreamSender {
     this.options.congestion.onCongestionSignal(now);
     this.signalTimes = [...this.signalTimes.filter((t) => now - t < this.options.congestion.rtt.rtoMs), now];
     let newest: number | undefined;
+    let newestSentAt = -Infinity;
     for (const [id, sentAt] of this.lastSentAt) {
-      if (id > this.ackedThrough && (newest === undefined || sentAt >= (this.lastSentAt.get(newest) ?? 0))) newest = id;
+      if (id > this.ackedThrough && sentAt >= newestSentAt) [newest, newestSentAt] = [id, sentAt];
     }
     if (newest !== undefined && !this.suspect) this.suspect = { chunkid: newest, signalAt: now };
     this.sleeper.wake();

@@ -24,6 +24,8 @@ export interface RequestMessage {
   readonly connectionid: string;
   readonly qrhash?: string;
   readonly message?: string;
+  /** Ask the relay to deliver to the peer's newest connection if this one is gone (docs/protocol.md). */
+  readonly rejoin?: boolean;
 }
 
 /** An Error frame's message. */

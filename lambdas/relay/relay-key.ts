@@ -28,8 +28,6 @@ export const RELAY_KEY_PATTERN = /^[A-Za-z0-9._~-]{8,256}$/;
 export class RelayKeyRefusedError extends Error {
   /** The stable code logged for the refusal. */
   readonly code = 'RelayKeyRefused';
-  /** The HTTP status the handshake is refused with. */
-  readonly statusCode = 401;
 
   constructor(reason: string) {
     super(reason);
