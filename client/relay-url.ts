@@ -32,3 +32,9 @@ export function pageUrlWithKey(pageUrl: string, key: string | undefined): string
   const base = pageUrl.split('#')[0]!;
   return `${base}#${new URLSearchParams({ [PAGE_RELAY_KEY_PARAMETER]: key }).toString()}`;
 }
+
+/** Whether a host name or address is this machine only (`localhost`, `127.x.x.x`, `::1`, with or without brackets). */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return name === 'localhost' || name === '::1' || /^127\./.test(name);
+}

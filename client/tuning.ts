@@ -1,4 +1,5 @@
 import { WINDOW_CHUNKS } from './protocol-constants';
+import { isLoopbackHost } from './relay-url';
 
 /** Timing, window and pacing knobs of the transfer protocol; defaults suit a relay ~100 ms away. */
 export interface ProtocolTuning {
@@ -82,12 +83,11 @@ export const DEFAULT_TUNING: ProtocolTuning = {
 export function defaultPacingRate(relayUrl: string): number {
   let host: string;
   try {
-    host = new URL(relayUrl).hostname.replace(/^\[|\]$/g, '');
+    host = new URL(relayUrl).hostname;
   } catch {
     return DEFAULT_PACING_PER_SECOND;
   }
-  const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host);
-  return loopback ? Infinity : DEFAULT_PACING_PER_SECOND;
+  return isLoopbackHost(host) ? Infinity : DEFAULT_PACING_PER_SECOND;
 }
 
 /** Fills the knobs a caller left out with the defaults; `relayUrl` picks the pacing default. */

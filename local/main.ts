@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { isLoopbackHost } from '../client/relay-url';
 import { RELAY_KEY_PATTERN } from '../lambdas/relay/relay-key';
 import { LocalRelayError } from './errors';
 import { validateFaultRates, type FaultRates } from './fault-injection';
@@ -64,13 +65,11 @@ function relayKeyOption(value: string): string {
   return value;
 }
 
-/** The addresses only this machine can reach, where the relay stays open unless asked for a key. */
-const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-
 /** The access key to require: --key, else a generated one with --require-key or on a non-loopback host, else none. */
 export function chooseRelayKey(options: { key?: string; requireKey: boolean; host: string }): string | undefined {
   if (options.key !== undefined) return options.key;
-  if (options.requireKey || !LOOPBACK_HOSTS.has(options.host.toLowerCase())) return randomBytes(24).toString('base64url');
+  // Only this machine can reach a loopback address: there the relay stays open unless asked for a key.
+  if (options.requireKey || !isLoopbackHost(options.host)) return randomBytes(24).toString('base64url');
   return undefined;
 }
 
