@@ -8,7 +8,7 @@ import { startLocalRelay } from '../local/local-relay';
  * The local relay for `npm run load`, in a process of its own (so its RSS is its own). It times
  * every Transfer invocation from the frame coming off the socket to the handler's end (right after
  * its `@connections` write), counts Transfer frames and distinct chunks (the resend amplification),
- * and samples its RSS. Commands on stdin, one per line: `stats` prints `STATS <json>` for the
+ * and samples its RSS (with where the memory is at the peak) and the relay-wide backlog. Commands on stdin, one per line: `stats` prints `STATS <json>` for the
  * figures since the previous `stats` and starts a new period. LOAD_DYNAMODB_ENDPOINT uses a
  * DynamoDB that is already running (a table of its own) instead of starting DynamoDB Local.
  */
@@ -32,13 +32,16 @@ interface Period {
   /** Resent copies whose first copy was posted already: how long before. */
   resentAfterPostedMs: number[];
   peakRssBytes: number;
+  /** RSS when the period began, and where the memory was when RSS peaked (process.memoryUsage()). */
+  startRssBytes: number;
+  atPeak?: NodeJS.MemoryUsage;
   failed: number;
   /** DynamoDB calls by command: each call's milliseconds, and the most in flight at once. */
   dynamodbMs: Map<string, number[]>;
   dynamodbPeakInFlight: number;
 }
 
-const newPeriod = (): Period => ({ latenciesMs: [], waitsMs: [], handlerMs: [], routeLatenciesMs: new Map(), connectHandlerMs: [], routeFailures: new Map(), transferFrames: 0, chunks: new Set(), chunkTimes: new Map(), resentWhileQueued: 0, resentAfterPostedMs: [], peakRssBytes: process.memoryUsage.rss(), failed: 0, dynamodbMs: new Map(), dynamodbPeakInFlight: 0 });
+const newPeriod = (): Period => ({ latenciesMs: [], waitsMs: [], handlerMs: [], routeLatenciesMs: new Map(), connectHandlerMs: [], routeFailures: new Map(), transferFrames: 0, chunks: new Set(), chunkTimes: new Map(), resentWhileQueued: 0, resentAfterPostedMs: [], peakRssBytes: process.memoryUsage.rss(), startRssBytes: process.memoryUsage.rss(), failed: 0, dynamodbMs: new Map(), dynamodbPeakInFlight: 0 });
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -85,6 +88,14 @@ function invocationLimitsFromEnv(text: string | undefined): { invocationLimits?:
   return { invocationLimits: { maxConcurrent: maxConcurrent!, highWater: highWater!, lowWater: lowWater! } };
 }
 
+/** `LOAD_BACKLOG_KB=HIGH,LOW` overrides the relay-wide backlog marks (experiments); unset: the relay's defaults. */
+function backlogFromEnv(text: string | undefined): { backlogBytes?: { high: number; low: number } } {
+  if (!text) return {};
+  const [high, low] = text.split(',').map((kb) => Number(kb) * 1024);
+  if (!(high! > 0 && low! > 0 && low! <= high!)) throw new Error('LOAD_BACKLOG_KB: HIGH,LOW (KiB, 0 < LOW <= HIGH)');
+  return { backlogBytes: { high: high!, low: low! } };
+}
+
 async function main(): Promise<void> {
   let period = newPeriod();
   timeDynamoDbCalls(() => period);
@@ -94,6 +105,7 @@ async function main(): Promise<void> {
     ...(dynamodbEndpoint ? { dynamodbEndpoint, tableName: `banguins-load-${randomUUID()}` } : {}),
     handlerLogLevel: 'SILENT',
     ...invocationLimitsFromEnv(process.env.LOAD_QUEUE_LIMITS),
+    ...backlogFromEnv(process.env.LOAD_BACKLOG_KB),
     // The gateway logs `route     $connect ID status=200 12ms`: the handshake's own handler time.
     log: {
       line: (text) => {
@@ -138,7 +150,11 @@ async function main(): Promise<void> {
   let lag = monitorEventLoopDelay({ resolution: 20 });
   lag.enable();
   const sampler = setInterval(() => {
-    period.peakRssBytes = Math.max(period.peakRssBytes, process.memoryUsage.rss());
+    const rss = process.memoryUsage.rss();
+    if (rss > period.peakRssBytes || !period.atPeak) {
+      period.peakRssBytes = Math.max(period.peakRssBytes, rss);
+      period.atPeak = process.memoryUsage();
+    }
   }, 100);
   process.stdout.write(`READY ${relay.url} ${relay.dynamodbEndpoint}\n`);
   const lines = createInterface({ input: process.stdin });
@@ -174,6 +190,8 @@ async function main(): Promise<void> {
       resentAfterPosted: done.resentAfterPostedMs.length,
       resentAfterPostedP50Ms: percentile(done.resentAfterPostedMs.sort((a, b) => a - b), 50),
       peakRssBytes: Math.max(done.peakRssBytes, process.memoryUsage.rss()),
+      startRssBytes: done.startRssBytes,
+      atPeak: done.atPeak ?? process.memoryUsage(),
       dynamodb: Object.fromEntries(
         [...done.dynamodbMs].map(([command, list]) => {
           const ms = list.sort((a, b) => a - b);
@@ -182,6 +200,7 @@ async function main(): Promise<void> {
       ),
       dynamodbPeakInFlight: done.dynamodbPeakInFlight,
       peakQueued: relay.queueStats.peakQueued,
+      backlog: relay.backlogStats(),
       pauses: relay.queueStats.pauses,
       openConnections: relay.connections.all().length,
     };

@@ -48,9 +48,12 @@ interface RelayStats {
   readonly resentAfterPosted: number;
   readonly resentAfterPostedP50Ms: number;
   readonly peakRssBytes: number;
+  readonly startRssBytes: number;
+  readonly atPeak: NodeJS.MemoryUsage;
   readonly dynamodb: Readonly<Record<string, { readonly calls: number; readonly p50Ms: number; readonly p99Ms: number }>>;
   readonly dynamodbPeakInFlight: number;
   readonly peakQueued: number;
+  readonly backlog: { readonly pauses: number; readonly peakBytes: number };
   readonly pauses: number;
   readonly openConnections: number;
 }
@@ -177,6 +180,9 @@ function percentileOf(values: readonly number[], p: number): number {
   return sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0);
 }
 
+/** What shrank the senders' congestion windows in a round, summed over its transfers. */
+let senderCongestion = { losses: 0, signals: 0, timeouts: 0, delays: 0 };
+
 /** One transfer, both ends in this process; resolves undefined when the receiver got the payload intact, else why not. */
 async function oneTransfer(relayUrl: string, name: string, payload: Uint8Array, expectedSha256: string, timeoutMs: number): Promise<string | undefined> {
   const abort = new AbortController();
@@ -219,6 +225,9 @@ async function oneTransfer(relayUrl: string, name: string, payload: Uint8Array, 
       }),
     );
     const [sent, got] = await Promise.allSettled([sending, receiving]);
+    if (sent.status === 'fulfilled') {
+      for (const key of Object.keys(senderCongestion) as Array<keyof typeof senderCongestion>) senderCongestion[key] += sent.value.congestion[key];
+    }
     const where = `(last events: sender ${senderLast}, receiver ${receiverLast})`;
     const why = [sent.status === 'rejected' ? `sender: ${(sent.reason as Error).message}` : '', got.status === 'rejected' ? `receiver: ${(got.reason as Error).message}` : '']
       .filter(Boolean)
@@ -254,10 +263,12 @@ async function main(): Promise<void> {
     const clientLines: string[] = [];
     const resendLines: string[] = [];
     const splitLines: string[] = [];
+    const memoryLines: string[] = [];
     for (const level of options.levels) {
       const lag = monitorEventLoopDelay({ resolution: 20 });
       lag.enable();
       clientTimings = newClientTimings();
+      senderCongestion = { losses: 0, signals: 0, timeouts: 0, delays: 0 };
       const started = Date.now();
       const results = await Promise.all(
         Array.from({ length: level }, (_, i) => oneTransfer(relay.url, `load-${level}-${i}.bin`, payload, sha, options.timeoutS * 1000)),
@@ -269,10 +280,16 @@ async function main(): Promise<void> {
         `${level}: relay p99 ${stats.eventLoopDelay.p99Ms.toFixed(0)} ms, max ${stats.eventLoopDelay.maxMs.toFixed(0)} ms; ` +
           `load generator p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms`,
       );
-      splitLines.push(`${level}: waiting for its turn p99 ${stats.waitP99Ms.toFixed(0)} ms, the handler p99 ${stats.handlerP99Ms.toFixed(0)} ms, max ${stats.maxMs.toFixed(0)} ms`);
+      const m = stats.atPeak;
+      memoryLines.push(`${level}: ${mb(stats.startRssBytes)} before the round; at the peak V8 heap ${mb(m.heapUsed)} used of ${mb(m.heapTotal)}, buffers ${mb(m.arrayBuffers)}, other external ${mb(m.external - m.arrayBuffers)}`);
+      splitLines.push(
+        `${level}: waiting for its turn p99 ${stats.waitP99Ms.toFixed(0)} ms, the handler p99 ${stats.handlerP99Ms.toFixed(0)} ms, max ${stats.maxMs.toFixed(0)} ms; ` +
+          `relay-wide backlog at most ${mb(stats.backlog.peakBytes)}, ${stats.backlog.pauses} pauses for it`,
+      );
       resendLines.push(
         `${level}: ${stats.transferFrames - stats.chunks} resent copies of ${stats.chunks} chunks; ${stats.resentWhileQueued} came in while the first copy was still in the relay, ` +
-          `${stats.resentAfterPosted} after it had been posted to the receiver (p50 ${stats.resentAfterPostedP50Ms.toFixed(0)} ms after)`,
+          `${stats.resentAfterPosted} after it had been posted to the receiver (p50 ${stats.resentAfterPostedP50Ms.toFixed(0)} ms after); ` +
+          `the senders' windows shrank for ${senderCongestion.timeouts} timeouts, ${senderCongestion.losses} losses, ${senderCongestion.delays} delay signals, ${senderCongestion.signals} throttle/PeerBusy signals`,
       );
       const t = clientTimings;
       clientLines.push(
@@ -305,6 +322,7 @@ async function main(): Promise<void> {
     }
     console.log('');
     console.log(`Event-loop delay (time a ready socket may wait before it is read): ${lags.join(' | ')}`);
+    console.log(`Relay memory: ${memoryLines.join(' | ')}`);
     console.log(`Per-chunk relay latency, split: ${splitLines.join(' | ')}`);
     console.log(`Resends (seen by the relay): ${resendLines.join(' | ')}`);
     console.log(`Clients' sockets (seen by the load generator): ${clientLines.join(' | ')}`);

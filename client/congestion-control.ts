@@ -3,8 +3,15 @@ import { RoundTripEstimator } from './round-trip-estimator';
 import { SendPacer } from './send-pacer';
 import type { ProtocolTuning } from './tuning';
 
-/** Pacing never drops below this many messages per second, however often the relay throttles. */
-export const MIN_PACING_PER_SECOND = 10;
+/**
+ * Pacing never drops below this many messages per second, however often the relay throttles or
+ * the round trips grow: one 96 KB chunk a second, so a hundred sessions at the floor still fit a
+ * relay doing 10 MB/s.
+ */
+export const MIN_PACING_PER_SECOND = 1;
+
+/** The rate a window is assumed to give before any round trip was measured. */
+const DEFAULT_WINDOW_RATE_PER_SECOND = 100;
 
 /** Why the window shrank; counted in CongestionStats. */
 export type CongestionEvent = 'loss' | 'signal' | 'timeout' | 'delay';
@@ -26,7 +33,8 @@ export interface CongestionStats {
  * retransmission timeout, a congestion window in chunks (slow start, then one chunk per window of
  * acknowledged chunks; halved on a loss or a throttling signal, at most once per round trip; down to
  * the minimum on a timeout; halved too when the round trip shows a standing queue, see
- * onRoundTrip; always within [minWindowChunks, windowChunks]), and the pacer.
+ * onRoundTrip; always within [minWindowChunks, windowChunks]), and the pacer (halved on a throttling
+ * signal, and on a delay signal at the smallest window).
  */
 export class CongestionControl {
   /** Round trips and the retransmission timeout. */
@@ -88,16 +96,24 @@ export class CongestionControl {
 
   /**
    * One measured round trip (Karn's rule already applied): feeds the estimator, and when the smoothed
-   * round trip stands more than max(queueDelayTargetMs, smallest round trip) above the smallest one,
-   * the chunks in flight are queueing somewhere (a saturated relay, a full socket buffer) rather than
-   * moving: halve the window, once per round trip, before the queue grows into timeouts.
+   * round trip stands more than queueDelayTargetMs above the smallest one, the chunks in flight are
+   * queueing somewhere (a saturated relay, a paused socket) rather than moving: halve the window,
+   * once per round trip, before the queue grows into timeouts. Already at the smallest window, halve
+   * the pacing rate instead: below one window per round trip, as many sessions sharing one relay
+   * need (a hundred windows of one 96 KB chunk are still a second of queue at 10 MB/s). The target is
+   * fixed, not a multiple of the smallest round trip: a session that starts on a busy relay never
+   * sees the empty path, and a tolerance that grew with its inflated minimum let such sessions hold
+   * a standing queue of seconds.
    */
   onRoundTrip(ms: number, now = Date.now()): void {
     this.rtt.sample(ms);
     this.minRttMs = Math.min(this.minRttMs, ms);
     const smoothed = this.rtt.estimateMs;
-    if (smoothed === undefined) return;
-    if (smoothed - this.minRttMs > Math.max(this.tuning.queueDelayTargetMs, this.minRttMs) && this.reduce(now)) this.delays++;
+    if (smoothed === undefined || smoothed - this.minRttMs <= this.tuning.queueDelayTargetMs) return;
+    const before = this.cwnd;
+    if (!this.reduce(now)) return;
+    this.delays++;
+    if (before <= this.tuning.minWindowChunks) this.halvePacing(before, now);
   }
 
   /** A chunk was found lost (reported missing and old enough): halve the window, once per round trip. */
@@ -112,10 +128,7 @@ export class CongestionControl {
   onCongestionSignal(now = Date.now()): void {
     this.signals++;
     const before = this.cwnd;
-    if (!this.reduce(now)) return;
-    const srtt = this.rtt.estimateMs;
-    const windowRate = srtt === undefined || srtt <= 0 ? MIN_PACING_PER_SECOND * 10 : (before * 1000) / srtt;
-    this.pacer.setRate(Math.min(this.pacer.ratePerSecond, windowRate) / 2, MIN_PACING_PER_SECOND, now);
+    if (this.reduce(now)) this.halvePacing(before, now);
   }
 
   /** The retransmission timeout expired: back off the timeout and restart from the smallest window. */
@@ -125,6 +138,13 @@ export class CongestionControl {
     this.ssthresh = Math.max(this.tuning.minWindowChunks, this.cwnd / 2);
     this.cwnd = this.tuning.minWindowChunks;
     this.reducedAt = now;
+  }
+
+  /** Halves the pacing rate, or the rate a window of `window` chunks per round trip gives if that is lower. */
+  private halvePacing(window: number, now: number): void {
+    const srtt = this.rtt.estimateMs;
+    const windowRate = srtt === undefined || srtt <= 0 ? DEFAULT_WINDOW_RATE_PER_SECOND : (window * 1000) / srtt;
+    this.pacer.setRate(Math.min(this.pacer.ratePerSecond, windowRate) / 2, MIN_PACING_PER_SECOND, now);
   }
 
   /** Whether the window was cut (false: already cut in this round trip). */

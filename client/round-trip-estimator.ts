@@ -76,6 +76,17 @@ export class RoundTripEstimator {
   }
 
   /**
+   * How old a chunk sent once must be before a report that it is missing counts as a loss when the
+   * receiver holds nothing sent after it (it may be queued, in a relay or a paused socket, rather
+   * than lost): the timeout without its backoff, SRTT + 4·RTTVAR, so a round trip that varies is
+   * waited for. Before any sample: the floor of the timeout, as lossAgeMs.
+   */
+  get tailLossAgeMs(): number {
+    if (this.srtt === undefined) return this.bounds.minRtoMs;
+    return Math.max(this.bounds.minRtoMs, this.srtt + 4 * this.rttvar);
+  }
+
+  /**
    * A retransmission timeout expired: double the timeout (exponential backoff). Before any sample,
    * the timeout after the backoff ends is at least RFC 6298's 3 s (a relay that needs more than the
    * initial timeout for its first round trip is queueing).

@@ -1,5 +1,6 @@
 import { toBase64, toBase64Url } from './base64';
 import type { CongestionControl } from './congestion-control';
+import { MAX_MISSING_IDS, MAX_WINDOW_CHUNKS } from './protocol-constants';
 import { chunkAad, type Sealer, sha256 } from './session-crypto';
 import type { ProtocolTuning } from './tuning';
 import type { AcknowledgeMessage, TransferMessage } from './wire-frames';
@@ -34,8 +35,8 @@ const MIN_SUSPECT_WINDOW_MS = 50;
 /**
  * Sends one stream (a file or the manifest) like TCP sends bytes: at most a congestion window of
  * chunks beyond the receiver's contiguous prefix, paced; a chunk reported missing is resent once it
- * is older than a round trip plus a reordering allowance (a resent one: older than the
- * retransmission timeout); when no acknowledgement of new data comes within the timeout, the lowest
+ * is older than a round trip plus a reordering allowance when the receiver holds a later chunk,
+ * else once older than SRTT + 4·RTTVAR (a resent one: older than the retransmission timeout); when no acknowledgement of new data comes within the timeout, the lowest
  * unacknowledged chunk goes again and the timeout doubles. Finishes when the receiver acknowledges
  * with `success: true`.
  */
@@ -125,6 +126,7 @@ export class StreamSender {
       this.timerStartedAt = this.nextNew > through + 1 ? now : undefined;
       this.options.onProgress?.(through + 1);
     }
+    const heldBeyond = this.highestHeldBeyondPrefix(ack.missingchunkids);
     for (const id of ack.missingchunkids) {
       if (id <= this.ackedThrough || id >= this.nextNew || this.resendQueue.has(id)) continue;
       const sentAt = this.lastSentAt.get(id);
@@ -135,7 +137,10 @@ export class StreamSender {
       }
       const resent = (this.sendCount.get(id) ?? 0) > 1;
       const suspect = !resent && this.isSuspect(sentAt, now);
-      const lossAge = resent ? congestion.rtt.rtoMs : suspect ? 0 : congestion.rtt.lossAgeMs;
+      // As TCP RACK: a chunk the receiver holds a later one of is lost once a round trip old; one with
+      // nothing after it received may just be queued (in the relay, or in a socket the relay paused),
+      // so it must be as old as the timeout (without backoff) first.
+      const lossAge = suspect ? 0 : resent ? congestion.rtt.rtoMs : id < heldBeyond ? congestion.rtt.lossAgeMs : congestion.rtt.tailLossAgeMs;
       if (now - sentAt >= lossAge) {
         this.resendQueue.add(id);
         // A suspect's loss is the congestion signal that already cut the window.
@@ -162,6 +167,20 @@ export class StreamSender {
     }
     if (newest !== undefined && !this.suspect) this.suspect = { chunkid: newest, signalAt: now };
     this.sleeper.wake();
+  }
+
+  /**
+   * The highest chunk beyond the acknowledged prefix that an ack shows the receiver holds (-1: none):
+   * a chunk already sent that the ack does not list as missing, up to the highest one it lists (an
+   * ack lists every gap in the range it covers; a status report covers the whole window, a gap
+   * report the chunks up to a few below the highest it holds, so a gap report always reveals one).
+   */
+  private highestHeldBeyondPrefix(missing: readonly number[]): number {
+    if (missing.length === 0) return -1;
+    const listed = new Set(missing);
+    const top = Math.min(this.nextNew - 1, missing.length >= MAX_MISSING_IDS ? Math.max(...missing) : this.ackedThrough + MAX_WINDOW_CHUNKS);
+    for (let id = top; id > this.ackedThrough; id--) if (!listed.has(id)) return id;
+    return -1;
   }
 
   /** The peer or our socket changed: forget send times so what the receiver reports missing goes again at once. */

@@ -7,10 +7,14 @@ export interface ProtocolTuning {
   readonly windowChunks: number;
   /**
    * The congestion window a session starts with, in browser-sized chunks (24,064 B: a sender of
-   * 96 KB chunks starts with 2, the same bytes); slow start grows it from there. @default 8
+   * 96 KB chunks starts with 1, the same bytes); slow start grows it from there. @default 4: a
+   * hundred sessions starting at once on one relay already put 10 MB in its way
    */
   readonly initialWindowChunks: number;
-  /** The congestion window never shrinks below this. @default 2 */
+  /**
+   * The congestion window never shrinks below this (below it, the pacing rate shrinks instead).
+   * @default 1: a hundred sessions through one relay cannot each keep two 96 KB chunks queued
+   */
   readonly minWindowChunks: number;
   /** The receiver acknowledges after max(this, window / 8) newly accepted chunks. @default 8 */
   readonly ackEveryChunks: number;
@@ -43,9 +47,9 @@ export interface ProtocolTuning {
   readonly pacingPerSecond: number;
   /**
    * Queueing delay the sender tolerates: when the smoothed round trip exceeds the smallest one seen
-   * by more than max(this, that smallest round trip), the window shrinks as on a loss (a delay
-   * signal, as TCP Vegas and LEDBAT use), so a saturated relay is not filled with queued chunks
-   * that the retransmission timer then resends. `Infinity` turns it off. @default 50
+   * by more than this, the window shrinks as on a loss, and at the smallest window the pacing rate
+   * does (a delay signal, as TCP Vegas and LEDBAT use), so a saturated relay is not filled with
+   * queued chunks that the retransmission timer then resends. `Infinity` turns it off. @default 50
    */
   readonly queueDelayTargetMs: number;
   /** How many messages the pacer lets go back to back after a pause. @default 4 */
@@ -63,8 +67,8 @@ export const DEFAULT_PACING_PER_SECOND = 250;
 /** The defaults of every ProtocolTuning knob (pacing: see defaultPacingRate). */
 export const DEFAULT_TUNING: ProtocolTuning = {
   windowChunks: WINDOW_CHUNKS,
-  initialWindowChunks: 8,
-  minWindowChunks: 2,
+  initialWindowChunks: 4,
+  minWindowChunks: 1,
   ackEveryChunks: 8,
   ackDelayMs: 25,
   reorderToleranceChunks: 3,

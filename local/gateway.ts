@@ -11,6 +11,7 @@ import { connectEvent, disconnectEvent, messageEvent, type ApiContext, type Conn
 import { CLOSE_GOING_AWAY, FRAME_LIMIT_BYTES, MESSAGE_LIMIT_BYTES, connectionTimeouts, type ConnectionTimeouts } from './limits';
 import { InvocationScheduler } from './invocation-scheduler';
 import { ConnectionRegistry, InvocationQueueStats, LiveConnection, type InvocationLimits } from './live-connection';
+import { RelayBacklog } from './relay-backlog';
 import { silentLog, type RelayLog } from './relay-log';
 import { selectRoute } from './route-selection';
 
@@ -70,6 +71,8 @@ export interface GatewayOptions {
   readonly invocationTap?: InvocationTap;
   /** Per-connection concurrency and backpressure. @default MAX_CONCURRENT_INVOCATIONS, QUEUE_HIGH_WATER, QUEUE_LOW_WATER */
   readonly invocationLimits?: InvocationLimits;
+  /** The relay-wide backlog's byte marks. @default BACKLOG_HIGH_WATER_BYTES, BACKLOG_LOW_WATER_BYTES */
+  readonly backlogBytes?: { readonly high: number; readonly low: number };
 }
 
 const CLOSE_WAIT_MS = 1000;
@@ -89,6 +92,8 @@ export class WebSocketGateway {
   readonly queueStats = new InvocationQueueStats();
   /** Starts every connection's invocations in turns, a time slice per event-loop turn. */
   private readonly scheduler = new InvocationScheduler();
+  /** The relay-wide byte mark on chunks read and not yet handled (relay-backlog.ts). */
+  readonly backlog: RelayBacklog;
   private readonly wss: WebSocketServer;
   private readonly routeKeys: ReadonlySet<string>;
   private readonly timeouts: ConnectionTimeouts;
@@ -98,6 +103,7 @@ export class WebSocketGateway {
 
   constructor(private readonly options: GatewayOptions) {
     this.connections = options.connections ?? new ConnectionRegistry();
+    this.backlog = new RelayBacklog(options.backlogBytes?.high, options.backlogBytes?.low);
     this.routeKeys = new Set(options.handlers.keys());
     this.timeouts = connectionTimeouts(options.timeouts);
     this.log = options.log ?? silentLog;
@@ -167,13 +173,14 @@ export class WebSocketGateway {
       this.log.line(`timeout   ${context.connectionId} ${reason}`);
       ws.close(CLOSE_GOING_AWAY, 'Going away');
     });
-    const connection = new LiveConnection(context, ws, timers, this.options.invocationLimits, this.queueStats, this.scheduler);
+    const connection = new LiveConnection(context, ws, timers, this.options.invocationLimits, this.queueStats, this.scheduler, this.backlog);
     this.connections.add(connection);
     this.log.line(`open      ${context.connectionId} from ${context.sourceIp}`);
     ws.on('error', () => undefined);
     ws.on('message', (data: RawData, isBinary: boolean) => this.received(connection, api, data, isBinary));
     ws.on('close', (code: number, reason: Buffer) => {
       timers.stop();
+      connection.leaveBacklog();
       this.connections.remove(context.connectionId);
       this.options.faults?.forget(context.connectionId);
       const seconds = ((Date.now() - context.connectedAt) / 1000).toFixed(1);

@@ -9,6 +9,13 @@ export interface SchedulableQueue {
 /** How long the invocations started in one event-loop turn may run before the loop reads sockets again. */
 export const SCHEDULER_SLICE_MS = 10;
 
+/**
+ * While chunks wait, at most this many small frames start in a row before one chunk does: small
+ * frames still go first, but a burst of handshakes (200 Connects and Requests, each waiting on
+ * DynamoDB) cannot hold every chunk back for a second.
+ */
+export const SMALL_STARTS_IN_A_ROW = 8;
+
 /** At most this many invocation starts are queued for one turn. */
 const MAX_STARTS_PER_TURN = 64;
 
@@ -34,6 +41,8 @@ export class InvocationScheduler {
   private queuedStarts = 0;
   private sliceBatch = -1;
   private sliceStartedAt = 0;
+  /** Small frames started since the last chunk. */
+  private smallInARow = 0;
 
   constructor(private readonly sliceMs: number = SCHEDULER_SLICE_MS) {}
 
@@ -62,7 +71,10 @@ export class InvocationScheduler {
       this.sliceStartedAt = now;
     }
     if (now - this.sliceStartedAt <= this.sliceMs) {
-      const line = this.small.size > 0 ? this.small : this.ready;
+      // Small frames first, but a chunk waiting gets a start after every SMALL_STARTS_IN_A_ROW of them.
+      const takeSmall = this.small.size > 0 && (this.ready.size === 0 || this.smallInARow < SMALL_STARTS_IN_A_ROW);
+      const line = takeSmall ? this.small : this.ready;
+      this.smallInARow = takeSmall ? this.smallInARow + 1 : 0;
       const next = line.values().next();
       if (!next.done) {
         const queue = next.value;

@@ -3,6 +3,7 @@ import { WebSocket } from 'ws';
 import type { ConnectionContext } from './lambda-event';
 import type { ConnectionTimers } from './connection-timers';
 import type { InvocationScheduler, SchedulableQueue } from './invocation-scheduler';
+import type { BacklogMember, RelayBacklog } from './relay-backlog';
 
 /**
  * How many handler invocations of one connection run at once. API Gateway invokes Lambda for
@@ -61,12 +62,19 @@ export interface InvocationLimits {
   readonly lowWaterBytes?: number;
 }
 
+/** A message's invocation waiting for its turn: whether it is a small frame, and its size. */
+interface QueuedInvocation {
+  readonly task: () => Promise<void>;
+  readonly small: boolean;
+  readonly bytes: number;
+}
+
 /** One open client connection, as the gateway and the `@connections` API see it. */
-export class LiveConnection implements SchedulableQueue {
+export class LiveConnection implements SchedulableQueue, BacklogMember {
   /** Epoch milliseconds of the last message in or out. */
   lastActiveAt: number;
   /** Invocations waiting for a free slot, in arrival order, with whether each is for a small frame. */
-  private readonly waiting: Array<{ readonly task: () => Promise<void>; readonly small: boolean; readonly bytes: number }> = [];
+  private readonly waiting: QueuedInvocation[] = [];
   /** Invocations running now. */
   private readonly running = new Set<Promise<void>>();
   /** Called whenever the last running invocation finishes and none waits. */
@@ -80,6 +88,8 @@ export class LiveConnection implements SchedulableQueue {
   private queuedBytes = 0;
   /** Whether this connection paused its socket for backpressure. */
   private pausedForBackpressure = false;
+  /** Whether the relay-wide backlog paused it. */
+  private pausedForBacklog = false;
 
   constructor(
     readonly context: ConnectionContext,
@@ -89,6 +99,8 @@ export class LiveConnection implements SchedulableQueue {
     private readonly stats: InvocationQueueStats = new InvocationQueueStats(),
     /** Starts the invocations in turns with the other connections' (the gateway's); none: start at once. */
     private readonly scheduler?: InvocationScheduler,
+    /** Counts this connection's large messages against the relay-wide byte mark (the gateway's); none: no relay-wide mark. */
+    private readonly backlog?: RelayBacklog,
   ) {
     this.lastActiveAt = context.connectedAt;
     this.maxConcurrent = limits.maxConcurrent ?? MAX_CONCURRENT_INVOCATIONS;
@@ -141,9 +153,36 @@ export class LiveConnection implements SchedulableQueue {
     if (!this.pausedForBackpressure && (this.queued >= this.highWater || this.queuedBytes >= this.highWaterBytes)) {
       this.pausedForBackpressure = true;
       this.stats.pauses++;
-      this.socket.pause();
+      this.updateSocketPause();
     }
+    if (!small) this.backlog?.add(this, bytes);
     this.startWaiting();
+  }
+
+  /** The relay-wide backlog is full: stop reading this socket. */
+  pauseForBacklog(): void {
+    this.pausedForBacklog = true;
+    this.updateSocketPause();
+  }
+
+  /** The relay-wide backlog has room again. */
+  resumeForBacklog(): void {
+    this.pausedForBacklog = false;
+    this.updateSocketPause();
+  }
+
+  /** Leaves the relay-wide backlog (the socket closed). */
+  leaveBacklog(): void {
+    this.backlog?.forget(this);
+  }
+
+  /** The socket is read unless either its own queue or the relay-wide backlog is full. */
+  private updateSocketPause(): void {
+    if (this.pausedForBackpressure || this.pausedForBacklog) {
+      if (!this.socket.isPaused) this.socket.pause();
+    } else if (this.socket.isPaused) {
+      this.socket.resume();
+    }
   }
 
   /** Resolves when no task of this connection is running or waiting. */
@@ -178,7 +217,7 @@ export class LiveConnection implements SchedulableQueue {
     while (this.canStart()) this.run(this.waiting.shift()!);
   }
 
-  private run({ task, bytes }: { readonly task: () => Promise<void>; readonly bytes: number }): void {
+  private run({ task, bytes, small }: QueuedInvocation): void {
     // A failed task must not stop the ones after it; dispatch reports its own errors.
     const run: Promise<void> = task()
       .catch(() => undefined)
@@ -189,8 +228,9 @@ export class LiveConnection implements SchedulableQueue {
         this.startWaiting();
         if (this.pausedForBackpressure && this.queued < this.lowWater && this.queuedBytes < this.lowWaterBytes) {
           this.pausedForBackpressure = false;
-          this.socket.resume();
+          this.updateSocketPause();
         }
+        if (!small) this.backlog?.remove(bytes);
         if (this.running.size === 0 && this.waiting.length === 0) {
           for (const resolve of this.idle.splice(0)) resolve();
         }

@@ -15,6 +15,7 @@ import type { ConnectionTimeouts } from './limits';
 import { inProcessConnectionsTransport, UNSIGNED } from './in-process-connections-transport';
 import { ConnectionRegistry, type InvocationLimits, type InvocationQueueStats } from './live-connection';
 import { createConnectionsApi, createManagementApi } from './management-api';
+import type { BacklogStats } from './relay-backlog';
 import { silentLog, type RelayLog } from './relay-log';
 import { loadRouteHandlers } from './route-handlers';
 import { createWebPageHandler } from './web-page-server';
@@ -70,6 +71,8 @@ export interface LocalRelayOptions {
   readonly invocationTap?: InvocationTap;
   /** Per-connection concurrency and backpressure marks. @default MAX_CONCURRENT_INVOCATIONS, QUEUE_HIGH_WATER, QUEUE_LOW_WATER */
   readonly invocationLimits?: InvocationLimits;
+  /** The relay-wide byte marks on chunks read and not yet handled (relay-backlog.ts). @default BACKLOG_HIGH_WATER_BYTES, BACKLOG_LOW_WATER_BYTES */
+  readonly backlogBytes?: { readonly high: number; readonly low: number };
   /** Outbound bytes waiting for a client above which `@connections` POSTs to it answer 429. @default OUTBOUND_BUFFER_LIMIT_BYTES */
   readonly outboundBufferLimitBytes?: number;
   /** Serves the built web page at `/` from this folder. @default DEFAULT_WEB_DIR */
@@ -96,6 +99,8 @@ export interface LocalRelay {
   readonly config: RelayConfig;
   /** Invocation queue figures over every connection (backpressure). */
   readonly queueStats: InvocationQueueStats;
+  /** Relay-wide backlog figures (pauses, peak bytes). */
+  readonly backlogStats: () => BacklogStats;
   /** The open connections, as the gateway and `@connections` see them (tests, `npm run load`). */
   readonly connections: ConnectionRegistry;
   /** Closes every socket (running `$disconnect`), the server, and DynamoDB Local if it started it. */
@@ -181,6 +186,7 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       frameTap: options.frameTap,
       log,
       invocationLimits: options.invocationLimits,
+      backlogBytes: options.backlogBytes,
       invocationTap: options.invocationTap,
     });
     gateway.attach(server);
@@ -203,6 +209,7 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       tableName,
       config,
       queueStats: gateway.queueStats,
+      backlogStats: () => gateway.backlog.stats,
       connections,
       close: () => {
         closing ??= (async () => {

@@ -145,6 +145,37 @@ describe('CongestionControl', () => {
     expect(cc.stats.losses).toBe(0);
   });
 
+  test('the delay target is fixed: a session whose smallest round trip already held a queue still reacts to 60 ms more', () => {
+    const cc = new CongestionControl(tuning, 0);
+    cc.onAcked(1000);
+    // GIVEN a session that started on a busy relay: its smallest round trip is 1 s
+    for (let t = 0; t < 2000; t += 100) cc.onRoundTrip(1000, t);
+    expect(cc.windowChunks).toBe(64);
+    // WHEN the round trips stand 60 ms higher (above the 50 ms target, far below "double the minimum")
+    for (let t = 2000; t < 20_000; t += 100) cc.onRoundTrip(1060, t);
+    // THEN the window shrinks
+    expect(cc.stats.delays).toBeGreaterThan(0);
+    expect(cc.windowChunks).toBeLessThan(64);
+  });
+
+  test('at the smallest window, a delay signal halves the pacing rate instead, below one window per round trip', () => {
+    const cc = new CongestionControl(resolveTuning({ ...tuning, minWindowChunks: 1, pacingPerSecond: Infinity }), 0);
+    cc.onRoundTrip(20, 0);
+    for (let t = 100; t < 1500 && cc.windowChunks > 1; t += 100) cc.onRoundTrip(400, t);
+    expect(cc.windowChunks).toBe(1);
+    expect(cc.pacer.ratePerSecond).toBe(Infinity);
+    // GIVEN the window is one chunk and the round trip still stands ~400 ms above the smallest
+    let t = 2000;
+    cc.onRoundTrip(400, t);
+    // THEN the rate is half of one chunk per smoothed round trip
+    const srtt = cc.rtt.estimateMs!;
+    expect(cc.pacer.ratePerSecond).toBeCloseTo(1000 / srtt / 2, 5);
+    // AND further signals (one per round trip) halve it again, down to the floor
+    for (t += 1000; t < 60_000; t += 1000) cc.onRoundTrip(400, t);
+    expect(cc.pacer.ratePerSecond).toBe(MIN_PACING_PER_SECOND);
+    expect(cc.windowChunks).toBe(1);
+  });
+
   test('a queueing-delay target of Infinity never shrinks the window on delay', () => {
     const cc = new CongestionControl(resolveTuning({ ...tuning, queueDelayTargetMs: Infinity }), 0);
     cc.onAcked(1000);

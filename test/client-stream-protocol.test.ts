@@ -156,3 +156,56 @@ describe('StreamSender and StreamReceiver over an in-memory link', () => {
     expect(acks).toContainEqual({ success: false, missingchunkids: [0], fileid: 'f0', receivedthrough: -1 });
   });
 });
+
+describe('StreamSender: what counts as evidence of a loss', () => {
+  // A long retransmission timeout and a short loss age: a resend within the test comes from a report.
+  const tuning = resolveTuning({ windowChunks: 4, initialWindowChunks: 4, minRtoMs: 60_000, initialRtoMs: 60_000, pacingPerSecond: Infinity });
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /** A sender of 8 chunks whose first window (chunks 0-3) went out, with a measured round trip of ~5 ms. */
+  async function senderWithFourInFlight(keys: SessionKeys) {
+    const sent: number[] = [];
+    const congestion = new CongestionControl(tuning);
+    for (let i = 0; i < 8; i++) congestion.onRoundTrip(5);
+    const sender = new StreamSender({
+      fileid: 'f0',
+      chunktotal: 8,
+      readChunk: async () => new Uint8Array(16),
+      sealer: new Sealer(keys.senderKey),
+      port: { ready: () => true, sendTransfer: (m) => sent.push(m.chunkid) > 0 },
+      tuning,
+      congestion,
+    });
+    const running = sender.run().catch(() => undefined);
+    for (let i = 0; i < 100 && sent.length < 4; i++) await sleep(5);
+    expect(sent).toEqual([0, 1, 2, 3]);
+    await sleep(40); // older than the loss age (~10 ms), far younger than the timeout
+    return { sender, sent, running };
+  }
+
+  let keys: SessionKeys;
+  beforeAll(async () => {
+    keys = await deriveSessionKeys(randomBytes(32));
+  });
+
+  test('a report that lists every chunk in flight (nothing after them received: maybe queued) resends nothing before the timeout', async () => {
+    const { sender, sent, running } = await senderWithFourInFlight(keys);
+    sender.handleAck({ connectionid: 'r', fileid: 'f0', success: false, receivedthrough: -1, missingchunkids: [0, 1, 2, 3, 4, 5, 6, 7] });
+    await sleep(60);
+    expect(sent).toEqual([0, 1, 2, 3]);
+    expect(sender.framesSent).toBe(4);
+    sender.abort(new Error('done'));
+    await running;
+  });
+
+  test('a report that shows a later chunk received resends the gap at once', async () => {
+    const { sender, sent, running } = await senderWithFourInFlight(keys);
+    // Chunks 1-3 arrived (not listed), 0 did not: 0 is lost, the rest of the window is not.
+    sender.handleAck({ connectionid: 'r', fileid: 'f0', success: false, receivedthrough: -1, missingchunkids: [0] });
+    for (let i = 0; i < 40 && sent.length < 5; i++) await sleep(5);
+    expect(sent).toEqual([0, 1, 2, 3, 0]);
+    expect(sender.framesSent).toBe(5);
+    sender.abort(new Error('done'));
+    await running;
+  });
+});

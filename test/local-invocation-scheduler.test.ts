@@ -1,4 +1,4 @@
-import { InvocationScheduler, type SchedulableQueue } from '../local/invocation-scheduler';
+import { InvocationScheduler, SMALL_STARTS_IN_A_ROW, type SchedulableQueue } from '../local/invocation-scheduler';
 
 /** A queue of synchronous tasks, recording the order they start in. */
 function taskQueue(name: string, tasks: number, started: string[], work: () => void = () => undefined, small = false): SchedulableQueue & { left: number } {
@@ -55,6 +55,20 @@ describe('InvocationScheduler', () => {
     await drain([...senders, receiver]);
     expect(started).toHaveLength(16);
     expect(started[0]).toBe('ack');
+  });
+
+  test('a burst of small frames (handshakes) does not hold every chunk back: a chunk starts after every few small ones', async () => {
+    const scheduler = new InvocationScheduler();
+    const started: string[] = [];
+    const sender = taskQueue('chunk', 3, started);
+    const handshakes = Array.from({ length: 40 }, (_, n) => taskQueue(`small${n}`, 1, started, undefined, true));
+    scheduler.markReady(sender);
+    for (const queue of handshakes) scheduler.markReady(queue);
+    await drain([sender, ...handshakes]);
+    expect(started).toHaveLength(43);
+    // Small ones still go first, but the chunks start at SMALL_STARTS_IN_A_ROW + 1, 2(...) + 2, ... not after all 40.
+    const chunkAt = started.flatMap((name, at) => (name === 'chunk' ? [at] : []));
+    expect(chunkAt).toEqual([1, 2, 3].map((k) => k * (SMALL_STARTS_IN_A_ROW + 1) - 1));
   });
 
   test('a long backlog yields the event loop between slices, so timers and sockets get their turn', async () => {
