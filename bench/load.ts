@@ -12,9 +12,11 @@ import { descendantPids, forEachLine, procStatusKb, spawnBenchScript } from './c
  * this process (the client library, in-memory files). Prints per round: transfers completed and
  * failed, aggregate MB/s, p50/p99 per-chunk relay latency (Transfer frame off the socket to the
  * end of its handler, right after the `@connections` write, measured inside the relay), relay and
- * DynamoDB Local RSS, resend amplification (Transfer frames / distinct chunks), the p99 of the
- * other routes (which touch DynamoDB), and the relay's and the generator's event-loop delay.
- * `LOAD_PROFILE=DIR` runs the relay with `--cpu-prof` into DIR.
+ * DynamoDB Local RSS (and where the relay's memory is at its peak), resend amplification (Transfer
+ * frames / distinct chunks) and why the senders' windows shrank, the relay-wide backlog, the p99 of
+ * the other routes (which touch DynamoDB), and the relay's and the generator's event-loop delay.
+ * `LOAD_PROFILE=DIR` runs the relay with `--cpu-prof` into DIR; `LOAD_QUEUE_LIMITS=C,H,L` and
+ * `LOAD_BACKLOG_KB=HIGH,LOW` change the relay's marks for experiments.
  *
  * Options (`npm run load -- --levels 20,50 --idle 1000 --mb 2 --timeout-s 180`, or env
  * LOAD_LEVELS, LOAD_IDLE, LOAD_MB, LOAD_TIMEOUT_S; `--dynamodb-endpoint URL` or

@@ -79,10 +79,10 @@ export class RoundTripEstimator {
    * How old a chunk sent once must be before a report that it is missing counts as a loss when the
    * receiver holds nothing sent after it (it may be queued, in a relay or a paused socket, rather
    * than lost): the timeout without its backoff, SRTT + 4·RTTVAR, so a round trip that varies is
-   * waited for. Before any sample: the floor of the timeout, as lossAgeMs.
+   * waited for. Before any sample: the initial timeout.
    */
   get tailLossAgeMs(): number {
-    if (this.srtt === undefined) return this.bounds.minRtoMs;
+    if (this.srtt === undefined) return this.bounds.initialRtoMs;
     return Math.max(this.bounds.minRtoMs, this.srtt + 4 * this.rttvar);
   }
 

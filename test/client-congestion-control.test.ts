@@ -62,6 +62,18 @@ describe('RoundTripEstimator (RFC 6298)', () => {
     expect(rtt.rtoMs).toBe(300);
   });
 
+  test('a chunk with nothing after it received counts as lost at the timeout without backoff: the initial one before any sample', () => {
+    const rtt = new RoundTripEstimator(bounds);
+    // Before any sample, not the 200 ms floor: a first exchange on a busy relay may take a second
+    expect(rtt.tailLossAgeMs).toBe(1000);
+    rtt.sample(100);
+    expect(rtt.tailLossAgeMs).toBe(300);
+    expect(rtt.lossAgeMs).toBe(200);
+    rtt.backOff();
+    expect(rtt.rtoMs).toBe(600);
+    expect(rtt.tailLossAgeMs).toBe(300);
+  });
+
   test('the timeout stays within its bounds whatever the samples', () => {
     fc.assert(
       fc.property(fc.array(fc.double({ min: 0, max: 100_000, noNaN: true }), { minLength: 1, maxLength: 50 }), fc.nat(30), (samples, backoffs) => {
