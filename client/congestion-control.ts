@@ -77,10 +77,9 @@ export class CongestionControl {
     return { losses: this.losses, signals: this.signals, timeouts: this.timeouts, delays: this.delays };
   }
 
-  /** `chunks` more chunks were acknowledged: grow the window and, after a throttling cut, the pacing rate. */
+  /** `chunks` more chunks were acknowledged: grow the window and, after a throttling cut, the pacing rate (the timeout's backoff ends only with a round-trip sample, onRoundTrip). */
   onAcked(chunks: number): void {
     if (chunks <= 0) return;
-    this.rtt.resetBackoff();
     if (this.cwnd < this.ssthresh) this.cwnd = this.clamp(Math.min(this.ssthresh, this.cwnd + chunks));
     else this.cwnd = this.clamp(this.cwnd + chunks / this.cwnd);
     const { pacer } = this;
@@ -106,6 +105,10 @@ export class CongestionControl {
    * a standing queue of seconds.
    */
   onRoundTrip(ms: number, now = Date.now()): void {
+    // Karn's algorithm: the backed-off timeout stays until a chunk sent once is acknowledged. An ack
+    // of a resent chunk ends nothing: under a standing queue only the lucky chunks give samples, and
+    // resetting on every ack sent the timer back to their short round trip, again and again.
+    this.rtt.resetBackoff();
     this.rtt.sample(ms);
     this.minRttMs = Math.min(this.minRttMs, ms);
     const smoothed = this.rtt.estimateMs;

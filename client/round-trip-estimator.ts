@@ -18,7 +18,7 @@ export const DEFAULT_RTO_BOUNDS: RetransmitTimeoutBounds = { initialRtoMs: 1000,
  * The round trip of a chunk (sent -> acknowledged) and the retransmission timeout derived from it,
  * as RFC 6298 computes them for TCP: SRTT and RTTVAR smoothed with gains 1/8 and 1/4,
  * RTO = SRTT + 4·RTTVAR within [minRtoMs, maxRtoMs], doubled on every timeout until the next
- * acknowledgement of new data. The caller feeds it only chunks sent once (Karn's rule), so a
+ * sample (Karn's algorithm: an ack of a resent chunk keeps the backoff). The caller feeds it only chunks sent once (Karn's rule), so a
  * resend's acknowledgement never distorts the estimate.
  */
 export class RoundTripEstimator {
@@ -52,7 +52,7 @@ export class RoundTripEstimator {
     return this.rttvar;
   }
 
-  /** How many times the timeout has doubled since the last acknowledgement of new data. */
+  /** How many times the timeout has doubled since the last sample. */
   get backoffCount(): number {
     return this.backoffs;
   }
@@ -78,12 +78,15 @@ export class RoundTripEstimator {
   /**
    * How old a chunk sent once must be before a report that it is missing counts as a loss when the
    * receiver holds nothing sent after it (it may be queued, in a relay or a paused socket, rather
-   * than lost): the timeout without its backoff, SRTT + 4·RTTVAR, so a round trip that varies is
-   * waited for. Before any sample: the initial timeout.
+   * than lost): the retransmission timeout, backoff included (after timeouts, the round trips that
+   * were measured are the lucky ones), except that before any sample it is the initial timeout
+   * doubled per timeout, without RFC 6298's 3 s (a report, unlike the timer, shows the receiver is
+   * there and still lacks it).
    */
   get tailLossAgeMs(): number {
-    if (this.srtt === undefined) return this.bounds.initialRtoMs;
-    return Math.max(this.bounds.minRtoMs, this.srtt + 4 * this.rttvar);
+    const { initialRtoMs, minRtoMs, maxRtoMs } = this.bounds;
+    const base = this.srtt === undefined ? initialRtoMs : Math.max(minRtoMs, this.srtt + 4 * this.rttvar);
+    return Math.min(maxRtoMs, base * 2 ** this.backoffs);
   }
 
   /**
@@ -96,7 +99,7 @@ export class RoundTripEstimator {
     if (this.rtoMs < this.bounds.maxRtoMs) this.backoffs++;
   }
 
-  /** New data was acknowledged: the backoff ends. */
+  /** A chunk sent once was acknowledged (a new sample): the backoff ends. */
   resetBackoff(): void {
     this.backoffs = 0;
   }

@@ -36,8 +36,9 @@ const MIN_SUSPECT_WINDOW_MS = 50;
  * Sends one stream (a file or the manifest) like TCP sends bytes: at most a congestion window of
  * chunks beyond the receiver's contiguous prefix, paced; a chunk reported missing is resent once it
  * is older than a round trip plus a reordering allowance when the receiver holds a later chunk,
- * else once older than SRTT + 4·RTTVAR (a resent one: older than the retransmission timeout); when no acknowledgement of new data comes within the timeout, the lowest
- * unacknowledged chunk goes again and the timeout doubles. Finishes when the receiver acknowledges
+ * else (and for a resent one) once older than the retransmission timeout; when no acknowledgement
+ * of new data comes within the timeout, the lowest unacknowledged chunk goes again and the timeout
+ * doubles. Finishes when the receiver acknowledges
  * with `success: true`.
  */
 export class StreamSender {
@@ -139,7 +140,7 @@ export class StreamSender {
       const suspect = !resent && this.isSuspect(sentAt, now);
       // As TCP RACK: a chunk the receiver holds a later one of is lost once a round trip old; one with
       // nothing after it received may just be queued (in the relay, or in a socket the relay paused),
-      // so it must be as old as the timeout (without backoff) first.
+      // so it must be as old as the timeout first.
       const lossAge = suspect ? 0 : resent ? congestion.rtt.rtoMs : id < heldBeyond ? congestion.rtt.lossAgeMs : congestion.rtt.tailLossAgeMs;
       if (now - sentAt >= lossAge) {
         this.resendQueue.add(id);

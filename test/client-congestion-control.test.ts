@@ -62,16 +62,21 @@ describe('RoundTripEstimator (RFC 6298)', () => {
     expect(rtt.rtoMs).toBe(300);
   });
 
-  test('a chunk with nothing after it received counts as lost at the timeout without backoff: the initial one before any sample', () => {
+  test('a chunk with nothing after it received counts as lost at the timeout, backoff included: the initial one before any sample', () => {
     const rtt = new RoundTripEstimator(bounds);
     // Before any sample, not the 200 ms floor: a first exchange on a busy relay may take a second
     expect(rtt.tailLossAgeMs).toBe(1000);
+    rtt.backOff();
+    // ...doubled by a timeout, but without the timer's 3 s of RFC 6298 5.7
+    expect(rtt.tailLossAgeMs).toBe(2000);
     rtt.sample(100);
+    expect(rtt.tailLossAgeMs).toBe(600);
+    rtt.resetBackoff();
     expect(rtt.tailLossAgeMs).toBe(300);
     expect(rtt.lossAgeMs).toBe(200);
     rtt.backOff();
     expect(rtt.rtoMs).toBe(600);
-    expect(rtt.tailLossAgeMs).toBe(300);
+    expect(rtt.tailLossAgeMs).toBe(600);
   });
 
   test('the timeout stays within its bounds whatever the samples', () => {
@@ -205,6 +210,23 @@ describe('CongestionControl', () => {
     expect(cc.windowChunks).toBe(2);
     expect(cc.rtt.rtoMs).toBe(2 * before);
     expect(cc.stats.timeouts).toBe(1);
+  });
+
+  test("Karn's algorithm: an ack of resent chunks keeps the backed-off timeout, a round-trip sample ends it", () => {
+    const cc = new CongestionControl(tuning, 0);
+    cc.onRoundTrip(100, 0);
+    const base = cc.rtt.rtoMs;
+    cc.onTimeout(1000);
+    cc.onTimeout(2000);
+    expect(cc.rtt.rtoMs).toBe(4 * base);
+    // GIVEN the resent chunks are acknowledged (no sample: they were sent twice)
+    cc.onAcked(3);
+    // THEN the timeout stays backed off: the round trips that gave the estimate were the lucky ones
+    expect(cc.rtt.rtoMs).toBe(4 * base);
+    // AND a chunk sent once brings it back to the estimate
+    cc.onRoundTrip(100, 3000);
+    expect(cc.rtt.backoffCount).toBe(0);
+    expect(cc.rtt.rtoMs).toBeLessThan(2 * base);
   });
 
   test('pacing never drops below its floor however many signals come', () => {
