@@ -14,6 +14,9 @@ import { startLocalRelay } from '../local/local-relay';
  */
 interface Period {
   latenciesMs: number[];
+  /** The same latencies by the second of the period they came in (0: the first second). */
+  latenciesBySecond: number[][];
+  startedAt: number;
   /** Of each Transfer latency: the wait for its turn (received to started), and the handler (started to finished). */
   waitsMs: number[];
   handlerMs: number[];
@@ -41,7 +44,7 @@ interface Period {
   dynamodbPeakInFlight: number;
 }
 
-const newPeriod = (): Period => ({ latenciesMs: [], waitsMs: [], handlerMs: [], routeLatenciesMs: new Map(), connectHandlerMs: [], routeFailures: new Map(), transferFrames: 0, chunks: new Set(), chunkTimes: new Map(), resentWhileQueued: 0, resentAfterPostedMs: [], peakRssBytes: process.memoryUsage.rss(), startRssBytes: process.memoryUsage.rss(), failed: 0, dynamodbMs: new Map(), dynamodbPeakInFlight: 0 });
+const newPeriod = (): Period => ({ latenciesMs: [], latenciesBySecond: [], startedAt: performance.now(), waitsMs: [], handlerMs: [], routeLatenciesMs: new Map(), connectHandlerMs: [], routeFailures: new Map(), transferFrames: 0, chunks: new Set(), chunkTimes: new Map(), resentWhileQueued: 0, resentAfterPostedMs: [], peakRssBytes: process.memoryUsage.rss(), startRssBytes: process.memoryUsage.rss(), failed: 0, dynamodbMs: new Map(), dynamodbPeakInFlight: 0 });
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -142,6 +145,8 @@ async function main(): Promise<void> {
         return;
       }
       period.latenciesMs.push(timing.finishedAt - timing.receivedAt);
+      const second = Math.max(0, Math.floor((timing.receivedAt - period.startedAt) / 1000));
+      (period.latenciesBySecond[second] ??= []).push(timing.finishedAt - timing.receivedAt);
       period.waitsMs.push(timing.startedAt - timing.receivedAt);
       period.handlerMs.push(timing.finishedAt - timing.startedAt);
       if (timing.failed) period.failed++;
@@ -178,6 +183,8 @@ async function main(): Promise<void> {
       p99Ms: percentile(sorted, 99),
       maxMs: sorted[sorted.length - 1] ?? 0,
       waitP99Ms: percentile(done.waitsMs.sort((a, b) => a - b), 99),
+      // Seconds before the round's first chunk (while the generator set up) have no entry.
+      p99BySecondMs: done.latenciesBySecond.flatMap((list) => (list ? [percentile(list.sort((a, b) => a - b), 99)] : [])),
       handlerP99Ms: percentile(done.handlerMs.sort((a, b) => a - b), 99),
       routeP99Ms,
       eventLoopDelay,

@@ -12,7 +12,8 @@ import { descendantPids, forEachLine, procStatusKb, spawnBenchScript } from './c
  * this process (the client library, in-memory files). Prints per round: transfers completed and
  * failed, aggregate MB/s, p50/p99 per-chunk relay latency (Transfer frame off the socket to the
  * end of its handler, right after the `@connections` write, measured inside the relay), relay and
- * DynamoDB Local RSS (and where the relay's memory is at its peak), resend amplification (Transfer
+ * DynamoDB Local RSS (and where the relay's memory is at its peak), the latency p99 second by
+ * second, resend amplification (Transfer
  * frames / distinct chunks) and why the senders' windows shrank, the relay-wide backlog, the p99 of
  * the other routes (which touch DynamoDB), and the relay's and the generator's event-loop delay.
  * `LOAD_PROFILE=DIR` runs the relay with `--cpu-prof` into DIR; `LOAD_QUEUE_LIMITS=C,H,L` and
@@ -38,6 +39,7 @@ interface RelayStats {
   readonly p99Ms: number;
   readonly maxMs: number;
   readonly waitP99Ms: number;
+  readonly p99BySecondMs: readonly number[];
   readonly handlerP99Ms: number;
   readonly routeP99Ms: Readonly<Record<string, number>>;
   readonly eventLoopDelay: { readonly p99Ms: number; readonly maxMs: number };
@@ -266,6 +268,7 @@ async function main(): Promise<void> {
     const resendLines: string[] = [];
     const splitLines: string[] = [];
     const memoryLines: string[] = [];
+    const secondLines: string[] = [];
     for (const level of options.levels) {
       const lag = monitorEventLoopDelay({ resolution: 20 });
       lag.enable();
@@ -282,6 +285,7 @@ async function main(): Promise<void> {
         `${level}: relay p99 ${stats.eventLoopDelay.p99Ms.toFixed(0)} ms, max ${stats.eventLoopDelay.maxMs.toFixed(0)} ms; ` +
           `load generator p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms`,
       );
+      secondLines.push(`${level}: ${stats.p99BySecondMs.map((ms) => ms.toFixed(0)).join(' ')} ms`);
       const m = stats.atPeak;
       memoryLines.push(`${level}: ${mb(stats.startRssBytes)} before the round; at the peak V8 heap ${mb(m.heapUsed)} used of ${mb(m.heapTotal)}, buffers ${mb(m.arrayBuffers)}, other external ${mb(m.external - m.arrayBuffers)}`);
       splitLines.push(
@@ -325,6 +329,7 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`Event-loop delay (time a ready socket may wait before it is read): ${lags.join(' | ')}`);
     console.log(`Relay memory: ${memoryLines.join(' | ')}`);
+    console.log(`Per-chunk relay latency p99, second by second of the round: ${secondLines.join(' | ')}`);
     console.log(`Per-chunk relay latency, split: ${splitLines.join(' | ')}`);
     console.log(`Resends (seen by the relay): ${resendLines.join(' | ')}`);
     console.log(`Clients' sockets (seen by the load generator): ${clientLines.join(' | ')}`);
