@@ -128,6 +128,7 @@ export class StreamSender {
       this.options.onProgress?.(through + 1);
     }
     const heldBeyond = this.highestHeldBeyondPrefix(ack.missingchunkids);
+    let tailProbed = false;
     for (const id of ack.missingchunkids) {
       if (id <= this.ackedThrough || id >= this.nextNew || this.resendQueue.has(id)) continue;
       const sentAt = this.lastSentAt.get(id);
@@ -141,8 +142,14 @@ export class StreamSender {
       // As TCP RACK: a chunk the receiver holds a later one of is lost once a round trip old; one with
       // nothing after it received may just be queued (in the relay, or in a socket the relay paused),
       // so it must be as old as the timeout first.
-      const lossAge = suspect ? 0 : resent ? congestion.rtt.rtoMs : id < heldBeyond ? congestion.rtt.lossAgeMs : congestion.rtt.tailLossAgeMs;
+      const tail = !suspect && !resent && id >= heldBeyond;
+      // Of the tail, the lowest goes first (as the timer resends one): if the others were lost too,
+      // the receiver's next report, which will hold it, reveals them; they go without that evidence
+      // only at twice the age.
+      const tailAge = congestion.rtt.tailLossAgeMs * (tailProbed ? 2 : 1);
+      const lossAge = suspect ? 0 : resent ? congestion.rtt.rtoMs : tail ? tailAge : congestion.rtt.lossAgeMs;
       if (now - sentAt >= lossAge) {
+        tailProbed ||= tail;
         this.resendQueue.add(id);
         // A suspect's loss is the congestion signal that already cut the window.
         if (!suspect) congestion.onLoss(now);
