@@ -173,10 +173,12 @@ class ReceiveSession {
   private async receiveManifest(): Promise<{ manifest: Manifest; previous: SettledStream }> {
     const manifestReceiver = await this.latch.race(this.manifestStream.promise);
     await this.latch.race(manifestReceiver.finished);
-    const manifest = checkManifestLimits(decodeManifest(this.manifestBytes()));
-    const files: IncomingFile[] = manifest.files.map((f, index) => ({ ...f, index }));
-    this.emit({ type: 'files', files: files.map((f) => ({ name: f.name, size: f.size, type: f.type })) });
+    let manifest: Manifest;
     try {
+      // A manifest that is malformed or over the limits is refused as the caller's refusal is: the sender hears why.
+      manifest = checkManifestLimits(decodeManifest(this.manifestBytes()));
+      const files: IncomingFile[] = manifest.files.map((f, index) => ({ ...f, index }));
+      this.emit({ type: 'files', files: files.map((f) => ({ name: f.name, size: f.size, type: f.type })) });
       if (this.options.accept) await this.latch.race(this.options.accept(files));
       await this.latch.race(this.options.onManifest?.({ manifest, manifestChunks: this.manifestChunks.length }) ?? Promise.resolve());
     } catch (error) {

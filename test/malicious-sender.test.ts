@@ -142,8 +142,10 @@ describe('banguins receive against a malicious sender', () => {
 
   it('refuses a manifest whose sizes add up past what can be counted', async () => {
     const file = { name: 'a', size: 2 ** 52, sha256: sha(new Uint8Array()) };
-    // The receiver stops at the manifest: nothing to drive.
-    const result = await session([file, { ...file, name: 'b' }, { ...file, name: 'c' }], async () => undefined);
+    // The receiver stops at the manifest, and tells the sender why
+    const result = await session([file, { ...file, name: 'b' }, { ...file, name: 'c' }], async (sender) => {
+      expect(await sender.awaitSuccessOrCancel('manifest')).toMatch(/9 PB/);
+    });
     expectOneLine(result, /^banguins: .*9 PB/);
     expect(readdirSync(out)).toEqual([]);
     expectConfined();
@@ -215,6 +217,7 @@ describe('banguins receive against a malicious sender', () => {
       const receiver = receive(link, out);
       await sender.pair();
       await sender.sendManifest([], { v: 1, chunkSize: CHUNK_PLAINTEXT_BYTES, files: [{ fileid: 'f0', name: 'a', size: -1, type: 'x', sha256: 'AAAA' }] });
+      expect(await sender.awaitSuccessOrCancel('manifest')).toMatch(/manifest/);
       expectOneLine(await receiver, /^banguins: .*manifest/);
     } finally {
       sender.close();
