@@ -18,8 +18,8 @@ export const DEFAULT_RTO_BOUNDS: RetransmitTimeoutBounds = { initialRtoMs: 1000,
  * The round trip of a chunk (sent -> acknowledged) and the retransmission timeout derived from it,
  * as RFC 6298 computes them for TCP: SRTT and RTTVAR smoothed with gains 1/8 and 1/4,
  * RTO = SRTT + 4·RTTVAR within [minRtoMs, maxRtoMs], doubled on every timeout until the next
- * sample (Karn's algorithm: an ack of a resent chunk keeps the backoff). The caller feeds it only chunks sent once (Karn's rule), so a
- * resend's acknowledgement never distorts the estimate.
+ * sample (Karn's algorithm: an ack of a resent chunk keeps the backoff). The caller feeds it only
+ * chunks sent once (Karn's rule), so a resend's acknowledgement never distorts the estimate.
  */
 export class RoundTripEstimator {
   private srtt?: number;

@@ -38,8 +38,7 @@ const MIN_SUSPECT_WINDOW_MS = 50;
  * is older than a round trip plus a reordering allowance when the receiver holds a later chunk,
  * else (and for a resent one) once older than the retransmission timeout; when no acknowledgement
  * of new data comes within the timeout, the lowest unacknowledged chunk goes again and the timeout
- * doubles. Finishes when the receiver acknowledges
- * with `success: true`.
+ * doubles. Finishes when the receiver acknowledges with `success: true`.
  */
 export class StreamSender {
   private ackedThrough = -1;

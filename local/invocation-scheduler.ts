@@ -28,9 +28,10 @@ const MAX_STARTS_PER_TURN = 64;
  * every answer, took seconds too (`npm run load`: "no answer to Connect"). Each start is its own
  * `setImmediate` callback, so Node runs its microtasks, the whole in-process chain of a chunk,
  * before the next start checks the clock. Small frames go first (shortest job first, across
- * connections only: each connection's own invocations still start in arrival order): an
- * Acknowledge or a Connect waits for a slice, not for a round of every sender's chunks, so the
- * senders' round trips and new handshakes do not grow with the relay's backlog.
+ * connections only: each connection's own invocations still start in arrival order), with a chunk
+ * after every SMALL_STARTS_IN_A_ROW of them: an Acknowledge or a Connect waits for a slice, not for
+ * a round of every sender's chunks, so the senders' round trips and new handshakes do not grow with
+ * the relay's backlog, and a burst of handshakes slows chunks without stopping them.
  */
 export class InvocationScheduler {
   /** Queues whose next invocation is for a small frame, then the others, each in turn order. */
