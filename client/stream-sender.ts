@@ -178,9 +178,11 @@ export class StreamSender {
 
   /**
    * The highest chunk beyond the acknowledged prefix that an ack shows the receiver holds (-1: none):
-   * a chunk already sent that the ack does not list as missing, up to the highest one it lists (an
-   * ack lists every gap in the range it covers; a status report covers the whole window, a gap
-   * report the chunks up to a few below the highest it holds, so a gap report always reveals one).
+   * the highest chunk already sent that the ack does not list as missing (an ack lists every gap in
+   * the range it covers: a status report covers the whole window, and a gap report covers chunks
+   * below one the receiver holds, so for a gap report the answer may name a chunk still in flight
+   * but some later chunk was received all the same). A truncated list covers no more than its
+   * highest id.
    */
   private highestHeldBeyondPrefix(missing: readonly number[]): number {
     if (missing.length === 0) return -1;
