@@ -1,6 +1,5 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import WebSocket from 'ws';
 import {
   bytesSource,
   CHUNK_PLAINTEXT_BYTES,
@@ -17,10 +16,10 @@ import { canFragmentMessages } from '../client/relay-connection';
 import { chunkAad, deriveSessionKeys, randomBytes, Sealer, sha256 } from '../client/session-crypto';
 import { transferFrame } from '../client/wire-frames';
 import type { LocalRelay } from '../local/local-relay';
+import { NODE_WS } from './support/node-client';
 import { startTestRelay } from './support/start-test-relay';
 import { connectClient } from './support/ws-client';
 
-const WS = WebSocket as unknown as WebSocketConstructor;
 
 /** One WebSocket frame as it crossed the wire from a client to the relay. */
 interface WireFrame {
@@ -127,7 +126,7 @@ describe('128 KB Transfer messages from a sender that fragments, 32 KB frames fr
   });
 
   it('tells a ws socket (fragments) from a browser-like one (no fragments)', () => {
-    expect(canFragmentMessages(WS)).toBe(true);
+    expect(canFragmentMessages(NODE_WS)).toBe(true);
     class BrowserLike {
       send(): void {}
       close(): void {}
@@ -146,7 +145,7 @@ describe('128 KB Transfer messages from a sender that fragments, 32 KB frames fr
       const link = new Promise<string>((resolve) => (gotLink = resolve));
       const sending = sendFiles({
         relayUrl: `ws://127.0.0.1:${proxy.port}`,
-        WebSocket: WS,
+        WebSocket: NODE_WS,
         files: [{ name: 'big.bin', source: bytesSource(data) }],
         onEvent: (event) => event.type === 'link' && gotLink(event.link),
       });
@@ -154,7 +153,7 @@ describe('128 KB Transfer messages from a sender that fragments, 32 KB frames fr
       const receiverLink = (await link).replace(encodeURIComponent(`ws://127.0.0.1:${proxy.port}`), encodeURIComponent(relay.url));
       const receiving = receiveFiles({
         link: receiverLink,
-        WebSocket: WS,
+        WebSocket: NODE_WS,
         lingerMs: 100,
         openSink: async (): Promise<ByteSink> => ({
           write: async (bytes) => void parts.push(Buffer.from(bytes)),

@@ -13,13 +13,11 @@ import {
   type RelayConnection,
   type SendOptions,
   type SessionEvent,
-  type WebSocketConstructor,
 } from '../client';
 import type { LocalRelay } from '../local/local-relay';
+import { NODE_WS, QUICK_TUNING } from './support/node-client';
 import { startTestRelay } from './support/start-test-relay';
 
-const WS = WebSocket as unknown as WebSocketConstructor;
-const FAST = { quietMs: 100, resendGuardMs: 100, pokeMs: 500 };
 
 /** Collects a received file in memory. */
 function memorySinks(): { files: Map<string, Buffer>; openSink: ReceiveOptions['openSink'] } {
@@ -48,9 +46,9 @@ async function transfer(
   const link = new Promise<string>((resolve) => (gotLink = resolve));
   const sending = sendFiles({
     relayUrl: relay.url,
-    WebSocket: WS,
+    WebSocket: NODE_WS,
     files,
-    tuning: FAST,
+    tuning: QUICK_TUNING,
     ...hooks.sender,
     onEvent: (event) => {
       if (event.type === 'link') gotLink(event.link);
@@ -60,9 +58,9 @@ async function transfer(
   sending.catch(() => undefined);
   const receiving = receiveFiles({
     link: await link,
-    WebSocket: WS,
+    WebSocket: NODE_WS,
     openSink: sinks.openSink,
-    tuning: FAST,
+    tuning: QUICK_TUNING,
     lingerMs: 200,
     ...hooks.receiver,
     onEvent: (event) => hooks.onReceiverEvent?.(event),
@@ -140,20 +138,20 @@ describe('client sessions through the local relay', () => {
     let gotLink!: (link: string) => void;
     const linkPromise = new Promise<string>((resolve) => (gotLink = resolve));
     const controller = new AbortController();
-    const sending = sendFiles({ relayUrl: relay.url, WebSocket: WS, files: [{ name: 'x', source: bytesSource(new Uint8Array(3)) }], signal: controller.signal, onEvent: (e) => e.type === 'link' && gotLink(e.link) });
+    const sending = sendFiles({ relayUrl: relay.url, WebSocket: NODE_WS, files: [{ name: 'x', source: bytesSource(new Uint8Array(3)) }], signal: controller.signal, onEvent: (e) => e.type === 'link' && gotLink(e.link) });
     sending.catch(() => undefined);
     const real = parsePairingLink(await linkPromise);
     const forged = formatPairingLink('http://h/', { ...real, secret: new Uint8Array(32).fill(1) });
-    await expect(receiveFiles({ link: forged, WebSocket: WS, openSink: memorySinks().openSink })).rejects.toMatchObject({ code: 'PairingRefused' });
+    await expect(receiveFiles({ link: forged, WebSocket: NODE_WS, openSink: memorySinks().openSink })).rejects.toMatchObject({ code: 'PairingRefused' });
     controller.abort();
     await expect(sending).rejects.toMatchObject({ code: 'Cancelled' });
   });
 
   it('reports a stale link as PeerGone and an unreachable relay as RelayUnreachable', async () => {
     const stale = formatPairingLink('http://h/', { relayUrl: relay.url, senderId: 'AAAAAAAAAAAAAAA=', secret: new Uint8Array(32) });
-    await expect(receiveFiles({ link: stale, WebSocket: WS, openSink: memorySinks().openSink })).rejects.toMatchObject({ code: 'PeerGone' });
+    await expect(receiveFiles({ link: stale, WebSocket: NODE_WS, openSink: memorySinks().openSink })).rejects.toMatchObject({ code: 'PeerGone' });
     await expect(
-      sendFiles({ relayUrl: 'ws://127.0.0.1:1', WebSocket: WS, files: [{ name: 'x', source: bytesSource(new Uint8Array(1)) }] }),
+      sendFiles({ relayUrl: 'ws://127.0.0.1:1', WebSocket: NODE_WS, files: [{ name: 'x', source: bytesSource(new Uint8Array(1)) }] }),
     ).rejects.toMatchObject({ code: 'RelayUnreachable' });
   });
 });

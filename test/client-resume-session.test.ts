@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import WebSocket from 'ws';
 import {
   bytesSource,
   createSha256,
@@ -8,7 +7,6 @@ import {
   type ByteSink,
   type ReceivedManifest,
   type RelayConnection,
-  type WebSocketConstructor,
 } from '../client';
 import { toBase64, toBase64Url } from '../client/base64';
 import { chunkAad, deriveSessionKeys, Sealer, sha256 } from '../client/session-crypto';
@@ -17,10 +15,9 @@ import { StreamReceiver } from '../client/stream-receiver';
 import { resolveTuning } from '../client/tuning';
 import type { AcknowledgeMessage } from '../client/wire-frames';
 import type { LocalRelay } from '../local/local-relay';
+import { NODE_WS, QUICK_TUNING } from './support/node-client';
 import { startTestRelay } from './support/start-test-relay';
 
-const WS = WebSocket as unknown as WebSocketConstructor;
-const FAST = { quietMs: 100, resendGuardMs: 100, pokeMs: 500 };
 
 function memorySink(done: (bytes: Buffer) => void): ByteSink {
   const parts: Buffer[] = [];
@@ -46,9 +43,9 @@ describe('a receiver that replaces a dead one under the same session (receiveFil
     const linkPromise = new Promise<string>((resolve) => (gotLink = resolve));
     const sending = sendFiles({
       relayUrl: relay.url,
-      WebSocket: WS,
+      WebSocket: NODE_WS,
       files: originals.map((bytes, i) => ({ name: `file-${i}.bin`, source: bytesSource(bytes) })),
-      tuning: FAST,
+      tuning: QUICK_TUNING,
       onEvent: (event) => (event.type === 'link' ? gotLink(event.link) : undefined),
     });
     const link = await linkPromise;
@@ -61,8 +58,8 @@ describe('a receiver that replaces a dead one under the same session (receiveFil
     const firstFiles: Buffer[] = [];
     const first = receiveFiles({
       link,
-      WebSocket: WS,
-      tuning: FAST,
+      WebSocket: NODE_WS,
+      tuning: QUICK_TUNING,
       session,
       onConnection: (connection) => (firstConnection = connection),
       onManifest: async (received) => void (saved = received),
@@ -84,8 +81,8 @@ describe('a receiver that replaces a dead one under the same session (receiveFil
     const opened: number[] = [];
     const second = await receiveFiles({
       link,
-      WebSocket: WS,
-      tuning: FAST,
+      WebSocket: NODE_WS,
+      tuning: QUICK_TUNING,
       session,
       resume: { manifest: saved!.manifest, manifestChunks: saved!.manifestChunks, nextFile: 1, chunksOnDisk: 0, hasher: createSha256() },
       openSink: async (file) => {

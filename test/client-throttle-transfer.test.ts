@@ -1,5 +1,4 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
-import WebSocket from 'ws';
 import {
   bytesSource,
   CHUNK_PLAINTEXT_BYTES,
@@ -8,13 +7,12 @@ import {
   sendFiles,
   type ByteSink,
   type SendSummary,
-  type WebSocketConstructor,
 } from '../client';
 import type { TappedFrame } from '../local/gateway';
 import type { LocalRelay } from '../local/local-relay';
+import { NODE_WS } from './support/node-client';
 import { startTestRelay } from './support/start-test-relay';
 
-const WS = WebSocket as unknown as WebSocketConstructor;
 
 /** Sends `data` from a sender to a receiver through `relay`; returns what arrived and the sender's summary. */
 async function transfer(relay: LocalRelay, data: Uint8Array, chunkBytes?: number): Promise<{ received: Buffer; summary: SendSummary }> {
@@ -24,7 +22,7 @@ async function transfer(relay: LocalRelay, data: Uint8Array, chunkBytes?: number
   const link = new Promise<string>((resolve) => (gotLink = resolve));
   const sending = sendFiles({
     relayUrl: relay.url,
-    WebSocket: WS,
+    WebSocket: NODE_WS,
     files: [{ name: 'data.bin', source: bytesSource(data) }],
     chunkBytes,
     onEvent: (event) => event.type === 'link' && gotLink(event.link),
@@ -32,7 +30,7 @@ async function transfer(relay: LocalRelay, data: Uint8Array, chunkBytes?: number
   sending.catch(() => undefined);
   const receiving = receiveFiles({
     link: await link,
-    WebSocket: WS,
+    WebSocket: NODE_WS,
     lingerMs: 200,
     openSink: async (): Promise<ByteSink> => ({
       write: async (bytes) => void parts.push(Buffer.from(bytes)),

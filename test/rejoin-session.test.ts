@@ -7,13 +7,11 @@ import {
   type ByteSink,
   type RelayConnection,
   type SessionEvent,
-  type WebSocketConstructor,
 } from '../client';
 import type { LocalRelay } from '../local/local-relay';
+import { NODE_WS, QUICK_TUNING } from './support/node-client';
 import { startTestRelay } from './support/start-test-relay';
 
-const WS = WebSocket as unknown as WebSocketConstructor;
-const FAST = { quietMs: 100, resendGuardMs: 100, pokeMs: 500 };
 
 /**
  * Both sides lose their sockets at the same moment: each reconnects under a new id and only knows
@@ -41,9 +39,9 @@ describe('client sessions when both sockets drop at once', () => {
 
     const sending = sendFiles({
       relayUrl: relay.url,
-      WebSocket: WS,
+      WebSocket: NODE_WS,
       files: [{ name: 'big.bin', source: bytesSource(data) }],
-      tuning: FAST,
+      tuning: QUICK_TUNING,
       onConnection: (c) => (connections.sender = c),
       onEvent: (event) => {
         senderEvents.push(event.type);
@@ -53,8 +51,8 @@ describe('client sessions when both sockets drop at once', () => {
     sending.catch(() => undefined);
     const receiving = receiveFiles({
       link: await link,
-      WebSocket: WS,
-      tuning: FAST,
+      WebSocket: NODE_WS,
+      tuning: QUICK_TUNING,
       lingerMs: 200,
       onConnection: (c) => (connections.receiver = c),
       openSink: async (file): Promise<ByteSink> => {

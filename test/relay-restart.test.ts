@@ -2,12 +2,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import WebSocket from 'ws';
-import { bytesSource, receiveFiles, RelayUnreachableError, sendFiles, type ByteSink, type WebSocketConstructor } from '../client';
+import { bytesSource, receiveFiles, RelayUnreachableError, sendFiles, type ByteSink } from '../client';
 import type { LocalRelay } from '../local/local-relay';
 import { startTestRelay } from './support/start-test-relay';
 import { runCliJson as runCli } from './support/cli-process';
-
+import { NODE_WS } from './support/node-client';
 
 /**
  * The relay process goes away mid-transfer (its `close()` drops every socket and runs `$disconnect`)
@@ -81,12 +80,11 @@ describe('client sessions when the relay stops and does not come back', () => {
     let stopped: Promise<void> | undefined;
     let gotLink!: (link: string) => void;
     const link = new Promise<string>((resolve) => (gotLink = resolve));
-    const WS = WebSocket as unknown as WebSocketConstructor;
     const resumeTimeoutMs = 3000;
 
     const sending = sendFiles({
       relayUrl: relay.url,
-      WebSocket: WS,
+      WebSocket: NODE_WS,
       files: [{ name: 'lost.bin', source: bytesSource(data) }],
       resumeTimeoutMs,
       onEvent: (event) => {
@@ -97,7 +95,7 @@ describe('client sessions when the relay stops and does not come back', () => {
     });
     const receiving = receiveFiles({
       link: await link,
-      WebSocket: WS,
+      WebSocket: NODE_WS,
       resumeTimeoutMs,
       openSink: async (): Promise<ByteSink> => ({
         write: async () => undefined,

@@ -60,6 +60,16 @@ describe('what a relayed Transfer costs', () => {
     socket.send({ action: 'Connect' });
     return ((await socket.next()) as { message: { connectionid: string } }).message.connectionid;
   };
+  /** Two clients, b paired with a (b's Request answered to a). */
+  const pairedClients = async () => {
+    const a = await connectClient(relay.url);
+    const b = await connectClient(relay.url);
+    const aId = await idOf(a);
+    const bId = await idOf(b);
+    b.send({ action: 'Request', message: { connectionid: aId } });
+    await a.next();
+    return { a, b, aId, bId };
+  };
   const resetCounts = () => {
     invocations.length = 0;
     dynamodbCalls.length = 0;
@@ -67,12 +77,7 @@ describe('what a relayed Transfer costs', () => {
   };
 
   test('one invocation and one post per chunk; one DynamoDB read for the first chunk only, no write', async () => {
-    const a = await connectClient(relay.url);
-    const b = await connectClient(relay.url);
-    const aId = await idOf(a);
-    const bId = await idOf(b);
-    b.send({ action: 'Request', message: { connectionid: aId } });
-    await a.next();
+    const { a, b, aId, bId } = await pairedClients();
 
     resetCounts();
     const transfer = (chunkid: number, chunktotal: number) =>
@@ -100,14 +105,9 @@ describe('what a relayed Transfer costs', () => {
   });
 
   test('a refusal is never cached: an unpaired sender is read and refused on every frame', async () => {
-    const a = await connectClient(relay.url);
-    const b = await connectClient(relay.url);
+    const { a, b, bId } = await pairedClients();
     const stranger = await connectClient(relay.url);
-    const aId = await idOf(a);
-    const bId = await idOf(b);
     await idOf(stranger);
-    b.send({ action: 'Request', message: { connectionid: aId } });
-    await a.next();
 
     resetCounts();
     for (let chunkid = 0; chunkid < 3; chunkid++) {
@@ -121,12 +121,7 @@ describe('what a relayed Transfer costs', () => {
   });
 
   test('a peer that left still gets PeerGone to the sender, and the next frame reads the table again', async () => {
-    const a = await connectClient(relay.url);
-    const b = await connectClient(relay.url);
-    const aId = await idOf(a);
-    const bId = await idOf(b);
-    b.send({ action: 'Request', message: { connectionid: aId } });
-    await a.next();
+    const { a, b, bId } = await pairedClients();
     a.send({ action: 'Transfer', message: { connectionid: bId, data: 'ZGF0YQ==', chunkid: 0, chunktotal: 3, chunkhash: 'h' } });
     await b.next();
     await b.close();
