@@ -180,7 +180,7 @@ export class WebSocketGateway {
     ws.on('message', (data: RawData, isBinary: boolean) => this.received(connection, api, data, isBinary));
     ws.on('close', (code: number, reason: Buffer) => {
       timers.stop();
-      connection.leaveBacklog();
+      this.backlog.forget(connection);
       this.connections.remove(context.connectionId);
       this.options.faults?.forget(context.connectionId);
       const seconds = ((Date.now() - context.connectedAt) / 1000).toFixed(1);

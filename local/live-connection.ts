@@ -171,11 +171,6 @@ export class LiveConnection implements SchedulableQueue, BacklogMember {
     this.updateSocketPause();
   }
 
-  /** Leaves the relay-wide backlog (the socket closed). */
-  leaveBacklog(): void {
-    this.backlog?.forget(this);
-  }
-
   /** The socket is read unless either its own queue or the relay-wide backlog is full. */
   private updateSocketPause(): void {
     if (this.pausedForBackpressure || this.pausedForBacklog) {
