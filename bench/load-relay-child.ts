@@ -3,6 +3,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startLocalRelay } from '../local/local-relay';
+import type { BacklogMarks } from '../local/relay-backlog';
 
 /**
  * The local relay for `npm run load`, in a process of its own (so its RSS is its own). It times
@@ -51,12 +52,27 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-/** The chunk a Transfer frame carries, without parsing its 32 KB of JSON: `fileid` and `chunkid`. */
+/**
+ * The string or number value of `"field":` in a frame's JSON, found from the end: the fields of a
+ * Transfer follow or precede 128 KB of base64, which holds no quotes, so no scan of the data.
+ */
+function fieldOf(text: string, field: string): string | undefined {
+  const name = `"${field}":`;
+  const at = text.lastIndexOf(name);
+  if (at < 0) return undefined;
+  const start = at + name.length;
+  if (text[start] === '"') {
+    const end = text.indexOf('"', start + 1);
+    return end < 0 ? undefined : text.slice(start + 1, end);
+  }
+  return /^\d+/.exec(text.slice(start, start + 20))?.[0];
+}
+
+/** The chunk a Transfer frame carries, without parsing its 128 KB of JSON: `fileid` and `chunkid`. */
 function chunkKey(connectionId: string, text: string): string | undefined {
   if (!text.slice(0, 64).includes('"Transfer"')) return undefined;
-  const chunkid = /"chunkid":(\d+)/.exec(text)?.[1];
-  const fileid = /"fileid":"([^"]*)"/.exec(text)?.[1] ?? '';
-  return chunkid === undefined ? undefined : `${connectionId}/${fileid}/${chunkid}`;
+  const chunkid = fieldOf(text, 'chunkid');
+  return chunkid === undefined ? undefined : `${connectionId}/${fieldOf(text, 'fileid') ?? ''}/${chunkid}`;
 }
 
 /**
@@ -91,12 +107,25 @@ function invocationLimitsFromEnv(text: string | undefined): { invocationLimits?:
   return { invocationLimits: { maxConcurrent: maxConcurrent!, highWater: highWater!, lowWater: lowWater! } };
 }
 
-/** `LOAD_BACKLOG_KB=HIGH,LOW` overrides the relay-wide backlog marks (experiments); unset: the relay's defaults. */
-function backlogFromEnv(text: string | undefined): { backlogBytes?: { high: number; low: number } } {
-  if (!text) return {};
-  const [high, low] = text.split(',').map((kb) => Number(kb) * 1024);
-  if (!(high! > 0 && low! > 0 && low! <= high!)) throw new Error('LOAD_BACKLOG_KB: HIGH,LOW (KiB, 0 < LOW <= HIGH)');
-  return { backlogBytes: { high: high!, low: low! } };
+/**
+ * `LOAD_BACKLOG_KB=HIGH,LOW` and `LOAD_BACKLOG_WAIT_MS=HIGH,LOW` override the relay-wide backlog's
+ * byte and time marks (experiments); unset: the relay's defaults.
+ */
+function backlogFromEnv(bytesText: string | undefined, waitText: string | undefined): { backlogMarks: BacklogMarks } {
+  const pair = (text: string | undefined, name: string, scale: number): [number, number] | undefined => {
+    if (!text) return undefined;
+    const [high, low] = text.split(',').map((n) => Number(n) * scale);
+    if (!(high! > 0 && low! > 0 && low! <= high!)) throw new Error(`${name}: HIGH,LOW (0 < LOW <= HIGH)`);
+    return [high!, low!];
+  };
+  const bytes = pair(bytesText, 'LOAD_BACKLOG_KB', 1024);
+  const wait = pair(waitText, 'LOAD_BACKLOG_WAIT_MS', 1);
+  return {
+    backlogMarks: {
+      ...(bytes ? { highBytes: bytes[0], lowBytes: bytes[1] } : {}),
+      ...(wait ? { highWaitMs: wait[0], lowWaitMs: wait[1] } : {}),
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -108,7 +137,7 @@ async function main(): Promise<void> {
     ...(dynamodbEndpoint ? { dynamodbEndpoint, tableName: `banguins-load-${randomUUID()}` } : {}),
     handlerLogLevel: 'SILENT',
     ...invocationLimitsFromEnv(process.env.LOAD_QUEUE_LIMITS),
-    ...backlogFromEnv(process.env.LOAD_BACKLOG_KB),
+    ...backlogFromEnv(process.env.LOAD_BACKLOG_KB, process.env.LOAD_BACKLOG_WAIT_MS),
     // The gateway logs `route     $connect ID status=200 12ms`: the handshake's own handler time.
     log: {
       line: (text) => {
@@ -122,7 +151,7 @@ async function main(): Promise<void> {
       const now = performance.now();
       if (frame.direction === 'out') {
         // A posted Transfer names its sender in `connectionid`: the key of the frame that came in.
-        const sender = /"connectionid":"([^"]*)"/.exec(frame.data)?.[1];
+        const sender = fieldOf(frame.data, 'connectionid');
         const key = sender === undefined ? undefined : chunkKey(sender, frame.data);
         const times = key === undefined ? undefined : period.chunkTimes.get(key);
         if (times && times.postedAt === undefined) times.postedAt = now;

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { setPriority } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { createNodeSha256 } from '../cli/disk-files';
@@ -139,16 +140,34 @@ async function openIdleConnections(url: string, count: number): Promise<WebSocke
   return sockets;
 }
 
-/** What the clients' sockets saw: the handshake (new WebSocket to open) and open to the first frame (the Connect answer). */
+/**
+ * What the clients' sockets saw: the handshake (new WebSocket to open), open to the first frame
+ * (the Connect answer), and each Transfer frame's sender `send` to its arrival at the receiver.
+ */
 interface ClientTimings {
   handshakeMs: number[];
   connectAnswerMs: number[];
+  /** Transfer frames by their `chunkhash` (of the sealed bytes: unique per copy), when the sender sent them. */
+  transferSentAt: Map<string, number>;
+  transferDeliveryMs: number[];
   /** Sockets that never opened, or opened and never got a frame. */
   neverOpened: number;
   neverAnswered: number;
 }
 
-const newClientTimings = (): ClientTimings => ({ handshakeMs: [], connectAnswerMs: [], neverOpened: 0, neverAnswered: 0 });
+const newClientTimings = (): ClientTimings => ({ handshakeMs: [], connectAnswerMs: [], transferSentAt: new Map(), transferDeliveryMs: [], neverOpened: 0, neverAnswered: 0 });
+
+const CHUNK_HASH_FIELD = '"chunkhash":"';
+
+/** The `chunkhash` of a Transfer message or its last fragment (text or raw bytes), found from the end (it follows the data); undefined for other frames. */
+function chunkHashOf(frame: string | Buffer): string | undefined {
+  const at = frame.lastIndexOf(CHUNK_HASH_FIELD);
+  if (at < 0) return undefined;
+  const start = at + CHUNK_HASH_FIELD.length;
+  const end = frame.indexOf('"', start);
+  if (end < 0) return undefined;
+  return typeof frame === 'string' ? frame.slice(start, end) : frame.toString('latin1', start, end);
+}
 
 /** The `ws` WebSocket, timing each socket's handshake and its first frame into `timings()` (the client library takes it as its WebSocket). */
 function timedWebSocket(timings: () => ClientTimings): WebSocketConstructor {
@@ -163,6 +182,14 @@ function timedWebSocket(timings: () => ClientTimings): WebSocketConstructor {
         opened = performance.now();
         into.handshakeMs.push(opened - created);
       });
+      this.on('message', (data: Buffer) => {
+        const hash = Buffer.isBuffer(data) ? chunkHashOf(data) : undefined;
+        const sentAt = hash === undefined ? undefined : into.transferSentAt.get(hash);
+        if (sentAt !== undefined) {
+          into.transferDeliveryMs.push(performance.now() - sentAt);
+          into.transferSentAt.delete(hash!);
+        }
+      });
       this.once('message', () => {
         answered = true;
         if (opened !== undefined) into.connectAnswerMs.push(performance.now() - opened);
@@ -173,6 +200,18 @@ function timedWebSocket(timings: () => ClientTimings): WebSocketConstructor {
       });
     }
   }
+  /**
+   * Notes when each Transfer message is sent (the arrival is matched in the receiver's socket). A
+   * chunk goes as fragments: its hash is in the last one (a hash split across two fragments is
+   * missed, and that message is not timed).
+   */
+  TimedWebSocket.prototype.send = function timedSend(this: WebSocket, data: unknown, ...rest: unknown[]) {
+    const last = (rest[0] as { fin?: boolean } | undefined)?.fin !== false;
+    const text = typeof data === 'string' ? data : data instanceof Uint8Array && last ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : undefined;
+    const hash = text === undefined ? undefined : chunkHashOf(text);
+    if (hash !== undefined) timings().transferSentAt.set(hash, performance.now());
+    return (WebSocket.prototype.send as (...args: unknown[]) => void).call(this, data, ...rest);
+  } as WebSocket['send'];
   return TimedWebSocket as unknown as WebSocketConstructor;
 }
 
@@ -250,6 +289,7 @@ async function main(): Promise<void> {
   const options = loadOptions(process.argv.slice(2), process.env);
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const relay = await startRelay(options.dynamodbEndpoint);
+  if (process.env.LOAD_NICE) setPriority(Number(process.env.LOAD_NICE));
   try {
     const idle = await openIdleConnections(relay.url, options.idle);
     const payload = new Uint8Array(randomBytes(Math.round(options.megabytes * 1_000_000)));
@@ -269,6 +309,7 @@ async function main(): Promise<void> {
     const splitLines: string[] = [];
     const memoryLines: string[] = [];
     const secondLines: string[] = [];
+    const deliveryLines: string[] = [];
     for (const level of options.levels) {
       const lag = monitorEventLoopDelay({ resolution: 20 });
       lag.enable();
@@ -303,6 +344,9 @@ async function main(): Promise<void> {
           `open to Connect answer p50 ${percentileOf(t.connectAnswerMs, 50).toFixed(0)} ms p99 ${percentileOf(t.connectAnswerMs, 99).toFixed(0)} ms max ${percentileOf(t.connectAnswerMs, 100).toFixed(0)} ms; ` +
           `${t.neverOpened} never opened, ${t.neverAnswered} never answered`,
       );
+      deliveryLines.push(
+        `${level}: p50 ${percentileOf(t.transferDeliveryMs, 50).toFixed(0)} ms p99 ${percentileOf(t.transferDeliveryMs, 99).toFixed(0)} ms of ${t.transferDeliveryMs.length} frames`,
+      );
       dynamodbLines.push(
         `${level}: ${Object.entries(stats.dynamodb)
           .map(([command, d]) => `${command} ${d.calls}x p50 ${d.p50Ms.toFixed(0)} ms p99 ${d.p99Ms.toFixed(0)} ms`)
@@ -333,6 +377,7 @@ async function main(): Promise<void> {
     console.log(`Per-chunk relay latency, split: ${splitLines.join(' | ')}`);
     console.log(`Resends (seen by the relay): ${resendLines.join(' | ')}`);
     console.log(`Clients' sockets (seen by the load generator): ${clientLines.join(' | ')}`);
+    console.log(`Transfer frames end to end (the sender's send to the receiver's socket, waits in TCP and in both generator and relay included): ${deliveryLines.join(' | ')}`);
     console.log(`DynamoDB calls of the handlers (the SDK's send to its answer): ${dynamodbLines.join(' | ')}`);
     console.log('Latency: a Transfer frame off the relay socket to the end of its handler (after its @connections write).');
     console.log(`Idle connections still open at the end: ${idle.filter((s) => s.readyState === WebSocket.OPEN).length} of ${idle.length}`);

@@ -11,7 +11,7 @@ import { connectEvent, disconnectEvent, messageEvent, type ApiContext, type Conn
 import { CLOSE_GOING_AWAY, FRAME_LIMIT_BYTES, MESSAGE_LIMIT_BYTES, connectionTimeouts, type ConnectionTimeouts } from './limits';
 import { InvocationScheduler } from './invocation-scheduler';
 import { ConnectionRegistry, InvocationQueueStats, LiveConnection, type InvocationLimits } from './live-connection';
-import { RelayBacklog } from './relay-backlog';
+import { RelayBacklog, type BacklogMarks } from './relay-backlog';
 import { silentLog, type RelayLog } from './relay-log';
 import { selectRoute } from './route-selection';
 
@@ -71,14 +71,17 @@ export interface GatewayOptions {
   readonly invocationTap?: InvocationTap;
   /** Per-connection concurrency and backpressure. @default MAX_CONCURRENT_INVOCATIONS, QUEUE_HIGH_WATER, QUEUE_LOW_WATER */
   readonly invocationLimits?: InvocationLimits;
-  /** The relay-wide backlog's byte marks. @default BACKLOG_HIGH_WATER_BYTES, BACKLOG_LOW_WATER_BYTES */
-  readonly backlogBytes?: { readonly high: number; readonly low: number };
+  /** The relay-wide backlog's byte and time marks. @default BACKLOG_HIGH_WATER_BYTES, BACKLOG_LOW_WATER_BYTES, BACKLOG_HIGH_WAIT_MS, BACKLOG_LOW_WAIT_MS */
+  readonly backlogMarks?: BacklogMarks;
 }
 
 const CLOSE_WAIT_MS = 1000;
 
-/** Frames up to this long (acks, Connect, Request; not chunks) start before larger ones of other connections. */
+/** Frames up to this long (acks, Connect, Request) start before larger ones of other connections. */
 const SMALL_FRAME_CHARS = 4096;
+
+/** The route whose frames are bulk whatever their size: a file's chunks, the manifest's small ones included. */
+const BULK_ROUTE = 'Transfer';
 
 /**
  * The WebSocket half of API Gateway: runs `$connect` during the HTTP upgrade, selects a route for
@@ -92,7 +95,7 @@ export class WebSocketGateway {
   readonly queueStats = new InvocationQueueStats();
   /** Starts every connection's invocations in turns, a time slice per event-loop turn. */
   private readonly scheduler = new InvocationScheduler();
-  /** The relay-wide byte mark on chunks read and not yet handled (relay-backlog.ts). */
+  /** The relay-wide byte and time marks on chunks read and not yet handled (relay-backlog.ts). */
   readonly backlog: RelayBacklog;
   private readonly wss: WebSocketServer;
   private readonly routeKeys: ReadonlySet<string>;
@@ -103,7 +106,7 @@ export class WebSocketGateway {
 
   constructor(private readonly options: GatewayOptions) {
     this.connections = options.connections ?? new ConnectionRegistry();
-    this.backlog = new RelayBacklog(options.backlogBytes?.high, options.backlogBytes?.low);
+    this.backlog = new RelayBacklog(options.backlogMarks);
     this.routeKeys = new Set(options.handlers.keys());
     this.timeouts = connectionTimeouts(options.timeouts);
     this.log = options.log ?? silentLog;
@@ -196,7 +199,11 @@ export class WebSocketGateway {
     const frame: InboundFrame = { data: isBinary ? buffer.toString('base64') : buffer.toString('utf8'), isBinary };
     this.options.frameTap?.({ direction: 'in', connectionId: connection.id, data: frame.data });
     const deliver = (delivered: InboundFrame): void => {
-      connection.enqueue(() => this.dispatch(connection, api, delivered, receivedAt), delivered.data.length <= SMALL_FRAME_CHARS, delivered.data.length);
+      // The route is selected as the frame comes in, as API Gateway does: the scheduler starts
+      // control frames (acks, Connect, Request) before bulk ones (Transfer, and anything large).
+      const routeKey = selectRoute(delivered.isBinary ? undefined : delivered.data, this.routeKeys);
+      const bulk = routeKey === BULK_ROUTE || delivered.data.length > SMALL_FRAME_CHARS;
+      connection.enqueue(() => this.dispatch(connection, api, delivered, routeKey, receivedAt), !bulk, delivered.data.length, receivedAt);
     };
     if (this.options.faults) {
       this.options.faults.handle(connection.id, frame, deliver, (text) => connection.isOpen && connection.socket.send(text));
@@ -205,8 +212,7 @@ export class WebSocketGateway {
     }
   }
 
-  private async dispatch(connection: LiveConnection, api: ApiContext, frame: InboundFrame, receivedAt: number): Promise<void> {
-    const routeKey = selectRoute(frame.isBinary ? undefined : frame.data, this.routeKeys);
+  private async dispatch(connection: LiveConnection, api: ApiContext, frame: InboundFrame, routeKey: string | undefined, receivedAt: number): Promise<void> {
     const handler = routeKey === undefined ? undefined : this.options.handlers.get(routeKey);
     if (routeKey === undefined || !handler) {
       this.sendError(connection, 'Forbidden', newApiGatewayId());

@@ -3,7 +3,7 @@ import { WebSocket } from 'ws';
 import type { ConnectionContext } from './lambda-event';
 import type { ConnectionTimers } from './connection-timers';
 import type { InvocationScheduler, SchedulableQueue } from './invocation-scheduler';
-import type { BacklogMember, RelayBacklog } from './relay-backlog';
+import type { BacklogEntry, BacklogMember, RelayBacklog } from './relay-backlog';
 
 /**
  * How many handler invocations of one connection run at once. API Gateway invokes Lambda for
@@ -62,11 +62,14 @@ export interface InvocationLimits {
   readonly lowWaterBytes?: number;
 }
 
-/** A message's invocation waiting for its turn: whether it is a small frame, and its size. */
+/** A message's invocation waiting for its turn: whether it is a small frame, its size, and its place in the relay-wide backlog (large messages). */
 interface QueuedInvocation {
   readonly task: () => Promise<void>;
+  /** `performance.now()` when its frame came in. */
+  readonly receivedAt: number;
   readonly small: boolean;
   readonly bytes: number;
+  readonly backlogEntry?: BacklogEntry;
 }
 
 /** One open client connection, as the gateway and the `@connections` API see it. */
@@ -142,11 +145,12 @@ export class LiveConnection implements SchedulableQueue, BacklogMember {
    * start in arrival order but may finish in any order, as Lambda invocations do. At the
    * high-water mark the socket stops being read until the queue falls below the low-water mark.
    * No task is ever dropped (frames already read when the socket pauses still queue). `small`:
-   * the task is for a small frame, which the gateway's scheduler starts before other connections' big ones;
+   * the task is for a small frame, which the gateway's scheduler starts before other connections' chunks;
    * `bytes`: the size of its message, counted against the byte marks until the task finishes.
    */
-  enqueue(task: () => Promise<void>, small = false, bytes = 0): void {
-    this.waiting.push({ task, small, bytes });
+  enqueue(task: () => Promise<void>, small = false, bytes = 0, receivedAt = performance.now()): void {
+    const backlogEntry = small ? undefined : this.backlog?.add(this, bytes, receivedAt);
+    this.waiting.push({ task, receivedAt, small, bytes, backlogEntry });
     this.queuedBytes += bytes;
     this.stats.accepted++;
     this.stats.observe(this.queued);
@@ -155,7 +159,6 @@ export class LiveConnection implements SchedulableQueue, BacklogMember {
       this.stats.pauses++;
       this.updateSocketPause();
     }
-    if (!small) this.backlog?.add(this, bytes);
     this.startWaiting();
   }
 
@@ -195,9 +198,14 @@ export class LiveConnection implements SchedulableQueue, BacklogMember {
     return this.canStart();
   }
 
-  /** Whether the oldest waiting invocation is for a small frame (the scheduler starts those first). */
-  get nextIsSmall(): boolean {
-    return this.waiting[0]?.small ?? false;
+  /** Whether any waiting invocation is for a chunk (the scheduler starts connections that hold none first). */
+  get holdsBulk(): boolean {
+    return this.waiting.some((invocation) => !invocation.small);
+  }
+
+  /** When the oldest waiting chunk came in (the scheduler starts late chunks first). */
+  get bulkReceivedAt(): number {
+    return this.waiting.find((invocation) => !invocation.small)?.receivedAt ?? performance.now();
   }
 
   private canStart(): boolean {
@@ -212,7 +220,8 @@ export class LiveConnection implements SchedulableQueue, BacklogMember {
     while (this.canStart()) this.run(this.waiting.shift()!);
   }
 
-  private run({ task, bytes, small }: QueuedInvocation): void {
+  private run({ task, bytes, backlogEntry }: QueuedInvocation): void {
+    if (backlogEntry) this.backlog?.started(backlogEntry);
     // A failed task must not stop the ones after it; dispatch reports its own errors.
     const run: Promise<void> = task()
       .catch(() => undefined)
@@ -225,7 +234,7 @@ export class LiveConnection implements SchedulableQueue, BacklogMember {
           this.pausedForBackpressure = false;
           this.updateSocketPause();
         }
-        if (!small) this.backlog?.remove(bytes);
+        if (backlogEntry) this.backlog?.remove(backlogEntry);
         if (this.running.size === 0 && this.waiting.length === 0) {
           for (const resolve of this.idle.splice(0)) resolve();
         }

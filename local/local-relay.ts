@@ -15,7 +15,7 @@ import type { ConnectionTimeouts } from './limits';
 import { inProcessConnectionsTransport, UNSIGNED } from './in-process-connections-transport';
 import { ConnectionRegistry, type InvocationLimits, type InvocationQueueStats } from './live-connection';
 import { createConnectionsApi, createManagementApi } from './management-api';
-import type { BacklogStats } from './relay-backlog';
+import type { BacklogMarks, BacklogStats } from './relay-backlog';
 import { silentLog, type RelayLog } from './relay-log';
 import { loadRouteHandlers } from './route-handlers';
 import { createWebPageHandler } from './web-page-server';
@@ -71,8 +71,8 @@ export interface LocalRelayOptions {
   readonly invocationTap?: InvocationTap;
   /** Per-connection concurrency and backpressure marks. @default MAX_CONCURRENT_INVOCATIONS, QUEUE_HIGH_WATER, QUEUE_LOW_WATER */
   readonly invocationLimits?: InvocationLimits;
-  /** The relay-wide byte marks on chunks read and not yet handled (relay-backlog.ts). @default BACKLOG_HIGH_WATER_BYTES, BACKLOG_LOW_WATER_BYTES */
-  readonly backlogBytes?: { readonly high: number; readonly low: number };
+  /** The relay-wide byte and time marks on chunks read and not yet handled (relay-backlog.ts). @default the constants there */
+  readonly backlogMarks?: BacklogMarks;
   /** Outbound bytes waiting for a client above which `@connections` POSTs to it answer 429. @default OUTBOUND_BUFFER_LIMIT_BYTES */
   readonly outboundBufferLimitBytes?: number;
   /** Serves the built web page at `/` from this folder. @default DEFAULT_WEB_DIR */
@@ -186,7 +186,7 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       frameTap: options.frameTap,
       log,
       invocationLimits: options.invocationLimits,
-      backlogBytes: options.backlogBytes,
+      backlogMarks: options.backlogMarks,
       invocationTap: options.invocationTap,
     });
     gateway.attach(server);

@@ -1,10 +1,18 @@
-import { InvocationScheduler, SMALL_STARTS_IN_A_ROW, type SchedulableQueue } from '../local/invocation-scheduler';
+import { CHUNK_WAIT_MS, InvocationScheduler, SMALL_STARTS_IN_A_ROW, type SchedulableQueue } from '../local/invocation-scheduler';
 
-/** A queue of synchronous tasks, recording the order they start in. */
-function taskQueue(name: string, tasks: number, started: string[], work: () => void = () => undefined, small = false): SchedulableQueue & { left: number } {
+/** A queue of synchronous tasks, recording the order they start in; `receivedAt`: when its oldest frame came in (default: now). */
+function taskQueue(
+  name: string,
+  tasks: number,
+  started: string[],
+  work: () => void = () => undefined,
+  small = false,
+  receivedAt = performance.now(),
+): SchedulableQueue & { left: number } {
   return {
     left: tasks,
-    nextIsSmall: small,
+    holdsBulk: !small,
+    bulkReceivedAt: receivedAt,
     startNext() {
       if (this.left > 0) {
         this.left--;
@@ -69,6 +77,36 @@ describe('InvocationScheduler', () => {
     // Small ones still go first, but the chunks start at SMALL_STARTS_IN_A_ROW + 1, 2(...) + 2, ... not after all 40.
     const chunkAt = started.flatMap((name, at) => (name === 'chunk' ? [at] : []));
     expect(chunkAt).toEqual([1, 2, 3].map((k) => k * (SMALL_STARTS_IN_A_ROW + 1) - 1));
+  });
+
+  test('a chunk that has waited CHUNK_WAIT_MS starts before any small frame', async () => {
+    const scheduler = new InvocationScheduler();
+    const started: string[] = [];
+    // GIVEN a chunk read CHUNK_WAIT_MS ago (its connection was busy), behind 40 handshakes
+    const late = taskQueue('late', 2, started, undefined, false, performance.now() - CHUNK_WAIT_MS);
+    const handshakes = Array.from({ length: 40 }, (_, n) => taskQueue(`small${n}`, 1, started, undefined, true));
+    for (const queue of handshakes) scheduler.markReady(queue);
+    scheduler.markReady(late);
+    await drain([late, ...handshakes]);
+    // THEN both of its chunks start first, not one after every SMALL_STARTS_IN_A_ROW handshakes
+    expect(started.slice(0, 2)).toEqual(['late', 'late']);
+    expect(started).toHaveLength(42);
+  });
+
+  test('a connection in the small line moves to the chunk line when a chunk comes in behind its small frames', async () => {
+    const scheduler = new InvocationScheduler();
+    const started: string[] = [];
+    const handshakes = Array.from({ length: 40 }, (_, n) => taskQueue(`small${n}`, 1, started, undefined, true));
+    // GIVEN a sender whose pairing Request (small) is behind 40 handshakes
+    const sender = { ...taskQueue('sender', 2, started, undefined, true) };
+    for (const queue of handshakes) scheduler.markReady(queue);
+    scheduler.markReady(sender);
+    // WHEN its manifest comes in behind that Request, and has waited CHUNK_WAIT_MS by the next start
+    Object.assign(sender, { holdsBulk: true, bulkReceivedAt: performance.now() - CHUNK_WAIT_MS });
+    scheduler.markReady(sender);
+    await drain([sender, ...handshakes]);
+    // THEN the sender starts first, not after the 40 handshakes
+    expect(started.slice(0, 2)).toEqual(['sender', 'sender']);
   });
 
   test('a long backlog yields the event loop between slices, so timers and sockets get their turn', async () => {

@@ -22,66 +22,74 @@ function member(): BacklogMember & { paused: boolean; pauses: number } {
 const KB = 1024;
 
 describe('RelayBacklog', () => {
-  test('pauses whoever adds a message at the high-water mark, and resumes the paused ones oldest first below the low-water mark', () => {
-    const backlog = new RelayBacklog(512 * KB, 256 * KB);
+  test('at the byte mark every sender being read is paused; below the low-water mark they resume in the order they were paused', () => {
+    const backlog = new RelayBacklog({ highBytes: 512 * KB, lowBytes: 256 * KB });
     const [a, b, c] = [member(), member(), member()];
-    backlog.add(a, 128 * KB);
-    backlog.add(b, 128 * KB);
-    backlog.add(c, 128 * KB);
+    const entries = [backlog.add(a, 128 * KB), backlog.add(b, 128 * KB), backlog.add(c, 128 * KB)];
     expect([a.paused, b.paused, c.paused]).toEqual([false, false, false]);
-    // GIVEN the backlog reaches 512 KiB: b and then a hand in another message and are paused, in that order
-    backlog.add(b, 128 * KB);
-    backlog.add(a, 128 * KB);
-    expect([a.paused, b.paused, c.paused]).toEqual([true, true, false]);
-    expect(backlog.stats).toEqual({ pauses: 2, peakBytes: 640 * KB });
+    // GIVEN b hands in the message that reaches 512 KiB: a, c and b (last: it just had its turn) all stop being read
+    entries.push(backlog.add(b, 128 * KB));
+    expect([a.paused, b.paused, c.paused]).toEqual([true, true, true]);
+    expect(backlog.stats).toEqual({ pauses: 1, peakBytes: 512 * KB });
     // WHEN messages are handled: down to the low-water mark nobody resumes
-    backlog.remove(128 * KB);
-    backlog.remove(128 * KB);
-    backlog.remove(128 * KB);
-    expect([a.paused, b.paused]).toEqual([true, true]);
-    // THEN below it, the one paused first (b) resumes first, counted as one message until it sends
-    backlog.remove(128 * KB);
-    expect([a.paused, b.paused]).toEqual([true, false]);
-    // b's message comes in (the room it held is its message's now); once that is handled, a's turn comes
-    backlog.add(b, 128 * KB);
-    expect(a.paused).toBe(true);
-    backlog.remove(128 * KB);
-    expect(a.paused).toBe(false);
-  });
-
-  test('a resumed connection that brings nothing soon frees its place for the next one', async () => {
-    const backlog = new RelayBacklog(256 * KB, 128 * KB);
-    const [a, b, c] = [member(), member(), member()];
-    backlog.add(a, 128 * KB);
-    backlog.add(b, 128 * KB);
-    backlog.add(c, 128 * KB);
-    expect([b.paused, c.paused]).toEqual([true, true]);
-    backlog.remove(128 * KB);
-    backlog.remove(128 * KB);
-    backlog.remove(128 * KB);
-    // b resumed and counts as one message (128 KiB: no room for c yet)
-    expect([b.paused, c.paused]).toEqual([false, true]);
-    // b sends nothing: a few milliseconds later c gets its turn
-    await waitFor(() => !c.paused, 'c resumed after b brought nothing', 1000);
-  });
-
-  test('a closed connection leaves the line', () => {
-    const backlog = new RelayBacklog(256 * KB, 256 * KB);
-    const [a, b, c] = [member(), member(), member()];
-    backlog.add(a, 128 * KB);
-    backlog.add(b, 128 * KB);
-    backlog.add(c, 128 * KB);
+    backlog.remove(entries[0]!);
+    backlog.remove(entries[1]!);
+    expect([a.paused, b.paused, c.paused]).toEqual([true, true, true]);
+    // THEN below it, a resumes first, counted as one message until it sends
+    backlog.remove(entries[2]!);
     expect([a.paused, b.paused, c.paused]).toEqual([false, true, true]);
-    backlog.forget(b);
-    backlog.remove(128 * KB);
-    backlog.remove(128 * KB);
-    // c was behind b: with b gone, c is the next one resumed, and b is never touched again
+    // a's message comes in (the room it held is its message's now); once one is handled, c's turn comes, then b's
+    entries.push(backlog.add(a, 128 * KB));
+    expect([b.paused, c.paused]).toEqual([true, true]);
+    backlog.remove(entries[3]!);
     expect([b.paused, c.paused]).toEqual([true, false]);
   });
 
+  test('a message waiting past the time mark pauses the senders, and starting it resumes them', () => {
+    const backlog = new RelayBacklog({ highWaitMs: 20, lowWaitMs: 10 });
+    const [a, b] = [member(), member()];
+    backlog.started(backlog.add(a, 1 * KB));
+    expect(a.paused).toBe(false);
+    // GIVEN b's message came off its socket 25 ms ago and has not started: a small backlog in bytes, a long one in time
+    const old = backlog.add(b, 1 * KB, performance.now() - 25);
+    expect([a.paused, b.paused]).toEqual([true, true]);
+    expect(backlog.stats.pauses).toBe(1);
+    // WHEN it starts, nothing waits: both senders are read again
+    backlog.started(old);
+    expect([a.paused, b.paused]).toEqual([false, false]);
+  });
+
+  test('a resumed connection that brings nothing soon frees its place for the next one', async () => {
+    const backlog = new RelayBacklog({ highBytes: 256 * KB, lowBytes: 128 * KB });
+    const [a, b, c] = [member(), member(), member()];
+    const entries = [backlog.add(a, 128 * KB), backlog.add(b, 128 * KB)];
+    expect([a.paused, b.paused, c.paused]).toEqual([true, true, false]);
+    entries.push(backlog.add(c, 128 * KB));
+    expect(c.paused).toBe(true);
+    for (const entry of entries) backlog.remove(entry);
+    // a resumed and counts as one message (128 KiB: no room for b yet)
+    expect([a.paused, b.paused, c.paused]).toEqual([false, true, true]);
+    // a sends nothing: a few milliseconds later b gets its turn
+    await waitFor(() => !b.paused, 'b resumed after a brought nothing', 1000);
+  });
+
+  test('a closed connection leaves the line', () => {
+    const backlog = new RelayBacklog({ highBytes: 256 * KB, lowBytes: 256 * KB });
+    const [a, b, c] = [member(), member(), member()];
+    const entries = [backlog.add(a, 128 * KB), backlog.add(b, 128 * KB)];
+    entries.push(backlog.add(c, 128 * KB));
+    expect([a.paused, b.paused, c.paused]).toEqual([true, true, true]);
+    backlog.forget(a);
+    backlog.remove(entries[0]!);
+    backlog.remove(entries[1]!);
+    // b was behind a: with a gone, b is the one resumed, and a is never touched again
+    expect([a.paused, b.paused, c.paused]).toEqual([true, false, true]);
+  });
+
   test('refuses marks that cannot work', () => {
-    expect(() => new RelayBacklog(100, 200)).toThrow(RangeError);
-    expect(() => new RelayBacklog(100, 0)).toThrow(RangeError);
+    expect(() => new RelayBacklog({ highBytes: 100, lowBytes: 200 })).toThrow(RangeError);
+    expect(() => new RelayBacklog({ highBytes: 100, lowBytes: 0 })).toThrow(RangeError);
+    expect(() => new RelayBacklog({ highWaitMs: 5, lowWaitMs: 10 })).toThrow(RangeError);
   });
 });
 
