@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startLocalRelay } from '../local/local-relay';
@@ -43,9 +43,14 @@ interface Period {
   /** DynamoDB calls by command: each call's milliseconds, and the most in flight at once. */
   dynamodbMs: Map<string, number[]>;
   dynamodbPeakInFlight: number;
+  /** The relay's garbage-collection pauses: milliseconds of each, minor (scavenges) and major (mark-compact). */
+  gcMinorMs: number[];
+  gcMajorMs: number[];
 }
 
-const newPeriod = (): Period => ({ latenciesMs: [], latenciesBySecond: [], startedAt: performance.now(), waitsMs: [], handlerMs: [], routeLatenciesMs: new Map(), connectHandlerMs: [], routeFailures: new Map(), transferFrames: 0, chunks: new Set(), chunkTimes: new Map(), resentWhileQueued: 0, resentAfterPostedMs: [], peakRssBytes: process.memoryUsage.rss(), startRssBytes: process.memoryUsage.rss(), failed: 0, dynamodbMs: new Map(), dynamodbPeakInFlight: 0 });
+const newPeriod = (): Period => ({ latenciesMs: [], latenciesBySecond: [], startedAt: performance.now(), waitsMs: [], handlerMs: [], routeLatenciesMs: new Map(), connectHandlerMs: [], routeFailures: new Map(), transferFrames: 0, chunks: new Set(), chunkTimes: new Map(), resentWhileQueued: 0, resentAfterPostedMs: [], peakRssBytes: process.memoryUsage.rss(), startRssBytes: process.memoryUsage.rss(), failed: 0, dynamodbMs: new Map(), dynamodbPeakInFlight: 0, gcMinorMs: [], gcMajorMs: [] });
+
+const sum = (values: readonly number[]): number => values.reduce((total, value) => total + value, 0);
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -181,6 +186,12 @@ async function main(): Promise<void> {
       if (timing.failed) period.failed++;
     },
   });
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR ? period.gcMinorMs : period.gcMajorMs).push(entry.duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
   let lag = monitorEventLoopDelay({ resolution: 20 });
   lag.enable();
   const sampler = setInterval(() => {
@@ -216,6 +227,7 @@ async function main(): Promise<void> {
       p99BySecondMs: done.latenciesBySecond.flatMap((list) => (list ? [percentile(list.sort((a, b) => a - b), 99)] : [])),
       handlerP99Ms: percentile(done.handlerMs.sort((a, b) => a - b), 99),
       routeP99Ms,
+      routeCounts: { Transfer: sorted.length, ...Object.fromEntries([...done.routeLatenciesMs].map(([route, list]) => [route, list.length])) },
       eventLoopDelay,
       connectP99Ms: percentile(connects, 99),
       connectMaxMs: connects[connects.length - 1] ?? 0,
@@ -235,6 +247,10 @@ async function main(): Promise<void> {
         }),
       ),
       dynamodbPeakInFlight: done.dynamodbPeakInFlight,
+      gc: {
+        minor: { count: done.gcMinorMs.length, totalMs: sum(done.gcMinorMs), maxMs: Math.max(0, ...done.gcMinorMs) },
+        major: { count: done.gcMajorMs.length, totalMs: sum(done.gcMajorMs), maxMs: Math.max(0, ...done.gcMajorMs) },
+      },
       peakQueued: relay.queueStats.peakQueued,
       backlog: relay.backlogStats(),
       pauses: relay.queueStats.pauses,

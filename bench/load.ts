@@ -43,6 +43,7 @@ interface RelayStats {
   readonly p99BySecondMs: readonly number[];
   readonly handlerP99Ms: number;
   readonly routeP99Ms: Readonly<Record<string, number>>;
+  readonly routeCounts: Readonly<Record<string, number>>;
   readonly eventLoopDelay: { readonly p99Ms: number; readonly maxMs: number };
   readonly connectP99Ms: number;
   readonly connectMaxMs: number;
@@ -57,6 +58,7 @@ interface RelayStats {
   readonly atPeak: NodeJS.MemoryUsage;
   readonly dynamodb: Readonly<Record<string, { readonly calls: number; readonly p50Ms: number; readonly p99Ms: number }>>;
   readonly dynamodbPeakInFlight: number;
+  readonly gc: Readonly<Record<'minor' | 'major', { readonly count: number; readonly totalMs: number; readonly maxMs: number }>>;
   readonly peakQueued: number;
   readonly backlog: { readonly pauses: number; readonly peakBytes: number };
   readonly pauses: number;
@@ -310,6 +312,8 @@ async function main(): Promise<void> {
     const memoryLines: string[] = [];
     const secondLines: string[] = [];
     const deliveryLines: string[] = [];
+    const gcLines: string[] = [];
+    const invocationLines: string[] = [];
     for (const level of options.levels) {
       const lag = monitorEventLoopDelay({ resolution: 20 });
       lag.enable();
@@ -328,6 +332,10 @@ async function main(): Promise<void> {
       );
       secondLines.push(`${level}: ${stats.p99BySecondMs.map((ms) => ms.toFixed(0)).join(' ')} ms`);
       const m = stats.atPeak;
+      gcLines.push(
+        `${level}: ${stats.gc.minor.count} scavenges (${stats.gc.minor.totalMs.toFixed(0)} ms, longest ${stats.gc.minor.maxMs.toFixed(0)} ms), ` +
+          `${stats.gc.major.count} mark-compacts (${stats.gc.major.totalMs.toFixed(0)} ms, longest ${stats.gc.major.maxMs.toFixed(0)} ms)`,
+      );
       memoryLines.push(`${level}: ${mb(stats.startRssBytes)} before the round; at the peak V8 heap ${mb(m.heapUsed)} used of ${mb(m.heapTotal)}, buffers ${mb(m.arrayBuffers)}, other external ${mb(m.external - m.arrayBuffers)}`);
       splitLines.push(
         `${level}: waiting for its turn p99 ${stats.waitP99Ms.toFixed(0)} ms, the handler p99 ${stats.handlerP99Ms.toFixed(0)} ms, max ${stats.maxMs.toFixed(0)} ms; ` +
@@ -347,6 +355,7 @@ async function main(): Promise<void> {
       deliveryLines.push(
         `${level}: p50 ${percentileOf(t.transferDeliveryMs, 50).toFixed(0)} ms p99 ${percentileOf(t.transferDeliveryMs, 99).toFixed(0)} ms of ${t.transferDeliveryMs.length} frames`,
       );
+      invocationLines.push(`${level}: ${Object.entries(stats.routeCounts).map(([route, count]) => `${route} ${count}`).join(', ')}`);
       dynamodbLines.push(
         `${level}: ${Object.entries(stats.dynamodb)
           .map(([command, d]) => `${command} ${d.calls}x p50 ${d.p50Ms.toFixed(0)} ms p99 ${d.p99Ms.toFixed(0)} ms`)
@@ -373,11 +382,13 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`Event-loop delay (time a ready socket may wait before it is read): ${lags.join(' | ')}`);
     console.log(`Relay memory: ${memoryLines.join(' | ')}`);
+    console.log(`Relay garbage collection: ${gcLines.join(' | ')}`);
     console.log(`Per-chunk relay latency p99, second by second of the round: ${secondLines.join(' | ')}`);
     console.log(`Per-chunk relay latency, split: ${splitLines.join(' | ')}`);
     console.log(`Resends (seen by the relay): ${resendLines.join(' | ')}`);
     console.log(`Clients' sockets (seen by the load generator): ${clientLines.join(' | ')}`);
     console.log(`Transfer frames end to end (the sender's send to the receiver's socket, waits in TCP and in both generator and relay included): ${deliveryLines.join(' | ')}`);
+    console.log(`Handler invocations by route: ${invocationLines.join(' | ')}`);
     console.log(`DynamoDB calls of the handlers (the SDK's send to its answer): ${dynamodbLines.join(' | ')}`);
     console.log('Latency: a Transfer frame off the relay socket to the end of its handler (after its @connections write).');
     console.log(`Idle connections still open at the end: ${idle.filter((s) => s.readyState === WebSocket.OPEN).length} of ${idle.length}`);

@@ -54,6 +54,8 @@ export class StreamReceiver {
   private successSent = false;
   private stopped = false;
   private lastAckAt = 0;
+  /** What the last ack said (`receivedthrough` and the missing ids), to skip a quiet report that would repeat it. */
+  private lastAckSaid = '';
   private quietTimer?: ReturnType<typeof setTimeout>;
   private ackTimer?: ReturnType<typeof setTimeout>;
   private quietDelay: number;
@@ -248,12 +250,9 @@ export class StreamReceiver {
     this.acceptedSinceAck = 0;
     this.clearAckTimer();
     this.lastAckAt = Date.now();
-    this.options.sendAck({
-      success: false,
-      missingchunkids: missing.slice(0, MAX_MISSING_IDS),
-      fileid: this.options.fileid,
-      receivedthrough: this.prefix,
-    });
+    const missingchunkids = missing.slice(0, MAX_MISSING_IDS);
+    this.lastAckSaid = ackSays(this.prefix, missingchunkids);
+    this.options.sendAck({ success: false, missingchunkids, fileid: this.options.fileid, receivedthrough: this.prefix });
   }
 
   /** Every chunk not held from the prefix up to a window ahead: the sender resends those it already sent. */
@@ -276,6 +275,17 @@ export class StreamReceiver {
   }
 
   /**
+   * The first report of a quiet period: the gaps below the highest chunk seen. When the last ack
+   * said exactly that, it is not sent again (under load a chunk every few hundred milliseconds would
+   * otherwise cost two acks: the delayed one and this copy); the later reports still go, in case
+   * that ack was lost.
+   */
+  private firstQuietReport(): void {
+    const missing = this.missingBetween(this.prefix + 1, this.maxSeen);
+    if (ackSays(this.prefix, missing) !== this.lastAckSaid) this.ack(missing);
+  }
+
+  /**
    * Nothing arrived for a while: report our state. The first report lists the gaps below the highest
    * chunk seen only: chunks above it may be queued in the relay rather than lost. Later ones (the
    * quiet goes on) list every chunk not held in the window, so a lost tail is asked for again.
@@ -283,9 +293,14 @@ export class StreamReceiver {
   private onQuiet(): void {
     if (this.stopped || this.complete) return;
     if (this.successSent) this.sendSuccess();
-    else if (this.quietDelay <= this.options.tuning.quietMs) this.ack(this.missingBetween(this.prefix + 1, this.maxSeen));
+    else if (this.quietDelay <= this.options.tuning.quietMs) this.firstQuietReport();
     else this.sendStatus();
     this.quietDelay = Math.min(this.quietDelay * 2, this.options.tuning.maxQuietMs);
     this.armQuietTimer();
   }
+}
+
+/** An ack's content as a key: two acks with the same key tell the sender the same thing. */
+function ackSays(receivedThrough: number, missing: readonly number[]): string {
+  return `${receivedThrough}:${missing.join(',')}`;
 }

@@ -157,6 +157,29 @@ describe('StreamSender and StreamReceiver over an in-memory link', () => {
   });
 });
 
+describe('StreamReceiver: quiet reports', () => {
+  test('the first report of a quiet period is not sent when the last ack said the same; the next one still goes', async () => {
+    const keys = await deriveSessionKeys(randomBytes(32));
+    const acks: Array<{ missingchunkids: readonly number[]; receivedthrough?: number }> = [];
+    const receiver = new StreamReceiver({
+      fileid: 'f0', chunktotal: 3, key: keys.senderKey, write: async () => undefined,
+      sendAck: (ack) => acks.push(ack), hasher: new Sha256(),
+      tuning: resolveTuning({ quietMs: 40, maxQuietMs: 80, ackDelayMs: 5, ackEveryChunks: 8 }),
+    });
+    // GIVEN chunk 0 of 3 arrives, and then nothing (the sender's next chunk waits in a busy relay)
+    const sealed = await new Sealer(keys.senderKey).seal(new Uint8Array(CHUNK_PLAINTEXT_BYTES), new TextEncoder().encode('banguins-v1 chunk f0 0 3'));
+    const chunkhash = Buffer.from(await sha256(sealed)).toString('base64url');
+    receiver.handleTransfer({ connectionid: 's', data: toBase64(sealed), chunkid: 0, chunktotal: 3, chunkhash, fileid: 'f0' });
+    const statusSent = () => acks.some((ack) => ack.missingchunkids.length === 2);
+    const deadline = Date.now() + 5000;
+    while (!statusSent() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    receiver.stop();
+    // THEN the delayed ack says "through 0, nothing missing"; the quiet report 40 ms later would say
+    // the same and is skipped; the status report of the whole window (80 ms on) still goes
+    expect(acks.map((ack) => `${ack.receivedthrough}:${ack.missingchunkids.join(',')}`)).toEqual(['0:', '0:1,2']);
+  });
+});
+
 describe('StreamSender: what counts as evidence of a loss', () => {
   // A long retransmission timeout and a short loss age: a resend within the test comes from a report.
   const tuning = resolveTuning({ windowChunks: 4, initialWindowChunks: 4, minRtoMs: 60_000, initialRtoMs: 60_000, pacingPerSecond: Infinity });
