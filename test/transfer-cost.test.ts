@@ -104,6 +104,25 @@ describe('what a relayed Transfer costs', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  test('a Request between connections already paired reads the target and writes nothing', async () => {
+    const { a, b, aId } = await pairedClients();
+    resetCounts();
+    // GIVEN b and a paired by b's first Request; WHEN b sends a second one (a control message, as clients do)
+    b.send({ action: 'Request', message: { connectionid: aId, message: 'hello again' } });
+    expect(await a.next()).toMatchObject({ action: 'Request', message: { message: 'hello again' } });
+    // THEN it costs one read (the target, which lists b as a peer already) and the post; no pairing transaction
+    expect(dynamodbCalls).toEqual(['GetItemCommand']);
+    expect(postCalls).toEqual(['PostToConnectionCommand']);
+    // AND a first Request between two new connections still pairs them
+    const c = await connectClient(relay.url);
+    const cId = await idOf(c);
+    resetCounts();
+    b.send({ action: 'Request', message: { connectionid: cId } });
+    await c.next();
+    expect(dynamodbCalls).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
+    await Promise.all([a.close(), b.close(), c.close()]);
+  });
+
   test('a refusal is never cached: an unpaired sender is read and refused on every frame', async () => {
     const { a, b, bId } = await pairedClients();
     const stranger = await connectClient(relay.url);

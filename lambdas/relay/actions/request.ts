@@ -26,7 +26,9 @@ export async function relayRequest(context: RelayContext): Promise<void> {
   if (target) {
     if (target.qrhash !== undefined && target.qrhash !== message.qrhash) throw new QrHashMismatchError(targetId);
     try {
-      await pairAndForward(context, targetId, forwarded);
+      // Pairing adds each to the other's peers in one transaction, and peers are never removed:
+      // the target already listing the sender means both sides are paired, and nothing is written.
+      await pairAndForward(context, targetId, forwarded, target.peers.has(context.connectionId));
       return;
     } catch (error) {
       if (!rejoin || !isAbout(error, targetId)) throw error;
@@ -66,10 +68,10 @@ async function rejoinByQrHash(context: RelayContext, forwarded: ForwardedRequest
   throw new UnknownPeerError(deadTargetId);
 }
 
-/** Pairs the sender with `peerId` and forwards the Request to it with the sender's id. */
-async function pairAndForward(context: RelayContext, peerId: string, forwarded: ForwardedRequest): Promise<void> {
+/** Pairs the sender with `peerId` (unless they are paired already) and forwards the Request to it with the sender's id. */
+async function pairAndForward(context: RelayContext, peerId: string, forwarded: ForwardedRequest, alreadyPaired = false): Promise<void> {
   // Pair before forwarding, so the target may answer with Transfer as soon as the frame lands.
-  await context.store.pair(context.connectionId, peerId);
+  if (!alreadyPaired) await context.store.pair(context.connectionId, peerId);
   await deliverToPeer(context, peerId, { action: 'Request', message: { ...forwarded, connectionid: context.connectionId } });
 }
 
