@@ -1,7 +1,10 @@
 /** Something with invocations to start: a LiveConnection. */
 export interface SchedulableQueue {
-  /** Starts its oldest waiting invocation if it may; true when it could start another one now. */
-  startNext(): boolean;
+  /**
+   * Starts its oldest waiting invocation if it may, or with `throughBulk` those up to and including
+   * its oldest chunk; true when it could start another one now.
+   */
+  startNext(throughBulk?: boolean): boolean;
   /** Whether any of its waiting invocations is bulk (a chunk: Transfer, or any large frame), not only small frames (an ack, Connect, Request). */
   readonly holdsBulk: boolean;
   /** `performance.now()` when its oldest waiting bulk frame came in (when it holds one). */
@@ -113,8 +116,10 @@ export class InvocationScheduler {
       if (!next.done) {
         const queue = next.value;
         line.delete(queue);
-        // Back at the end of a line when it has more: one start per connection per round.
-        if (queue.startNext()) this.lineOf(queue).add(queue);
+        // A turn in the chunk line starts the chunk, with the connection's small frames ahead of it
+        // (a sender's Request, then its manifest), so the chunk does not wait another round for them.
+        // Back at the end of a line when it has more: one turn per connection per round.
+        if (queue.startNext(!takeSmall)) this.lineOf(queue).add(queue);
       }
     }
     this.queuedStarts--;

@@ -189,11 +189,17 @@ export class LiveConnection implements SchedulableQueue, BacklogMember {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  /** Starts the oldest waiting task if a slot is free; true when another one could start now (the scheduler's turn). */
-  startNext(): boolean {
-    if (this.running.size < this.maxConcurrent) {
+  /**
+   * Starts the oldest waiting task if a slot is free, or with `throughBulk` every waiting task up to
+   * and including the oldest chunk (the small frames ahead of it first, in arrival order); true when
+   * another one could start now (the scheduler's turn).
+   */
+  startNext(throughBulk = false): boolean {
+    while (this.running.size < this.maxConcurrent) {
       const next = this.waiting.shift();
-      if (next) this.run(next);
+      if (!next) break;
+      this.run(next);
+      if (!throughBulk || !next.small) break;
     }
     return this.canStart();
   }
