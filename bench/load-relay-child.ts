@@ -9,12 +9,18 @@ import type { BacklogMarks } from '../local/relay-backlog';
  * The local relay for `npm run load`, in a process of its own (so its RSS is its own). It times
  * every Transfer invocation from the frame coming off the socket to the handler's end (right after
  * its `@connections` write), counts Transfer frames and distinct chunks (the resend amplification),
- * and samples its RSS (with where the memory is at the peak) and the relay-wide backlog. Commands on stdin, one per line: `stats` prints `STATS <json>` for the
- * figures since the previous `stats` and starts a new period. LOAD_DYNAMODB_ENDPOINT uses a
+ * and samples its RSS (with where the memory is at the peak), its GC pauses and the relay-wide
+ * backlog. Commands on stdin, one per line: `stats` prints `STATS <json>` for the figures since the
+ * previous `stats` and starts a new period. LOAD_DYNAMODB_ENDPOINT uses a
  * DynamoDB that is already running (a table of its own) instead of starting DynamoDB Local.
  */
 interface Period {
   latenciesMs: number[];
+  /** Each Transfer's latency with when its frame came in, and when the last handshake (a Connect, or a connection's first Request) finished. */
+  transferArrivals: Array<{ receivedAt: number; latencyMs: number }>;
+  lastHandshakeAt: number;
+  /** Connections that sent a Request in this period. */
+  requested: Set<string>;
   /** The same latencies by the second of the period they came in (0: the first second). */
   latenciesBySecond: number[][];
   startedAt: number;
@@ -48,7 +54,7 @@ interface Period {
   gcMajorMs: number[];
 }
 
-const newPeriod = (): Period => ({ latenciesMs: [], latenciesBySecond: [], startedAt: performance.now(), waitsMs: [], handlerMs: [], routeLatenciesMs: new Map(), connectHandlerMs: [], routeFailures: new Map(), transferFrames: 0, chunks: new Set(), chunkTimes: new Map(), resentWhileQueued: 0, resentAfterPostedMs: [], peakRssBytes: process.memoryUsage.rss(), startRssBytes: process.memoryUsage.rss(), failed: 0, dynamodbMs: new Map(), dynamodbPeakInFlight: 0, gcMinorMs: [], gcMajorMs: [] });
+const newPeriod = (): Period => ({ latenciesMs: [], transferArrivals: [], lastHandshakeAt: 0, requested: new Set(), latenciesBySecond: [], startedAt: performance.now(), waitsMs: [], handlerMs: [], routeLatenciesMs: new Map(), connectHandlerMs: [], routeFailures: new Map(), transferFrames: 0, chunks: new Set(), chunkTimes: new Map(), resentWhileQueued: 0, resentAfterPostedMs: [], peakRssBytes: process.memoryUsage.rss(), startRssBytes: process.memoryUsage.rss(), failed: 0, dynamodbMs: new Map(), dynamodbPeakInFlight: 0, gcMinorMs: [], gcMajorMs: [] });
 
 const sum = (values: readonly number[]): number => values.reduce((total, value) => total + value, 0);
 
@@ -173,12 +179,18 @@ async function main(): Promise<void> {
     },
     invocationTap: (timing) => {
       if (timing.routeKey !== 'Transfer') {
+        // A connection's first Request pairs it (later ones carry control messages, a 'bye' at the end).
+        if (timing.routeKey === 'Connect' || (timing.routeKey === 'Request' && !period.requested.has(timing.connectionId))) {
+          period.requested.add(timing.connectionId);
+          period.lastHandshakeAt = Math.max(period.lastHandshakeAt, timing.finishedAt);
+        }
         const list = period.routeLatenciesMs.get(timing.routeKey) ?? [];
         list.push(timing.finishedAt - timing.receivedAt);
         period.routeLatenciesMs.set(timing.routeKey, list);
         return;
       }
       period.latenciesMs.push(timing.finishedAt - timing.receivedAt);
+      period.transferArrivals.push({ receivedAt: timing.receivedAt, latencyMs: timing.finishedAt - timing.receivedAt });
       const second = Math.max(0, Math.floor((timing.receivedAt - period.startedAt) / 1000));
       (period.latenciesBySecond[second] ??= []).push(timing.finishedAt - timing.receivedAt);
       period.waitsMs.push(timing.startedAt - timing.receivedAt);
@@ -224,6 +236,10 @@ async function main(): Promise<void> {
       maxMs: sorted[sorted.length - 1] ?? 0,
       waitP99Ms: percentile(done.waitsMs.sort((a, b) => a - b), 99),
       // Seconds before the round's first chunk (while the generator set up) have no entry.
+      afterHandshakes: (() => {
+        const after = done.transferArrivals.filter((t) => t.receivedAt > done.lastHandshakeAt).map((t) => t.latencyMs).sort((a, b) => a - b);
+        return { chunks: after.length, p50Ms: percentile(after, 50), p99Ms: percentile(after, 99), fromSecond: (done.lastHandshakeAt - done.startedAt) / 1000 };
+      })(),
       p99BySecondMs: done.latenciesBySecond.flatMap((list) => (list ? [percentile(list.sort((a, b) => a - b), 99)] : [])),
       handlerP99Ms: percentile(done.handlerMs.sort((a, b) => a - b), 99),
       routeP99Ms,

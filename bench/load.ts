@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { setPriority } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { createNodeSha256 } from '../cli/disk-files';
@@ -12,19 +11,21 @@ import { descendantPids, forEachLine, procStatusKb, spawnBenchScript } from './c
  * connections while rounds of concurrent transfers run through it, both ends of every pair in
  * this process (the client library, in-memory files). Prints per round: transfers completed and
  * failed, aggregate MB/s, p50/p99 per-chunk relay latency (Transfer frame off the socket to the
- * end of its handler, right after the `@connections` write, measured inside the relay), relay and
- * DynamoDB Local RSS (and where the relay's memory is at its peak), the latency p99 second by
- * second, resend amplification (Transfer
- * frames / distinct chunks) and why the senders' windows shrank, the relay-wide backlog, the p99 of
- * the other routes (which touch DynamoDB), and the relay's and the generator's event-loop delay.
- * `LOAD_PROFILE=DIR` runs the relay with `--cpu-prof` into DIR; `LOAD_QUEUE_LIMITS=C,H,L` and
- * `LOAD_BACKLOG_KB=HIGH,LOW` change the relay's marks for experiments.
+ * end of its handler, right after the `@connections` write, measured inside the relay), also
+ * second by second and for the Transfers after the round's last handshake, relay and DynamoDB
+ * Local RSS (and where the relay's memory is at its peak), the relay's GC pauses, resend
+ * amplification (Transfer frames / distinct chunks) and why the senders' windows shrank, the
+ * relay-wide backlog, the p99 of the other routes (which touch DynamoDB), invocations by route,
+ * each Transfer frame's sender `send` to its arrival at the receiver (the end-to-end figure: it
+ * includes the waits in TCP that the relay's backpressure causes), and the relay's and the
+ * generator's event-loop delay. `LOAD_PROFILE=DIR` runs the relay with `--cpu-prof` into DIR;
+ * `LOAD_QUEUE_LIMITS=C,H,L`, `LOAD_BACKLOG_KB=HIGH,LOW` and `LOAD_BACKLOG_WAIT_MS=HIGH,LOW` change
+ * the relay's marks for experiments.
  *
  * Options (`npm run load -- --levels 20,50 --idle 1000 --mb 2 --timeout-s 180`, or env
  * LOAD_LEVELS, LOAD_IDLE, LOAD_MB, LOAD_TIMEOUT_S; `--dynamodb-endpoint URL` or
  * LOAD_DYNAMODB_ENDPOINT to use a DynamoDB that is already running).
  */
-
 interface LoadOptions {
   readonly levels: readonly number[];
   readonly idle: number;
@@ -41,6 +42,8 @@ interface RelayStats {
   readonly maxMs: number;
   readonly waitP99Ms: number;
   readonly p99BySecondMs: readonly number[];
+  /** The Transfers that came in after the round's last handshake (Connect or Request) finished. */
+  readonly afterHandshakes: { readonly chunks: number; readonly p50Ms: number; readonly p99Ms: number; readonly fromSecond: number };
   readonly handlerP99Ms: number;
   readonly routeP99Ms: Readonly<Record<string, number>>;
   readonly routeCounts: Readonly<Record<string, number>>;
@@ -291,7 +294,6 @@ async function main(): Promise<void> {
   const options = loadOptions(process.argv.slice(2), process.env);
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const relay = await startRelay(options.dynamodbEndpoint);
-  if (process.env.LOAD_NICE) setPriority(Number(process.env.LOAD_NICE));
   try {
     const idle = await openIdleConnections(relay.url, options.idle);
     const payload = new Uint8Array(randomBytes(Math.round(options.megabytes * 1_000_000)));
@@ -312,6 +314,7 @@ async function main(): Promise<void> {
     const memoryLines: string[] = [];
     const secondLines: string[] = [];
     const deliveryLines: string[] = [];
+    const afterLines: string[] = [];
     const gcLines: string[] = [];
     const invocationLines: string[] = [];
     for (const level of options.levels) {
@@ -331,6 +334,8 @@ async function main(): Promise<void> {
           `load generator p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms`,
       );
       secondLines.push(`${level}: ${stats.p99BySecondMs.map((ms) => ms.toFixed(0)).join(' ')} ms`);
+      const after = stats.afterHandshakes;
+      afterLines.push(`${level}: p50 ${after.p50Ms.toFixed(1)} ms p99 ${after.p99Ms.toFixed(1)} ms over ${after.chunks} Transfers (from ${after.fromSecond.toFixed(1)} s into the round)`);
       const m = stats.atPeak;
       gcLines.push(
         `${level}: ${stats.gc.minor.count} scavenges (${stats.gc.minor.totalMs.toFixed(0)} ms, longest ${stats.gc.minor.maxMs.toFixed(0)} ms), ` +
@@ -384,6 +389,7 @@ async function main(): Promise<void> {
     console.log(`Relay memory: ${memoryLines.join(' | ')}`);
     console.log(`Relay garbage collection: ${gcLines.join(' | ')}`);
     console.log(`Per-chunk relay latency p99, second by second of the round: ${secondLines.join(' | ')}`);
+    console.log(`Per-chunk relay latency once every pair is paired (Transfers after the round's last Connect or pairing Request): ${afterLines.join(' | ')}`);
     console.log(`Per-chunk relay latency, split: ${splitLines.join(' | ')}`);
     console.log(`Resends (seen by the relay): ${resendLines.join(' | ')}`);
     console.log(`Clients' sockets (seen by the load generator): ${clientLines.join(' | ')}`);

@@ -145,8 +145,10 @@ export class LiveConnection implements SchedulableQueue, BacklogMember {
    * start in arrival order but may finish in any order, as Lambda invocations do. At the
    * high-water mark the socket stops being read until the queue falls below the low-water mark.
    * No task is ever dropped (frames already read when the socket pauses still queue). `small`:
-   * the task is for a small frame, which the gateway's scheduler starts before other connections' chunks;
-   * `bytes`: the size of its message, counted against the byte marks until the task finishes.
+   * the task is for a small control frame (an ack, Connect, Request; not a Transfer), which the
+   * gateway's scheduler starts before other connections' chunks, and which the relay-wide backlog
+   * does not count; `bytes`: the size of its message, counted against the byte marks until the task
+   * finishes; `receivedAt`: when its frame came off the socket.
    */
   enqueue(task: () => Promise<void>, small = false, bytes = 0, receivedAt = performance.now()): void {
     const backlogEntry = small ? undefined : this.backlog?.add(this, bytes, receivedAt);
