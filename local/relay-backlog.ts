@@ -62,14 +62,15 @@ export interface BacklogEntry {
 /**
  * Relay-wide backpressure for the local gateway. Each connection's own queue is bounded
  * (live-connection.ts), but a hundred senders with a full queue each still make a chunk wait
- * seconds for its turn, and hold hundreds of megabytes. The backlog counts every large message
- * between the socket and the end of its handler. When they reach the byte mark, or the oldest
+ * seconds for its turn, and hold hundreds of megabytes. The backlog counts every chunk (a
+ * Transfer of any size, or any large frame: the gateway decides) between the socket and the end of
+ * its handler. When they reach the byte mark, or the oldest
  * one not yet started has waited past the time mark, every connection that sends large messages
  * and is being read is paused. Paused connections are resumed in the order they were paused (so
  * every sender gets its turn) while the backlog is below both low marks, counting each resumed
  * connection as one message until it sends it. Chunks then wait in TCP, where the sender's
- * congestion control sees the wait, rather than in the relay. Small frames (acks, Connect,
- * Request) are never counted, so pairing and acknowledgements keep flowing.
+ * congestion control sees the wait, rather than in the relay. Small control frames (acks,
+ * Connect, Request) are never counted, so pairing and acknowledgements keep flowing.
  */
 export class RelayBacklog {
   private bytes = 0;
