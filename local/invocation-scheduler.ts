@@ -23,10 +23,11 @@ export const SMALL_STARTS_IN_A_ROW = 8;
 
 /**
  * A chunk that has waited this long starts before any small frame: the relay-wide backlog stops
- * reading chunks once one has waited 20 ms (relay-backlog.ts), so the chunks already read drain
- * first, and a burst of handshakes, which keeps the small line full for seconds, takes the turns left.
+ * reading chunks once one has waited 5 ms (relay-backlog.ts), so the chunks already read drain
+ * first, and a burst of handshakes, which keeps the small line full for seconds, takes the turns
+ * left. In effect chunks go first once the turn they came in is over.
  */
-export const CHUNK_WAIT_MS = 10;
+export const CHUNK_WAIT_MS = 1;
 
 /** At most this many invocation starts are queued for one turn. */
 const MAX_STARTS_PER_TURN = 64;

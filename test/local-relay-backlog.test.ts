@@ -21,9 +21,12 @@ function member(): BacklogMember & { paused: boolean; pauses: number } {
 
 const KB = 1024;
 
+/** Time marks no test reaches (a slow machine must not trip them): the byte marks alone decide. */
+const BYTES_ONLY = { highWaitMs: 60_000, lowWaitMs: 60_000 };
+
 describe('RelayBacklog', () => {
   test('at the byte mark every sender being read is paused; below the low-water mark they resume in the order they were paused', () => {
-    const backlog = new RelayBacklog({ highBytes: 512 * KB, lowBytes: 256 * KB });
+    const backlog = new RelayBacklog({ highBytes: 512 * KB, lowBytes: 256 * KB, ...BYTES_ONLY });
     const [a, b, c] = [member(), member(), member()];
     const entries = [backlog.add(a, 128 * KB), backlog.add(b, 128 * KB), backlog.add(c, 128 * KB)];
     expect([a.paused, b.paused, c.paused]).toEqual([false, false, false]);
@@ -60,7 +63,7 @@ describe('RelayBacklog', () => {
   });
 
   test('a resumed connection that brings nothing soon frees its place for the next one', async () => {
-    const backlog = new RelayBacklog({ highBytes: 256 * KB, lowBytes: 128 * KB });
+    const backlog = new RelayBacklog({ highBytes: 256 * KB, lowBytes: 128 * KB, ...BYTES_ONLY });
     const [a, b, c] = [member(), member(), member()];
     const entries = [backlog.add(a, 128 * KB), backlog.add(b, 128 * KB)];
     expect([a.paused, b.paused, c.paused]).toEqual([true, true, false]);
@@ -74,7 +77,7 @@ describe('RelayBacklog', () => {
   });
 
   test('a closed connection leaves the line', () => {
-    const backlog = new RelayBacklog({ highBytes: 256 * KB, lowBytes: 256 * KB });
+    const backlog = new RelayBacklog({ highBytes: 256 * KB, lowBytes: 256 * KB, ...BYTES_ONLY });
     const [a, b, c] = [member(), member(), member()];
     const entries = [backlog.add(a, 128 * KB), backlog.add(b, 128 * KB)];
     entries.push(backlog.add(c, 128 * KB));
