@@ -11,7 +11,9 @@ const READ_CHUNK_BYTES = 64 * 1024;
 
 /**
  * A relay whose `slow` route takes 5 ms per frame and records each frame's `n`, for one describe
- * block (started in beforeAll, closed in afterAll).
+ * block (started in beforeAll, closed in afterAll). These tests are about one connection's own
+ * marks: the relay-wide backlog's marks are set where one connection never reaches them
+ * (local-relay-backlog.test.ts tests those).
  */
 function slowRelay(): { readonly relay: () => LocalRelay; readonly handled: number[] } {
   let relay: LocalRelay | undefined;
@@ -24,7 +26,7 @@ function slowRelay(): { readonly relay: () => LocalRelay; readonly handled: numb
     },
   });
   beforeAll(async () => {
-    relay = await startTestRelay({ handlers: recorder.build });
+    relay = await startTestRelay({ handlers: recorder.build, backlogMarks: { highBytes: 64 * 1024 * 1024, lowBytes: 32 * 1024 * 1024, highWaitMs: 60_000, lowWaitMs: 60_000 } });
   });
   afterAll(() => relay?.close());
   return { relay: () => relay!, handled };
