@@ -288,6 +288,40 @@ async function oneTransfer(relayUrl: string, name: string, payload: Uint8Array, 
   }
 }
 
+/** The sections printed after the table, in order: each line is `title: 20: … | 50: … | 100: …`. */
+const SECTIONS = {
+  lag: 'Event-loop delay (time a ready socket may wait before it is read)',
+  memory: 'Relay memory',
+  gc: 'Relay garbage collection',
+  bySecond: 'Per-chunk relay latency p99, second by second of the round',
+  afterPairing: "Per-chunk relay latency once every pair is paired (Transfers after the round's last Connect or pairing Request)",
+  split: 'Per-chunk relay latency, split',
+  resends: 'Resends (seen by the relay)',
+  clients: "Clients' sockets (seen by the load generator)",
+  endToEnd: "Transfer frames end to end (the sender's send to the receiver's socket, waits in TCP and in both generator and relay included)",
+  invocations: 'Handler invocations by route',
+  dynamodb: "DynamoDB calls of the handlers (the SDK's send to its answer)",
+} as const;
+
+/** Collects each round's part of every section, and prints one line per section. */
+class RoundNotes {
+  private readonly sections: Map<string, string[]>;
+
+  constructor(titles: readonly string[]) {
+    this.sections = new Map(titles.map((title) => [title, []]));
+  }
+
+  /** Notes `text` as round `level`'s part of the section `title`. */
+  add(title: string, level: number, text: string): void {
+    this.sections.get(title)!.push(`${level}: ${text}`);
+  }
+
+  /** Prints every section, in the order of the titles. */
+  print(): void {
+    for (const [title, parts] of this.sections) console.log(`${title}: ${parts.join(' | ')}`);
+  }
+}
+
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 async function main(): Promise<void> {
@@ -306,17 +340,7 @@ async function main(): Promise<void> {
     );
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     const allFailures: string[] = [];
-    const lags: string[] = [];
-    const dynamodbLines: string[] = [];
-    const clientLines: string[] = [];
-    const resendLines: string[] = [];
-    const splitLines: string[] = [];
-    const memoryLines: string[] = [];
-    const secondLines: string[] = [];
-    const deliveryLines: string[] = [];
-    const afterLines: string[] = [];
-    const gcLines: string[] = [];
-    const invocationLines: string[] = [];
+    const notes = new RoundNotes(Object.values(SECTIONS));
     for (const level of options.levels) {
       const lag = monitorEventLoopDelay({ resolution: 20 });
       lag.enable();
@@ -329,40 +353,40 @@ async function main(): Promise<void> {
       const seconds = (Date.now() - started) / 1000;
       lag.disable();
       const stats = await relay.stats();
-      lags.push(
-        `${level}: relay p99 ${stats.eventLoopDelay.p99Ms.toFixed(0)} ms, max ${stats.eventLoopDelay.maxMs.toFixed(0)} ms; ` +
+      notes.add(SECTIONS.lag, level,
+        `relay p99 ${stats.eventLoopDelay.p99Ms.toFixed(0)} ms, max ${stats.eventLoopDelay.maxMs.toFixed(0)} ms; ` +
           `load generator p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms`,
       );
-      secondLines.push(`${level}: ${stats.p99BySecondMs.map((ms) => ms.toFixed(0)).join(' ')} ms`);
+      notes.add(SECTIONS.bySecond, level, `${stats.p99BySecondMs.map((ms) => ms.toFixed(0)).join(' ')} ms`);
       const after = stats.afterHandshakes;
-      afterLines.push(`${level}: p50 ${after.p50Ms.toFixed(1)} ms p99 ${after.p99Ms.toFixed(1)} ms over ${after.chunks} Transfers (from ${after.fromSecond.toFixed(1)} s into the round)`);
+      notes.add(SECTIONS.afterPairing, level, `p50 ${after.p50Ms.toFixed(1)} ms p99 ${after.p99Ms.toFixed(1)} ms over ${after.chunks} Transfers (from ${after.fromSecond.toFixed(1)} s into the round)`);
       const m = stats.atPeak;
-      gcLines.push(
-        `${level}: ${stats.gc.minor.count} scavenges (${stats.gc.minor.totalMs.toFixed(0)} ms, longest ${stats.gc.minor.maxMs.toFixed(0)} ms), ` +
+      notes.add(SECTIONS.gc, level,
+        `${stats.gc.minor.count} scavenges (${stats.gc.minor.totalMs.toFixed(0)} ms, longest ${stats.gc.minor.maxMs.toFixed(0)} ms), ` +
           `${stats.gc.major.count} mark-compacts (${stats.gc.major.totalMs.toFixed(0)} ms, longest ${stats.gc.major.maxMs.toFixed(0)} ms)`,
       );
-      memoryLines.push(`${level}: ${mb(stats.startRssBytes)} before the round; at the peak V8 heap ${mb(m.heapUsed)} used of ${mb(m.heapTotal)}, buffers ${mb(m.arrayBuffers)}, other external ${mb(m.external - m.arrayBuffers)}`);
-      splitLines.push(
-        `${level}: waiting for its turn p99 ${stats.waitP99Ms.toFixed(0)} ms, the handler p99 ${stats.handlerP99Ms.toFixed(0)} ms, max ${stats.maxMs.toFixed(0)} ms; ` +
+      notes.add(SECTIONS.memory, level, `${mb(stats.startRssBytes)} before the round; at the peak V8 heap ${mb(m.heapUsed)} used of ${mb(m.heapTotal)}, buffers ${mb(m.arrayBuffers)}, other external ${mb(m.external - m.arrayBuffers)}`);
+      notes.add(SECTIONS.split, level,
+        `waiting for its turn p99 ${stats.waitP99Ms.toFixed(0)} ms, the handler p99 ${stats.handlerP99Ms.toFixed(0)} ms, max ${stats.maxMs.toFixed(0)} ms; ` +
           `relay-wide backlog at most ${mb(stats.backlog.peakBytes)}, ${stats.backlog.pauses} pauses for it`,
       );
-      resendLines.push(
-        `${level}: ${stats.transferFrames - stats.chunks} resent copies of ${stats.chunks} chunks; ${stats.resentWhileQueued} came in while the first copy was still in the relay, ` +
+      notes.add(SECTIONS.resends, level,
+        `${stats.transferFrames - stats.chunks} resent copies of ${stats.chunks} chunks; ${stats.resentWhileQueued} came in while the first copy was still in the relay, ` +
           `${stats.resentAfterPosted} after it had been posted to the receiver (p50 ${stats.resentAfterPostedP50Ms.toFixed(0)} ms after); ` +
           `the senders' windows shrank for ${senderCongestion.timeouts} timeouts, ${senderCongestion.losses} losses, ${senderCongestion.delays} delay signals, ${senderCongestion.signals} throttle/PeerBusy signals`,
       );
       const t = clientTimings;
-      clientLines.push(
-        `${level}: handshake p50 ${percentileOf(t.handshakeMs, 50).toFixed(0)} ms p99 ${percentileOf(t.handshakeMs, 99).toFixed(0)} ms max ${percentileOf(t.handshakeMs, 100).toFixed(0)} ms; ` +
+      notes.add(SECTIONS.clients, level,
+        `handshake p50 ${percentileOf(t.handshakeMs, 50).toFixed(0)} ms p99 ${percentileOf(t.handshakeMs, 99).toFixed(0)} ms max ${percentileOf(t.handshakeMs, 100).toFixed(0)} ms; ` +
           `open to Connect answer p50 ${percentileOf(t.connectAnswerMs, 50).toFixed(0)} ms p99 ${percentileOf(t.connectAnswerMs, 99).toFixed(0)} ms max ${percentileOf(t.connectAnswerMs, 100).toFixed(0)} ms; ` +
           `${t.neverOpened} never opened, ${t.neverAnswered} never answered`,
       );
-      deliveryLines.push(
-        `${level}: p50 ${percentileOf(t.transferDeliveryMs, 50).toFixed(0)} ms p99 ${percentileOf(t.transferDeliveryMs, 99).toFixed(0)} ms of ${t.transferDeliveryMs.length} frames`,
+      notes.add(SECTIONS.endToEnd, level,
+        `p50 ${percentileOf(t.transferDeliveryMs, 50).toFixed(0)} ms p99 ${percentileOf(t.transferDeliveryMs, 99).toFixed(0)} ms of ${t.transferDeliveryMs.length} frames`,
       );
-      invocationLines.push(`${level}: ${Object.entries(stats.routeCounts).map(([route, count]) => `${route} ${count}`).join(', ')}`);
-      dynamodbLines.push(
-        `${level}: ${Object.entries(stats.dynamodb)
+      notes.add(SECTIONS.invocations, level, Object.entries(stats.routeCounts).map(([route, count]) => `${route} ${count}`).join(', '));
+      notes.add(SECTIONS.dynamodb, level,
+        `${Object.entries(stats.dynamodb)
           .map(([command, d]) => `${command} ${d.calls}x p50 ${d.p50Ms.toFixed(0)} ms p99 ${d.p99Ms.toFixed(0)} ms`)
           .join(', ')}; at most ${stats.dynamodbPeakInFlight} in flight`,
       );
@@ -385,17 +409,7 @@ async function main(): Promise<void> {
       for (const [why, count] of counts) console.log(`Failed ${count}x: ${why}`);
     }
     console.log('');
-    console.log(`Event-loop delay (time a ready socket may wait before it is read): ${lags.join(' | ')}`);
-    console.log(`Relay memory: ${memoryLines.join(' | ')}`);
-    console.log(`Relay garbage collection: ${gcLines.join(' | ')}`);
-    console.log(`Per-chunk relay latency p99, second by second of the round: ${secondLines.join(' | ')}`);
-    console.log(`Per-chunk relay latency once every pair is paired (Transfers after the round's last Connect or pairing Request): ${afterLines.join(' | ')}`);
-    console.log(`Per-chunk relay latency, split: ${splitLines.join(' | ')}`);
-    console.log(`Resends (seen by the relay): ${resendLines.join(' | ')}`);
-    console.log(`Clients' sockets (seen by the load generator): ${clientLines.join(' | ')}`);
-    console.log(`Transfer frames end to end (the sender's send to the receiver's socket, waits in TCP and in both generator and relay included): ${deliveryLines.join(' | ')}`);
-    console.log(`Handler invocations by route: ${invocationLines.join(' | ')}`);
-    console.log(`DynamoDB calls of the handlers (the SDK's send to its answer): ${dynamodbLines.join(' | ')}`);
+    notes.print();
     console.log('Latency: a Transfer frame off the relay socket to the end of its handler (after its @connections write).');
     console.log(`Idle connections still open at the end: ${idle.filter((s) => s.readyState === WebSocket.OPEN).length} of ${idle.length}`);
     for (const socket of idle) socket.terminate();
