@@ -4,7 +4,7 @@ import { QUEUE_HIGH_WATER, QUEUE_HIGH_WATER_BYTES } from '../local/live-connecti
 import { MESSAGE_LIMIT_BYTES } from '../local/limits';
 import { recordingHandlers, waitFor } from './support/recording-handlers';
 import { startTestRelay } from './support/start-test-relay';
-import { connectClient, type TestClient } from './support/ws-client';
+import { connectClient, connectionIdOf } from './support/ws-client';
 
 /** The largest socket read Node hands to `ws` at once; frames already read when the socket pauses still queue. */
 const READ_CHUNK_BYTES = 64 * 1024;
@@ -97,16 +97,12 @@ describe('local relay slow reader', () => {
   });
   afterAll(() => relay.close());
 
-  const idOf = async (socket: TestClient) => {
-    socket.send({ action: 'Connect' });
-    return ((await socket.next()) as { message: { connectionid: string } }).message.connectionid;
-  };
 
   test('posts to a paused reader answer PeerBusy, its buffer stays under the cap, and frames flow again once it reads', async () => {
     const sender = await connectClient(relay.url);
     const receiver = await connectClient(relay.url);
-    const senderId = await idOf(sender);
-    const receiverId = await idOf(receiver);
+    const senderId = await connectionIdOf(sender);
+    const receiverId = await connectionIdOf(receiver);
     receiver.send({ action: 'Request', message: { connectionid: senderId } });
     await sender.next();
 

@@ -1,7 +1,7 @@
 import { runFuzz, type FuzzReport } from './fuzz/fuzz-run';
 import { startRelayProcess, type RelayProcess } from './fuzz/relay-process';
 import { testDynamoDbEndpoint } from './support/start-test-relay';
-import { connectClient } from './support/ws-client';
+import { connectClient, connectionIdOf } from './support/ws-client';
 
 // A smaller run of `npm run fuzz` (bench/fuzz.ts): the same generator and the same checks.
 const FRAMES = 2000;
@@ -44,10 +44,8 @@ describe('relay under generated frames (fuzz, fixed seed)', () => {
     const sender = await connectClient(relay.url);
     const receiver = await connectClient(relay.url);
     try {
-      sender.send({ action: 'Connect', message: { qrhash: 'bystander' } });
-      const senderId = ((await sender.next()) as { message: { connectionid: string } }).message.connectionid;
-      receiver.send({ action: 'Connect' });
-      const receiverId = ((await receiver.next()) as { message: { connectionid: string } }).message.connectionid;
+      const senderId = await connectionIdOf(sender, 'bystander');
+      const receiverId = await connectionIdOf(receiver);
 
       receiver.send({ action: 'Request', message: { connectionid: senderId, qrhash: 'bystander', message: 'hi' } });
       expect(await sender.next()).toEqual({ action: 'Request', message: { connectionid: receiverId, qrhash: 'bystander', message: 'hi' } });

@@ -1,6 +1,6 @@
 import type { LocalRelay } from '../local/local-relay';
 import { startTestRelay } from './support/start-test-relay';
-import { connectClient, type TestClient } from './support/ws-client';
+import { connectClient, connectionIdOf, type TestClient } from './support/ws-client';
 
 /** The handlers' Powertools log: one structured line per route call, never a frame's data. */
 describe('route handler logs', () => {
@@ -26,9 +26,7 @@ describe('route handler logs', () => {
 
   async function connected(): Promise<{ socket: TestClient; id: string }> {
     const socket = await connectClient(relay.url);
-    socket.send({ action: 'Connect' });
-    const answer = (await socket.next()) as { message: { connectionid: string } };
-    return { socket, id: answer.message.connectionid };
+    return { socket, id: await connectionIdOf(socket) };
   }
 
   test('a relayed chunk and a refused one log their route and outcome as JSON, without the data', async () => {

@@ -6,7 +6,7 @@ import type { WebSocketHandler } from '../lambdas/relay/websocket-event';
 import { ROUTES } from '../lambdas/routes';
 import type { LocalRelay } from '../local/local-relay';
 import { loadRouteHandlers } from '../local/route-handlers';
-import { connectClient, type TestClient } from './support/ws-client';
+import { connectClient, connectionIdOf } from './support/ws-client';
 import { startTestRelay } from './support/start-test-relay';
 
 type Counted = ApiGatewayManagementApiClient | DynamoDBClient;
@@ -56,16 +56,12 @@ describe('what a relayed Transfer costs', () => {
     await relay.close();
   });
 
-  const idOf = async (socket: TestClient) => {
-    socket.send({ action: 'Connect' });
-    return ((await socket.next()) as { message: { connectionid: string } }).message.connectionid;
-  };
   /** Two clients, b paired with a (b's Request answered to a). */
   const pairedClients = async () => {
     const a = await connectClient(relay.url);
     const b = await connectClient(relay.url);
-    const aId = await idOf(a);
-    const bId = await idOf(b);
+    const aId = await connectionIdOf(a);
+    const bId = await connectionIdOf(b);
     b.send({ action: 'Request', message: { connectionid: aId } });
     await a.next();
     return { a, b, aId, bId };
@@ -115,7 +111,7 @@ describe('what a relayed Transfer costs', () => {
     expect(postCalls).toEqual(['PostToConnectionCommand']);
     // AND a first Request between two new connections still pairs them
     const c = await connectClient(relay.url);
-    const cId = await idOf(c);
+    const cId = await connectionIdOf(c);
     resetCounts();
     b.send({ action: 'Request', message: { connectionid: cId } });
     await c.next();
@@ -126,7 +122,7 @@ describe('what a relayed Transfer costs', () => {
   test('a refusal is never cached: an unpaired sender is read and refused on every frame', async () => {
     const { a, b, bId } = await pairedClients();
     const stranger = await connectClient(relay.url);
-    await idOf(stranger);
+    await connectionIdOf(stranger);
 
     resetCounts();
     for (let chunkid = 0; chunkid < 3; chunkid++) {

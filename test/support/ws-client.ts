@@ -89,3 +89,9 @@ export function connectClient(url: string, options: WebSocket.ClientOptions = {}
   });
   return withTimeout(opened, timeoutMs, `the handshake with ${url}`);
 }
+
+/** Sends Connect (with `qrhash`, if given) and resolves with the connection id the relay answers. */
+export async function connectionIdOf(client: TestClient, qrhash?: string): Promise<string> {
+  client.send(qrhash === undefined ? { action: 'Connect' } : { action: 'Connect', message: { qrhash } });
+  return ((await client.next()) as { message: { connectionid: string } }).message.connectionid;
+}
