@@ -4,7 +4,7 @@ import { QUEUE_HIGH_WATER, QUEUE_HIGH_WATER_BYTES } from '../local/live-connecti
 import { MESSAGE_LIMIT_BYTES } from '../local/limits';
 import { recordingHandlers, waitFor } from './support/recording-handlers';
 import { startTestRelay } from './support/start-test-relay';
-import { connectClient, connectionIdOf } from './support/ws-client';
+import { connectClient, pairedClients } from './support/ws-client';
 
 /** The largest socket read Node hands to `ws` at once; frames already read when the socket pauses still queue. */
 const READ_CHUNK_BYTES = 64 * 1024;
@@ -99,12 +99,7 @@ describe('local relay slow reader', () => {
 
 
   test('posts to a paused reader answer PeerBusy, its buffer stays under the cap, and frames flow again once it reads', async () => {
-    const sender = await connectClient(relay.url);
-    const receiver = await connectClient(relay.url);
-    const senderId = await connectionIdOf(sender);
-    const receiverId = await connectionIdOf(receiver);
-    receiver.send({ action: 'Request', message: { connectionid: senderId } });
-    await sender.next();
+    const { a: sender, b: receiver, bId: receiverId } = await pairedClients(relay.url);
 
     // The receiver stops reading its socket: TCP fills, then the relay's outbound buffer.
     const receiverSocket = (receiver.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;

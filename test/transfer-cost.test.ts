@@ -6,7 +6,7 @@ import type { WebSocketHandler } from '../lambdas/relay/websocket-event';
 import { ROUTES } from '../lambdas/routes';
 import type { LocalRelay } from '../local/local-relay';
 import { loadRouteHandlers } from '../local/route-handlers';
-import { connectClient, connectionIdOf } from './support/ws-client';
+import { connectClient, connectionIdOf, pairedClients } from './support/ws-client';
 import { startTestRelay } from './support/start-test-relay';
 
 type Counted = ApiGatewayManagementApiClient | DynamoDBClient;
@@ -56,16 +56,6 @@ describe('what a relayed Transfer costs', () => {
     await relay.close();
   });
 
-  /** Two clients, b paired with a (b's Request answered to a). */
-  const pairedClients = async () => {
-    const a = await connectClient(relay.url);
-    const b = await connectClient(relay.url);
-    const aId = await connectionIdOf(a);
-    const bId = await connectionIdOf(b);
-    b.send({ action: 'Request', message: { connectionid: aId } });
-    await a.next();
-    return { a, b, aId, bId };
-  };
   const resetCounts = () => {
     invocations.length = 0;
     dynamodbCalls.length = 0;
@@ -73,7 +63,7 @@ describe('what a relayed Transfer costs', () => {
   };
 
   test('one invocation and one post per chunk; one DynamoDB read for the first chunk only, no write', async () => {
-    const { a, b, aId, bId } = await pairedClients();
+    const { a, b, aId, bId } = await pairedClients(relay.url);
 
     resetCounts();
     const transfer = (chunkid: number, chunktotal: number) =>
@@ -101,7 +91,7 @@ describe('what a relayed Transfer costs', () => {
   });
 
   test('a Request between connections already paired reads the target and writes nothing', async () => {
-    const { a, b, aId } = await pairedClients();
+    const { a, b, aId } = await pairedClients(relay.url);
     resetCounts();
     // GIVEN b and a paired by b's first Request; WHEN b sends a second one (a control message, as clients do)
     b.send({ action: 'Request', message: { connectionid: aId, message: 'hello again' } });
@@ -120,7 +110,7 @@ describe('what a relayed Transfer costs', () => {
   });
 
   test('a refusal is never cached: an unpaired sender is read and refused on every frame', async () => {
-    const { a, b, bId } = await pairedClients();
+    const { a, b, bId } = await pairedClients(relay.url);
     const stranger = await connectClient(relay.url);
     await connectionIdOf(stranger);
 
@@ -136,7 +126,7 @@ describe('what a relayed Transfer costs', () => {
   });
 
   test('a peer that left still gets PeerGone to the sender, and the next frame reads the table again', async () => {
-    const { a, b, bId } = await pairedClients();
+    const { a, b, bId } = await pairedClients(relay.url);
     a.send({ action: 'Transfer', message: { connectionid: bId, data: 'ZGF0YQ==', chunkid: 0, chunktotal: 3, chunkhash: 'h' } });
     await b.next();
     await b.close();

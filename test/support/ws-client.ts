@@ -90,6 +90,17 @@ export function connectClient(url: string, options: WebSocket.ClientOptions = {}
   return withTimeout(opened, timeoutMs, `the handshake with ${url}`);
 }
 
+/** Two connected clients, `b` paired with `a` by a Request that has reached `a`; with their ids. */
+export async function pairedClients(url: string): Promise<{ a: TestClient; b: TestClient; aId: string; bId: string }> {
+  const a = await connectClient(url);
+  const b = await connectClient(url);
+  const aId = await connectionIdOf(a);
+  const bId = await connectionIdOf(b);
+  b.send({ action: 'Request', message: { connectionid: aId } });
+  await a.next();
+  return { a, b, aId, bId };
+}
+
 /** Sends Connect (with `qrhash`, if given) and resolves with the connection id the relay answers. */
 export async function connectionIdOf(client: TestClient, qrhash?: string): Promise<string> {
   client.send(qrhash === undefined ? { action: 'Connect' } : { action: 'Connect', message: { qrhash } });
