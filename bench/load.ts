@@ -22,15 +22,19 @@ import { descendantPids, forEachLine, procStatusKb, spawnBenchScript } from './c
  * `LOAD_QUEUE_LIMITS=C,H,L`, `LOAD_BACKLOG_KB=HIGH,LOW` and `LOAD_BACKLOG_WAIT_MS=HIGH,LOW` change
  * the relay's marks for experiments.
  *
- * Options (`npm run load -- --levels 20,50 --idle 1000 --mb 2 --timeout-s 180`, or env
- * LOAD_LEVELS, LOAD_IDLE, LOAD_MB, LOAD_TIMEOUT_S; `--dynamodb-endpoint URL` or
- * LOAD_DYNAMODB_ENDPOINT to use a DynamoDB that is already running).
+ * Options (`npm run load -- --levels 20,50 --idle 1000 --mb 2 --timeout-s 180 --warmup 10`, or env
+ * LOAD_LEVELS, LOAD_IDLE, LOAD_MB, LOAD_TIMEOUT_S, LOAD_WARMUP; `--dynamodb-endpoint URL` or
+ * LOAD_DYNAMODB_ENDPOINT to use a DynamoDB that is already running). Before the first level, a
+ * warm-up round of `--warmup` transfers (not counted, 0 for none) runs every route once, so the
+ * first level does not measure DynamoDB Local's and V8's compilers warming up.
  */
 interface LoadOptions {
   readonly levels: readonly number[];
   readonly idle: number;
   readonly megabytes: number;
   readonly timeoutS: number;
+  /** Transfers of the uncounted warm-up round before the first level. */
+  readonly warmup: number;
   readonly dynamodbEndpoint?: string;
 }
 
@@ -80,10 +84,11 @@ export function loadOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Lo
     idle: Number(flag('idle', 'LOAD_IDLE', '1000')),
     megabytes: Number(flag('mb', 'LOAD_MB', '2')),
     timeoutS: Number(flag('timeout-s', 'LOAD_TIMEOUT_S', '180')),
+    warmup: Number(flag('warmup', 'LOAD_WARMUP', '10')),
     dynamodbEndpoint: flag('dynamodb-endpoint', 'LOAD_DYNAMODB_ENDPOINT', '') || undefined,
   };
-  if (levels.some((n) => !Number.isInteger(n) || n < 1) || !(options.idle >= 0) || !(options.megabytes > 0) || !(options.timeoutS > 0)) {
-    throw new Error('bad options: --levels N,N,... (positive integers), --idle N, --mb MB, --timeout-s S');
+  if (levels.some((n) => !Number.isInteger(n) || n < 1) || !(options.idle >= 0) || !(options.megabytes > 0) || !(options.timeoutS > 0) || !(Number.isInteger(options.warmup) && options.warmup >= 0)) {
+    throw new Error('bad options: --levels N,N,... (positive integers), --idle N, --mb MB, --timeout-s S, --warmup N');
   }
   return options;
 }
@@ -332,8 +337,16 @@ async function main(): Promise<void> {
     const idle = await openIdleConnections(relay.url, options.idle);
     const payload = new Uint8Array(randomBytes(Math.round(options.megabytes * 1_000_000)));
     const sha = createHash('sha256').update(payload).digest('hex');
+    const warmupFailures = (
+      await Promise.all(Array.from({ length: options.warmup }, (_, i) => oneTransfer(relay.url, `warmup-${i}.bin`, payload, sha, options.timeoutS * 1000)))
+    ).filter((result) => result !== undefined);
     await relay.stats();
     console.log(`One local relay holding ${idle.length} idle connections; ${options.megabytes} MB per transfer, both ends in this process.`);
+    console.log(
+      options.warmup > 0
+        ? `Warm-up before the first level (not counted): ${options.warmup} concurrent transfers, ${warmupFailures.length} failed.`
+        : 'No warm-up round (--warmup 0): the first level includes DynamoDB Local and V8 compiling.',
+    );
     console.log('');
     console.log(
       '| concurrent transfers | completed | failed | seconds | aggregate MB/s | per-chunk relay latency p50 / p99 | p99 of $connect / Connect / Request / Acknowledge | relay peak RSS | DynamoDB Local RSS | resend amplification | peak queued per connection |',
