@@ -13,7 +13,7 @@ export function startPlainForwarder(port: number, counter: WireCounter): Promise
   const send = (socket: WebSocket | undefined, frame: unknown) => {
     if (!socket) return;
     const text = JSON.stringify(frame);
-    counter.count('out', text);
+    counter.count('out', Buffer.byteLength(text));
     socket.send(text);
   };
   server.on('connection', (socket) => {
@@ -22,7 +22,7 @@ export function startPlainForwarder(port: number, counter: WireCounter): Promise
     socket.on('close', () => sockets.delete(id));
     socket.on('message', (data) => {
       const text = data.toString();
-      counter.count('in', text);
+      counter.count('in', Buffer.byteLength(text));
       const frame = JSON.parse(text) as { action: string; message?: Record<string, unknown> };
       if (frame.action === 'Connect') return send(socket, { action: 'Connect', message: { connectionid: id } });
       const target = frame.message?.connectionid as string;

@@ -5,9 +5,8 @@ export class WireCounter {
   framesOut = 0;
   bytesOut = 0;
 
-  /** Counts one frame. */
-  count(direction: 'in' | 'out', text: string): void {
-    const bytes = Buffer.byteLength(text, 'utf8');
+  /** Counts one frame of `bytes` bytes. */
+  count(direction: 'in' | 'out', bytes: number): void {
     if (direction === 'in') {
       this.framesIn++;
       this.bytesIn += bytes;

@@ -11,6 +11,21 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
 /** The region the local relay's SDK clients use. */
 export const LOCAL_REGION = 'us-east-1';
 
+/**
+ * The local relay's DynamoDB signer: DynamoDB Local reads the access key (and region) of the
+ * Authorization header to choose its database and never checks the signature, so the header
+ * names LOCAL_CREDENTIALS and skips SigV4's hashing of every call. Other clients (tests, the
+ * CLI's lookups) sign as usual and see the same tables.
+ */
+export const LOCAL_DYNAMODB_SIGNER = {
+  sign: <T extends { headers: Record<string, string> }>(request: T): Promise<T> => {
+    request.headers.authorization = LOCAL_AUTHORIZATION;
+    return Promise.resolve(request);
+  },
+};
+
+const LOCAL_AUTHORIZATION = `AWS4-HMAC-SHA256 Credential=${LOCAL_CREDENTIALS.accessKeyId}/20260101/${LOCAL_REGION}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`;
+
 /** Options of startDynamoDbLocal. */
 export interface DynamoDbLocalOptions {
   /** Port to listen on. @default a free port */

@@ -22,8 +22,29 @@ export type RouteHandlers = ReadonlyMap<string, WebSocketHandler>;
 export interface TappedFrame {
   readonly direction: 'in' | 'out';
   readonly connectionId: string;
-  /** The frame text (binary frames in base64). */
+  /** The frame text (binary frames in base64); a posted payload is decoded on first read. */
   readonly data: string;
+  /** Its size on the wire, in bytes. */
+  readonly byteLength: number;
+  /**
+   * Its first and last `chars` characters (of an ASCII frame), read without decoding the rest: for
+   * a tap that reads a few fields of every 128 KB chunk without costing the relay a copy of each.
+   */
+  ends(chars: number): { readonly head: string; readonly tail: string };
+}
+
+/** A TappedFrame of bytes (a posted payload, or a client frame as it came in), decoded only if asked. */
+export function tappedFrame(direction: TappedFrame['direction'], connectionId: string, bytes: Buffer, text?: string): TappedFrame {
+  let decoded = text;
+  return {
+    direction,
+    connectionId,
+    get data() {
+      return (decoded ??= bytes.toString('utf8'));
+    },
+    byteLength: bytes.length,
+    ends: (chars) => ({ head: bytes.toString('latin1', 0, chars), tail: bytes.toString('latin1', Math.max(0, bytes.length - chars)) }),
+  };
 }
 
 /** Receives every frame the relay sees, for tests that scan the traffic. */
@@ -195,9 +216,9 @@ export class WebSocketGateway {
   private received(connection: LiveConnection, api: ApiContext, data: RawData, isBinary: boolean): void {
     connection.markActive();
     const receivedAt = performance.now();
-    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     const frame: InboundFrame = { data: isBinary ? buffer.toString('base64') : buffer.toString('utf8'), isBinary };
-    this.options.frameTap?.({ direction: 'in', connectionId: connection.id, data: frame.data });
+    this.options.frameTap?.(tappedFrame('in', connection.id, buffer, frame.data));
     const deliver = (delivered: InboundFrame): void => {
       // The route is selected as the frame comes in, as API Gateway does: the scheduler starts
       // control frames (acks, Connect, Request) before bulk ones (Transfer, and anything large).

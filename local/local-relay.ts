@@ -7,10 +7,10 @@ import { ROUTES } from '../lambdas/routes';
 import type { RelayConfig } from '../lambdas/relay/config';
 import { RELAY_KEY_PATTERN } from '../lambdas/relay/relay-key';
 import { ensureConnectionsTable } from './connections-table';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, waitForDynamoDb, type DynamoDbLocal } from './dynamodb-local';
+import { LOCAL_CREDENTIALS, LOCAL_DYNAMODB_SIGNER, LOCAL_REGION, startDynamoDbLocal, waitForDynamoDb, type DynamoDbLocal } from './dynamodb-local';
 import { LocalRelayError } from './errors';
 import { FaultInjector, type FaultRates } from './fault-injection';
-import { WebSocketGateway, type FrameTap, type InvocationTap, type RouteHandlers } from './gateway';
+import { tappedFrame, WebSocketGateway, type FrameTap, type InvocationTap, type RouteHandlers } from './gateway';
 import type { ConnectionTimeouts } from './limits';
 import { inProcessConnectionsTransport, UNSIGNED } from './in-process-connections-transport';
 import { ConnectionRegistry, type InvocationLimits, type InvocationQueueStats } from './live-connection';
@@ -158,12 +158,14 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       connections,
       stage,
       outboundBufferLimitBytes: options.outboundBufferLimitBytes,
-      onPosted: (connectionId, payload) => options.frameTap?.({ direction: 'out', connectionId, data: payload.toString('utf8') }),
+      onPosted: (connectionId, payload) => options.frameTap?.(tappedFrame('out', connectionId, payload)),
     });
     // One process serves every connection's handlers: more sockets to DynamoDB than the SDK's 50.
     const dynamodbAgent = new Agent({ keepAlive: true, maxSockets: DYNAMODB_MAX_SOCKETS });
     const transports: ClientTransports = {
       dynamodbRequestHandler: { httpAgent: dynamodbAgent },
+      // The relay's own calls only ever go to a local DynamoDB (LOCAL_CREDENTIALS), which checks no signature.
+      dynamodbSigner: LOCAL_DYNAMODB_SIGNER,
       ...((options.connectionsTransport ?? 'in-process') === 'in-process'
         ? { connectionsRequestHandler: inProcessConnectionsTransport(connectionsApi), connectionsSigner: UNSIGNED }
         : {}),

@@ -21,11 +21,14 @@ export interface RelayClients {
  * How the SDK clients reach their services when not as on AWS: the local relay hands the
  * `@connections` requests to its own `@connections` logic in process (same SDK client and
  * middleware, no HTTP hop), and gives DynamoDB a keep-alive agent sized for many connections
- * in one process. On AWS, none of it.
+ * in one process and a signer that names the access key without computing SigV4 (DynamoDB
+ * Local checks no signature). On AWS, none of it.
  */
 export interface ClientTransports {
   /** The `requestHandler` of the DynamoDB client (for example `{ httpAgent }`). @default the SDK's (keep-alive, 50 sockets) */
   readonly dynamodbRequestHandler?: DynamoDBClientConfig['requestHandler'];
+  /** The `signer` of the DynamoDB client (DynamoDB Local reads the access key, never the signature). @default SigV4 */
+  readonly dynamodbSigner?: DynamoDBClientConfig['signer'];
   /** The `requestHandler` of every `@connections` client. @default the SDK's HTTP handler */
   readonly connectionsRequestHandler?: ApiGatewayManagementApiClientConfig['requestHandler'];
   /** The `signer` of every `@connections` client (a no-op for an in-process handler). @default SigV4 */
@@ -42,6 +45,7 @@ export function createRelayClients(config: RelayConfig, transports: ClientTransp
     ...common,
     ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
     ...(transports.dynamodbRequestHandler ? { requestHandler: transports.dynamodbRequestHandler } : {}),
+    ...(transports.dynamodbSigner ? { signer: transports.dynamodbSigner } : {}),
   });
   const documents = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   const byUrl = new Map<string, { client: ApiGatewayManagementApiClient; poster: PostToConnection }>();
