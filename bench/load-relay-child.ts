@@ -21,6 +21,8 @@ interface Period {
   lastHandshakeAt: number;
   /** Connections that sent a Request in this period. */
   requested: Set<string>;
+  /** Connections whose first Transfer of this period has been seen. */
+  transferred: Set<string>;
   /** The same latencies by the second of the period they came in (0: the first second). */
   latenciesBySecond: number[][];
   startedAt: number;
@@ -54,7 +56,7 @@ interface Period {
   gcMajorMs: number[];
 }
 
-const newPeriod = (): Period => ({ latenciesMs: [], transferArrivals: [], lastHandshakeAt: 0, requested: new Set(), latenciesBySecond: [], startedAt: performance.now(), waitsMs: [], handlerMs: [], routeLatenciesMs: new Map(), connectHandlerMs: [], routeFailures: new Map(), transferFrames: 0, chunks: new Set(), chunkTimes: new Map(), resentWhileQueued: 0, resentAfterPostedMs: [], peakRssBytes: process.memoryUsage.rss(), startRssBytes: process.memoryUsage.rss(), failed: 0, dynamodbMs: new Map(), dynamodbPeakInFlight: 0, gcMinorMs: [], gcMajorMs: [] });
+const newPeriod = (): Period => ({ latenciesMs: [], transferArrivals: [], lastHandshakeAt: 0, requested: new Set(), transferred: new Set(), latenciesBySecond: [], startedAt: performance.now(), waitsMs: [], handlerMs: [], routeLatenciesMs: new Map(), connectHandlerMs: [], routeFailures: new Map(), transferFrames: 0, chunks: new Set(), chunkTimes: new Map(), resentWhileQueued: 0, resentAfterPostedMs: [], peakRssBytes: process.memoryUsage.rss(), startRssBytes: process.memoryUsage.rss(), failed: 0, dynamodbMs: new Map(), dynamodbPeakInFlight: 0, gcMinorMs: [], gcMajorMs: [] });
 
 const sum = (values: readonly number[]): number => values.reduce((total, value) => total + value, 0);
 
@@ -146,6 +148,9 @@ function backlogFromEnv(bytesText: string | undefined, waitText: string | undefi
   };
 }
 
+/** `LOAD_TRACE_SLOW_MS=N` prints every Transfer slower than N ms to stderr: when it came, its wait, its handler, whether it was its connection's first. */
+const traceSlowMs = process.env.LOAD_TRACE_SLOW_MS ? Number(process.env.LOAD_TRACE_SLOW_MS) : undefined;
+
 async function main(): Promise<void> {
   let period = newPeriod();
   timeDynamoDbCalls(() => period);
@@ -198,6 +203,14 @@ async function main(): Promise<void> {
         return;
       }
       period.latenciesMs.push(timing.finishedAt - timing.receivedAt);
+      const firstOfConnection = !period.transferred.has(timing.connectionId);
+      period.transferred.add(timing.connectionId);
+      if (traceSlowMs !== undefined && timing.finishedAt - timing.receivedAt > traceSlowMs) {
+        process.stderr.write(
+          `slow Transfer: ${((timing.receivedAt - period.startedAt) / 1000).toFixed(2)} s into the round, waited ${(timing.startedAt - timing.receivedAt).toFixed(0)} ms, ` +
+            `handler ${(timing.finishedAt - timing.startedAt).toFixed(0)} ms${firstOfConnection ? ", the connection's first (it reads the pairing)" : ''}\n`,
+        );
+      }
       period.transferArrivals.push({ receivedAt: timing.receivedAt, latencyMs: timing.finishedAt - timing.receivedAt });
       const second = Math.max(0, Math.floor((timing.receivedAt - period.startedAt) / 1000));
       (period.latenciesBySecond[second] ??= []).push(timing.finishedAt - timing.receivedAt);
