@@ -5,7 +5,10 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser, openWatchedPage, type WatchedPage } from './support/browser';
 import { startWebPageFixture, type WebPageFixture } from './support/web-page-fixture';
 
-const SCREENSHOT_DIR = path.join(__dirname, '..', 'docs', 'images');
+/** Where the screenshots go: the README's images with UPDATE_SCREENSHOTS=1, else test-output/ (a test run leaves the tree clean). */
+const SCREENSHOT_DIR = process.env.UPDATE_SCREENSHOTS
+  ? path.join(__dirname, '..', 'docs', 'images')
+  : path.join(__dirname, '..', 'test-output', 'screenshots');
 
 describe('web page: browser to browser through the local relay', () => {
   let fixture: WebPageFixture;
