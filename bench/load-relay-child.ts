@@ -3,6 +3,7 @@ import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver 
 import { createInterface } from 'node:readline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startLocalRelay } from '../local/local-relay';
+import type { FrameEnds, InvocationTiming } from '../local/gateway';
 import type { BacklogMarks } from '../local/relay-backlog';
 
 /**
@@ -21,7 +22,7 @@ interface Period {
   lastHandshakeAt: number;
   /** Connections that sent a Request in this period. */
   requested: Set<string>;
-  /** Connections whose first Transfer of this period has been seen. */
+  /** Connections whose first Transfer of this period has been seen (kept only with LOAD_TRACE_SLOW_MS). */
   transferred: Set<string>;
   /** The same latencies by the second of the period they came in (0: the first second). */
   latenciesBySecond: number[][];
@@ -70,7 +71,7 @@ function percentile(sorted: readonly number[], p: number): number {
  * then its first: the fields of a Transfer follow or precede 128 KB of base64, which holds no
  * quotes, so neither the tap nor the relay pays for a scan or a copy of the data.
  */
-function fieldOf(ends: { readonly head: string; readonly tail: string }, field: string): string | undefined {
+function fieldOf(ends: FrameEnds, field: string): string | undefined {
   const name = `"${field}":`;
   for (const text of [ends.tail, ends.head]) {
     const at = text.lastIndexOf(name);
@@ -89,7 +90,7 @@ function fieldOf(ends: { readonly head: string; readonly tail: string }, field: 
 const FIELD_CHARS = 400;
 
 /** The chunk a Transfer frame carries, without parsing its 128 KB of JSON: `fileid` and `chunkid`. */
-function chunkKey(connectionId: string, ends: { readonly head: string; readonly tail: string }): string | undefined {
+function chunkKey(connectionId: string, ends: FrameEnds): string | undefined {
   if (!ends.head.slice(0, 64).includes('"Transfer"')) return undefined;
   const chunkid = fieldOf(ends, 'chunkid');
   return chunkid === undefined ? undefined : `${connectionId}/${fieldOf(ends, 'fileid') ?? ''}/${chunkid}`;
@@ -151,6 +152,17 @@ function backlogFromEnv(bytesText: string | undefined, waitText: string | undefi
 /** `LOAD_TRACE_SLOW_MS=N` prints every Transfer slower than N ms to stderr: when it came, its wait, its handler, whether it was its connection's first. */
 const traceSlowMs = process.env.LOAD_TRACE_SLOW_MS ? Number(process.env.LOAD_TRACE_SLOW_MS) : undefined;
 
+/** Prints a Transfer slower than `slowMs` (for LOAD_TRACE_SLOW_MS), and notes its connection's first Transfer. */
+function traceSlowTransfer(timing: InvocationTiming, period: Period, slowMs: number): void {
+  const firstOfConnection = !period.transferred.has(timing.connectionId);
+  period.transferred.add(timing.connectionId);
+  if (timing.finishedAt - timing.receivedAt <= slowMs) return;
+  process.stderr.write(
+    `slow Transfer: ${((timing.receivedAt - period.startedAt) / 1000).toFixed(2)} s into the round, waited ${(timing.startedAt - timing.receivedAt).toFixed(0)} ms, ` +
+      `handler ${(timing.finishedAt - timing.startedAt).toFixed(0)} ms${firstOfConnection ? ", the connection's first (it reads the pairing)" : ''}\n`,
+  );
+}
+
 async function main(): Promise<void> {
   let period = newPeriod();
   timeDynamoDbCalls(() => period);
@@ -203,14 +215,7 @@ async function main(): Promise<void> {
         return;
       }
       period.latenciesMs.push(timing.finishedAt - timing.receivedAt);
-      const firstOfConnection = !period.transferred.has(timing.connectionId);
-      period.transferred.add(timing.connectionId);
-      if (traceSlowMs !== undefined && timing.finishedAt - timing.receivedAt > traceSlowMs) {
-        process.stderr.write(
-          `slow Transfer: ${((timing.receivedAt - period.startedAt) / 1000).toFixed(2)} s into the round, waited ${(timing.startedAt - timing.receivedAt).toFixed(0)} ms, ` +
-            `handler ${(timing.finishedAt - timing.startedAt).toFixed(0)} ms${firstOfConnection ? ", the connection's first (it reads the pairing)" : ''}\n`,
-        );
-      }
+      if (traceSlowMs !== undefined) traceSlowTransfer(timing, period, traceSlowMs);
       period.transferArrivals.push({ receivedAt: timing.receivedAt, latencyMs: timing.finishedAt - timing.receivedAt });
       const second = Math.max(0, Math.floor((timing.receivedAt - period.startedAt) / 1000));
       (period.latenciesBySecond[second] ??= []).push(timing.finishedAt - timing.receivedAt);

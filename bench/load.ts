@@ -338,9 +338,10 @@ async function main(): Promise<void> {
     const idle = await openIdleConnections(relay.url, options.idle);
     const payload = new Uint8Array(randomBytes(Math.round(options.megabytes * 1_000_000)));
     const sha = createHash('sha256').update(payload).digest('hex');
-    const warmupFailures = (
-      await Promise.all(Array.from({ length: options.warmup }, (_, i) => oneTransfer(relay.url, `warmup-${i}.bin`, payload, sha, options.timeoutS * 1000)))
-    ).filter((result) => result !== undefined);
+    /** `count` concurrent transfers named `prefix-N.bin`: why each failed, or undefined. */
+    const transfers = (count: number, prefix: string) =>
+      Promise.all(Array.from({ length: count }, (_, i) => oneTransfer(relay.url, `${prefix}-${i}.bin`, payload, sha, options.timeoutS * 1000)));
+    const warmupFailures = (await transfers(options.warmup, 'warmup')).filter((result) => result !== undefined);
     await relay.stats();
     console.log(`One local relay holding ${idle.length} idle connections; ${options.megabytes} MB per transfer, both ends in this process.`);
     console.log(
@@ -361,9 +362,7 @@ async function main(): Promise<void> {
       clientTimings = newClientTimings();
       senderCongestion = { losses: 0, signals: 0, timeouts: 0, delays: 0 };
       const started = Date.now();
-      const results = await Promise.all(
-        Array.from({ length: level }, (_, i) => oneTransfer(relay.url, `load-${level}-${i}.bin`, payload, sha, options.timeoutS * 1000)),
-      );
+      const results = await transfers(level, `load-${level}`);
       const seconds = (Date.now() - started) / 1000;
       lag.disable();
       const stats = await relay.stats();

@@ -30,7 +30,13 @@ export interface TappedFrame {
    * Its first and last `chars` characters (of an ASCII frame), read without decoding the rest: for
    * a tap that reads a few fields of every 128 KB chunk without costing the relay a copy of each.
    */
-  ends(chars: number): { readonly head: string; readonly tail: string };
+  ends(chars: number): FrameEnds;
+}
+
+/** The first and last characters of a frame (TappedFrame.ends). */
+export interface FrameEnds {
+  readonly head: string;
+  readonly tail: string;
 }
 
 /** A TappedFrame of bytes (a posted payload, or a client frame as it came in), decoded only if asked. */
