@@ -1,5 +1,7 @@
 /** The relay's JSON frames as this client sends and reads them (see docs/protocol.md). */
 
+import { frameJson } from './frame-json';
+
 /** A Transfer frame's message, as sent (connectionid = the peer) or received (connectionid = the sender). */
 export interface TransferMessage {
   readonly connectionid: string;
@@ -141,9 +143,9 @@ function parseGatewayFrame(value: Record<string, unknown>, text: string): Incomi
   };
 }
 
-/** Serialises a Transfer frame (the field order keeps the frame readable in logs). */
+/** Serialises a Transfer frame, its base64 `data` last (see frameJson). */
 export function transferFrame(message: TransferMessage): string {
-  return JSON.stringify({ action: 'Transfer', message });
+  return frameJson('Transfer', message);
 }
 
 /** Serialises an Acknowledge frame. */

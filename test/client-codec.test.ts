@@ -8,6 +8,7 @@ import { chunkAad, deriveSessionKeys, openSealed, randomBytes, Sealer, sha256 } 
 import { Sha256 } from '../client/sha256';
 import { transferFrame } from '../client/wire-frames';
 import { decodeManifest, encodeManifest } from '../client/manifest';
+import { frameJson } from '../client/frame-json';
 
 describe('base64', () => {
   it('round-trips any bytes, in both alphabets', () => {
@@ -23,6 +24,56 @@ describe('base64', () => {
 
   it('rejects characters outside the alphabet', () => {
     expect(() => fromBase64('ab$d')).toThrow(/invalid base64/);
+  });
+});
+
+describe('base64 decoding of long text (the canonical fast path and the strict one)', () => {
+  const bytes = nodeRandomBytes(3000);
+  const canonical = Buffer.from(bytes).toString('base64');
+
+  it('decodes canonical, unpadded and base64url text of a chunk to the same bytes', () => {
+    expect(Buffer.from(fromBase64(canonical))).toEqual(bytes);
+    expect(Buffer.from(fromBase64(canonical.replace(/=+$/, '')))).toEqual(bytes);
+    expect(Buffer.from(fromBase64(Buffer.from(bytes).toString('base64url')))).toEqual(bytes);
+  });
+
+  it('still rejects a character outside the alphabet anywhere in a long text', () => {
+    for (const bad of ['$', '"', ' ', '\n', 'é']) {
+      expect(() => fromBase64(`${canonical.slice(0, 1000)}${bad}${canonical.slice(1001)}`)).toThrow(/invalid base64/);
+    }
+  });
+});
+
+describe('frameJson', () => {
+  const longBase64 = Buffer.from(nodeRandomBytes(6001)).toString('base64');
+  const jsonValue = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer()));
+
+  it('gives the same JSON value as JSON.stringify for any message, data or no data', () => {
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.dictionary(fc.string(), jsonValue),
+        fc.option(fc.oneof(fc.constant(longBase64), fc.string({ unit: 'binary', minLength: 1024, maxLength: 1100 }), fc.string())),
+        (action, fields, data) => {
+          const message = data === null ? fields : { ...fields, data };
+          expect(JSON.parse(frameJson(action, message))).toEqual(JSON.parse(JSON.stringify({ action, message })));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('copies a long canonical base64 data in whole, last, after the other fields', () => {
+    const text = frameJson('Transfer', { connectionid: 'B', data: longBase64, chunkid: 3, skipped: undefined });
+    expect(text).toBe(`{"action":"Transfer","message":{"connectionid":"B","chunkid":3,"data":"${longBase64}"}}`);
+    expect(frameJson('Transfer', { data: longBase64 })).toBe(`{"action":"Transfer","message":{"data":"${longBase64}"}}`);
+  });
+
+  it('leaves any other data to JSON.stringify: escapes, unpadded or short base64', () => {
+    for (const data of [`${longBase64}"`, `${longBase64.slice(0, 2000)}\\${longBase64.slice(2000)}`, longBase64.replace(/=+$/, 'A'), 'QUJD']) {
+      const message = { connectionid: 'B', data, chunkid: 3 };
+      expect(frameJson('Transfer', message)).toBe(JSON.stringify({ action: 'Transfer', message }));
+    }
   });
 });
 

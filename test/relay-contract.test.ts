@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { LocalRelay } from '../local/local-relay';
 import { connectClient, type TestClient } from './support/ws-client';
 import { startTestRelay } from './support/start-test-relay';
@@ -100,6 +101,30 @@ describe('wire contract (seed 000 and seed 002 frames, verbatim)', () => {
       action: 'Transfer',
       message: { connectionid: a.id, data: 'ZA==', chunkid: 0, chunktotal: 1, chunkhash: 'h', fileid: 'f0' },
     });
+  });
+
+  test("a chunk's data arrives exactly: long base64 (copied in whole) and any text JSON must escape", async () => {
+    const a = await connected();
+    const b = await connected();
+    await pair(a, b);
+    const chunk = (chunkid: number, data: string) => ({
+      connectionid: b.id,
+      data,
+      chunkid,
+      chunktotal: 3,
+      chunkhash: `hash-${chunkid}`,
+      fileid: 'f0',
+    });
+    const datas = [
+      randomBytes(15 * 1024).toString('base64'),
+      `${'QUJD'.repeat(1024)}"\\\u0000\u001f\u2028 é 😀`,
+      `${randomBytes(15 * 1024).toString('base64url')}`,
+    ];
+    for (const [chunkid, data] of datas.entries()) a.socket.send({ action: 'Transfer', unknown: 1, message: { ...chunk(chunkid, data), x: 2 } });
+    const received = [await b.socket.next(), await b.socket.next(), await b.socket.next()];
+    expect(received).toEqual(
+      expect.arrayContaining(datas.map((data, chunkid) => ({ action: 'Transfer', message: { ...chunk(chunkid, data), connectionid: a.id } }))),
+    );
   });
 
   test('Transfer and Acknowledge also pass from the receiver to the sender once paired', async () => {

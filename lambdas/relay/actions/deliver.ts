@@ -1,13 +1,20 @@
+import { frameJson } from '../../../client/frame-json';
 import { PeerGoneError } from '../errors';
 import type { RelayContext } from '../relay-context';
 
 /**
- * Posts a frame to a peer. When the peer is gone (410), deletes its records and throws
- * PeerGoneError so the sender is told.
+ * Posts a frame to a peer, as `frameJson` writes it (a Transfer's base64 `data` copied, not
+ * re-escaped). When the peer is gone (410), deletes its records and throws PeerGoneError so the
+ * sender is told.
  */
-export async function deliverToPeer(context: RelayContext, peerId: string, frame: object): Promise<void> {
+export async function deliverToPeer(
+  context: RelayContext,
+  peerId: string,
+  action: string,
+  message: object,
+): Promise<void> {
   try {
-    await context.post(peerId, JSON.stringify(frame));
+    await context.post(peerId, frameJson(action, message));
   } catch (error) {
     if (error instanceof PeerGoneError) await context.store.remove(peerId);
     throw error;

@@ -29,7 +29,7 @@ async function forwardToPairedPeer(
     knownPairings.remember(senderId, peerId);
   }
   try {
-    await deliverToPeer(context, peerId, { action, message: { ...message, connectionid: senderId } });
+    await deliverToPeer(context, peerId, action, { ...message, connectionid: senderId });
   } catch (error) {
     if (error instanceof PeerGoneError) knownPairings.forget(senderId, peerId);
     throw error;

@@ -72,7 +72,7 @@ async function rejoinByQrHash(context: RelayContext, forwarded: ForwardedRequest
 async function pairAndForward(context: RelayContext, peerId: string, forwarded: ForwardedRequest, alreadyPaired = false): Promise<void> {
   // Pair before forwarding, so the target may answer with Transfer as soon as the frame lands.
   if (!alreadyPaired) await context.store.pair(context.connectionId, peerId);
-  await deliverToPeer(context, peerId, { action: 'Request', message: { ...forwarded, connectionid: context.connectionId } });
+  await deliverToPeer(context, peerId, 'Request', { ...forwarded, connectionid: context.connectionId });
 }
 
 /** Whether an error says that connection `peerId` is unknown or gone. */
