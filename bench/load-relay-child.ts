@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startLocalRelay } from '../local/local-relay';
 import type { FrameEnds, InvocationTiming } from '../local/gateway';
 import type { BacklogMarks } from '../local/relay-backlog';
+import { traceStalls } from './stall-trace';
 
 /**
  * The local relay for `npm run load`, in a process of its own (so its RSS is its own). It times
@@ -163,8 +164,12 @@ function traceSlowTransfer(timing: InvocationTiming, period: Period, slowMs: num
   );
 }
 
+/** `LOAD_TRACE_STALLS_MS=N` prints every event-loop stall of N ms or more to stderr (stall-trace.ts). */
+const traceStallsMs = process.env.LOAD_TRACE_STALLS_MS ? Number(process.env.LOAD_TRACE_STALLS_MS) : undefined;
+
 async function main(): Promise<void> {
   let period = newPeriod();
+  if (traceStallsMs !== undefined) traceStalls({ lateMs: traceStallsMs, roundStartedAt: () => period.startedAt });
   timeDynamoDbCalls(() => period);
   const dynamodbEndpoint = process.env.LOAD_DYNAMODB_ENDPOINT || undefined;
   const relay = await startLocalRelay({

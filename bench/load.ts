@@ -20,6 +20,7 @@ import { descendantPids, forEachLine, procStatusKb, spawnBenchScript } from './c
  * includes the waits in TCP that the relay's backpressure causes), and the relay's and the
  * generator's event-loop delay. `LOAD_PROFILE=DIR` runs the relay with `--cpu-prof` into DIR;
  * `LOAD_TRACE_SLOW_MS=N` has it print every Transfer slower than N ms (when, wait, handler);
+ * `LOAD_TRACE_STALLS_MS=N` every event-loop stall of N ms (on a core or waiting for one, and GC);
  * `LOAD_QUEUE_LIMITS=C,H,L`, `LOAD_BACKLOG_KB=HIGH,LOW` and `LOAD_BACKLOG_WAIT_MS=HIGH,LOW` change
  * the relay's marks for experiments.
  *
