@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { createNodeSha256 } from '../cli/disk-files';
 import { bytesSource, receiveFiles, sendFiles, type ByteSink, type WebSocketConstructor } from '../client';
@@ -28,7 +29,9 @@ import { descendantPids, forEachLine, procStatusKb, spawnBenchScript } from './c
  * LOAD_LEVELS, LOAD_IDLE, LOAD_MB, LOAD_TIMEOUT_S, LOAD_WARMUP; `--dynamodb-endpoint URL` or
  * LOAD_DYNAMODB_ENDPOINT to use a DynamoDB that is already running). Before the first level, a
  * warm-up round of `--warmup` transfers (not counted, 0 for none) runs every route once, so the
- * first level does not measure DynamoDB Local's and V8's compilers warming up.
+ * first level does not measure DynamoDB Local's and V8's compilers warming up. `--ramp-s S`
+ * (LOAD_RAMP_S) starts each level's transfers evenly over S seconds instead of all at once, so its
+ * 2 x N handshakes do not all fall in the same second (0, the default: all at once).
  */
 interface LoadOptions {
   readonly levels: readonly number[];
@@ -37,6 +40,8 @@ interface LoadOptions {
   readonly timeoutS: number;
   /** Transfers of the uncounted warm-up round before the first level. */
   readonly warmup: number;
+  /** Seconds over which each level's transfers start, evenly (0: all at once). */
+  readonly rampS: number;
   readonly dynamodbEndpoint?: string;
 }
 
@@ -87,10 +92,11 @@ export function loadOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Lo
     megabytes: Number(flag('mb', 'LOAD_MB', '2')),
     timeoutS: Number(flag('timeout-s', 'LOAD_TIMEOUT_S', '180')),
     warmup: Number(flag('warmup', 'LOAD_WARMUP', '10')),
+    rampS: Number(flag('ramp-s', 'LOAD_RAMP_S', '0')),
     dynamodbEndpoint: flag('dynamodb-endpoint', 'LOAD_DYNAMODB_ENDPOINT', '') || undefined,
   };
-  if (levels.some((n) => !Number.isInteger(n) || n < 1) || !(options.idle >= 0) || !(options.megabytes > 0) || !(options.timeoutS > 0) || !(Number.isInteger(options.warmup) && options.warmup >= 0)) {
-    throw new Error('bad options: --levels N,N,... (positive integers), --idle N, --mb MB, --timeout-s S, --warmup N');
+  if (levels.some((n) => !Number.isInteger(n) || n < 1) || !(options.idle >= 0) || !(options.megabytes > 0) || !(options.timeoutS > 0) || !(Number.isInteger(options.warmup) && options.warmup >= 0) || !(options.rampS >= 0)) {
+    throw new Error('bad options: --levels N,N,... (positive integers), --idle N, --mb MB, --timeout-s S, --warmup N, --ramp-s S');
   }
   return options;
 }
@@ -339,9 +345,14 @@ async function main(): Promise<void> {
     const idle = await openIdleConnections(relay.url, options.idle);
     const payload = new Uint8Array(randomBytes(Math.round(options.megabytes * 1_000_000)));
     const sha = createHash('sha256').update(payload).digest('hex');
-    /** `count` concurrent transfers named `prefix-N.bin`: why each failed, or undefined. */
-    const transfers = (count: number, prefix: string) =>
-      Promise.all(Array.from({ length: count }, (_, i) => oneTransfer(relay.url, `${prefix}-${i}.bin`, payload, sha, options.timeoutS * 1000)));
+    /** `count` concurrent transfers named `prefix-N.bin`, started evenly over `rampS` seconds: why each failed, or undefined. */
+    const transfers = (count: number, prefix: string, rampS = 0) =>
+      Promise.all(
+        Array.from({ length: count }, async (_, i) => {
+          if (rampS > 0) await sleep((i * rampS * 1000) / count);
+          return oneTransfer(relay.url, `${prefix}-${i}.bin`, payload, sha, options.timeoutS * 1000);
+        }),
+      );
     const warmupFailures = (await transfers(options.warmup, 'warmup')).filter((result) => result !== undefined);
     await relay.stats();
     console.log(`One local relay holding ${idle.length} idle connections; ${options.megabytes} MB per transfer, both ends in this process.`);
@@ -350,6 +361,7 @@ async function main(): Promise<void> {
         ? `Warm-up before the first level (not counted): ${options.warmup} concurrent transfers, ${warmupFailures.length} failed.`
         : 'No warm-up round (--warmup 0): the first level includes DynamoDB Local and V8 compiling.',
     );
+    if (options.rampS > 0) console.log(`Each level starts its transfers evenly over ${options.rampS} s (--ramp-s), not all at once.`);
     console.log('');
     console.log(
       '| concurrent transfers | completed | failed | seconds | aggregate MB/s | per-chunk relay latency p50 / p99 | p99 of $connect / Connect / Request / Acknowledge | relay peak RSS | DynamoDB Local RSS | resend amplification | peak queued per connection |',
@@ -363,7 +375,7 @@ async function main(): Promise<void> {
       clientTimings = newClientTimings();
       senderCongestion = { losses: 0, signals: 0, timeouts: 0, delays: 0 };
       const started = Date.now();
-      const results = await transfers(level, `load-${level}`);
+      const results = await transfers(level, `load-${level}`, options.rampS);
       const seconds = (Date.now() - started) / 1000;
       lag.disable();
       const stats = await relay.stats();
