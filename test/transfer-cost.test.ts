@@ -2,11 +2,12 @@ import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewayma
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createRelayClients } from '../lambdas/adapters/relay-ports';
 import { PairingCache } from '../lambdas/relay/pairing-cache';
+import type { ConnectionStore } from '../lambdas/relay/ports';
 import type { WebSocketHandler } from '../lambdas/relay/websocket-event';
 import { ROUTES } from '../lambdas/routes';
 import type { LocalRelay } from '../local/local-relay';
 import { loadRouteHandlers } from '../local/route-handlers';
-import { connectClient, connectionIdOf, pairedClients } from './support/ws-client';
+import { connectClient, connectionIdOf, pairedClients, type TestClient } from './support/ws-client';
 import { startTestRelay } from './support/start-test-relay';
 
 type Counted = ApiGatewayManagementApiClient | DynamoDBClient;
@@ -24,19 +25,21 @@ function countCommands(client: Counted, calls: string[]): void {
 
 /**
  * The cost of relaying a chunk, counted on the real calls: one Lambda invocation and one
- * `@connections` post per chunk, one DynamoDB read for the first chunk to a peer (the pairing is
- * cached after it), no DynamoDB write.
+ * `@connections` post per chunk, no DynamoDB write; one DynamoDB read for the first chunk to a peer
+ * (the pairing is cached after it), or none when the Request that paired them ran in this process.
  */
 describe('what a relayed Transfer costs', () => {
   let relay: LocalRelay;
   const invocations: string[] = [];
   const dynamodbCalls: string[] = [];
   const postCalls: string[] = [];
+  let tableStore: ConnectionStore;
 
   beforeAll(async () => {
     relay = await startTestRelay({
       handlers: (config, transports) => {
         const clients = createRelayClients(config, transports);
+        tableStore = clients.store;
         countCommands(clients.dynamodb, dynamodbCalls);
         countCommands(clients.connections(config.callbackUrl ?? ''), postCalls);
         const loaded = loadRouteHandlers(config, ROUTES, clients);
@@ -62,18 +65,42 @@ describe('what a relayed Transfer costs', () => {
     postCalls.length = 0;
   };
 
-  test('one invocation and one post per chunk; one DynamoDB read for the first chunk only, no write', async () => {
+  const transfer = (client: TestClient, peerId: string, chunkid: number, chunktotal: number) =>
+    client.send({ action: 'Transfer', message: { connectionid: peerId, data: 'ZGF0YQ==', chunkid, chunktotal, chunkhash: 'h' } });
+  const acknowledge = (client: TestClient, peerId: string) =>
+    client.send({ action: 'Acknowledge', message: { connectionid: peerId, success: true, missingchunkids: [] } });
+
+  test('paired by a Request in this process: one invocation and one post per chunk, no DynamoDB call at all', async () => {
     const { a, b, aId, bId } = await pairedClients(relay.url);
 
     resetCounts();
-    const transfer = (chunkid: number, chunktotal: number) =>
-      a.send({ action: 'Transfer', message: { connectionid: bId, data: 'ZGF0YQ==', chunkid, chunktotal, chunkhash: 'h' } });
+    const chunks = 5;
+    for (let chunkid = 0; chunkid < chunks; chunkid++) transfer(a, bId, chunkid, chunks);
+    for (let i = 0; i < chunks; i++) await b.next();
+    acknowledge(b, aId);
+    await a.next();
+
+    expect(invocations).toEqual([...Array(chunks).fill('Transfer'), 'Acknowledge']);
+    // The Request's handler remembered the pairing it wrote, both ways, for the routes in this process.
+    expect(dynamodbCalls).toEqual([]);
+    expect(postCalls).toEqual(Array(chunks + 1).fill('PostToConnectionCommand'));
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  test('paired elsewhere (as by a Request in another Lambda): one DynamoDB read for the first chunk only, no write', async () => {
+    const a = await connectClient(relay.url);
+    const b = await connectClient(relay.url);
+    const [aId, bId] = await Promise.all([connectionIdOf(a), connectionIdOf(b)]);
+    // The pairing is written to the table directly, as a Request handled by another function would.
+    await tableStore.pair(bId, aId);
+
+    resetCounts();
     // The first chunk, alone, so the pairing is read once before the others arrive.
-    transfer(0, 5);
+    transfer(a, bId, 0, 5);
     await b.next();
     expect(dynamodbCalls).toEqual(['GetItemCommand']);
     const chunks = 5;
-    for (let chunkid = 1; chunkid < chunks; chunkid++) transfer(chunkid, chunks);
+    for (let chunkid = 1; chunkid < chunks; chunkid++) transfer(a, bId, chunkid, chunks);
     for (let i = 1; i < chunks; i++) await b.next();
 
     expect(invocations).toEqual(Array(chunks).fill('Transfer'));
@@ -83,7 +110,7 @@ describe('what a relayed Transfer costs', () => {
     // The other way (Acknowledge) is a pairing of its own: one read, then none.
     resetCounts();
     for (let i = 0; i < 3; i++) {
-      b.send({ action: 'Acknowledge', message: { connectionid: aId, success: true, missingchunkids: [] } });
+      acknowledge(b, aId);
       await a.next();
     }
     expect(dynamodbCalls).toEqual(['GetItemCommand']);

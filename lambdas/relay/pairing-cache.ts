@@ -39,6 +39,12 @@ export class PairingCache {
     return true;
   }
 
+  /** Remembers both directions of a pairing the relay has just written (or found both ways in the table). */
+  rememberBothWays(connectionId: string, peerId: string): void {
+    this.remember(connectionId, peerId);
+    this.remember(peerId, connectionId);
+  }
+
   /** Remembers that the table says `senderId` is paired with `peerId`. */
   remember(senderId: string, peerId: string): void {
     const key = keyOf(senderId, peerId);
@@ -61,3 +67,13 @@ export class PairingCache {
 function keyOf(senderId: string, peerId: string): string {
   return `${senderId} ${peerId}`;
 }
+
+/**
+ * The pairings this process knows (module scope: it lives as long as the Lambda execution
+ * environment, or the local relay's process). Request remembers the pairing it writes, Transfer
+ * and Acknowledge the one they read. On AWS each route is a function of its own, so there the
+ * first Transfer and the first Acknowledge of a pair read the table once; in the local relay, one
+ * process for every route, they read nothing: the pair's first chunk does not wait on DynamoDB
+ * Local while other pairs' handshakes keep it busy.
+ */
+export const knownPairings = new PairingCache();

@@ -1,19 +1,13 @@
 import { NotPairedError, PeerGoneError } from '../errors';
 import { acknowledgeFrame, parseFrame, transferFrame } from '../frames';
-import { PairingCache } from '../pairing-cache';
+import { knownPairings } from '../pairing-cache';
 import type { RelayContext } from '../relay-context';
 import { deliverToPeer } from './deliver';
 
 /**
- * Pairings this handler instance has read already (module scope: it lives as long as the Lambda
- * execution environment, or the local relay's process). See PairingCache for why it is sound.
- */
-export const knownPairings = new PairingCache();
-
-/**
  * Forwards a frame to a peer the sender paired with, replacing `connectionid` with the sender's.
  * The first frame to a peer costs one read (the sender's record) and one post; later ones one
- * post only, while the pairing is cached. No write on the way of a chunk. A refusal (NotPaired)
+ * post only, while the pairing is cached (in one process, the Request that paired them cached it). No write on the way of a chunk. A refusal (NotPaired)
  * is never cached, so it is read again on the next frame.
  */
 async function forwardToPairedPeer(
