@@ -160,7 +160,7 @@ function traceSlowTransfer(timing: InvocationTiming, period: Period, slowMs: num
   if (timing.finishedAt - timing.receivedAt <= slowMs) return;
   process.stderr.write(
     `slow Transfer: ${((timing.receivedAt - period.startedAt) / 1000).toFixed(2)} s into the round, waited ${(timing.startedAt - timing.receivedAt).toFixed(0)} ms, ` +
-      `handler ${(timing.finishedAt - timing.startedAt).toFixed(0)} ms${firstOfConnection ? ", the connection's first (it reads the pairing)" : ''}\n`,
+      `handler ${(timing.finishedAt - timing.startedAt).toFixed(0)} ms${firstOfConnection ? ", the connection's first" : ''}\n`,
   );
 }
 
