@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -36,8 +36,37 @@ function packageFolder(): string {
   return join(dirname(require.resolve('@sparticuz/chromium')), '..');
 }
 
+/** Where our fontconfig configuration goes, inside the unpacked folder. */
+const FONTCONFIG_FOLDER = 'fontconfig';
+
 function isComplete(folder: string): boolean {
-  return existsSync(join(folder, 'chromium')) && existsSync(join(folder, 'al2023', 'lib', 'libnss3.so'));
+  return (
+    existsSync(join(folder, 'chromium')) &&
+    existsSync(join(folder, 'al2023', 'lib', 'libnss3.so')) &&
+    existsSync(join(folder, FONTCONFIG_FOLDER, 'fonts.conf'))
+  );
+}
+
+/**
+ * The package's own fonts.conf names Lambda's folders (`/tmp/fonts`, `/opt/fonts`), not where the
+ * fonts were unpacked here; with no font found, the renderer aborts (Skia: "Not implemented") on
+ * its first page. So the unpacked folder gets a fonts.conf of its own, naming its fonts and a cache
+ * beside them by their final paths.
+ */
+function writeFontconfig(staging: string, folder: string): void {
+  mkdirSync(join(staging, FONTCONFIG_FOLDER));
+  writeFileSync(
+    join(staging, FONTCONFIG_FOLDER, 'fonts.conf'),
+    [
+      '<?xml version="1.0"?>',
+      '<!DOCTYPE fontconfig SYSTEM "fonts.dtd">',
+      '<fontconfig>',
+      `  <dir>${join(folder, 'fonts')}</dir>`,
+      `  <cachedir>${join(folder, 'fonts-cache')}</cachedir>`,
+      '</fontconfig>',
+      '',
+    ].join('\n'),
+  );
 }
 
 function unpackInto(folder: string, pkg: string): void {
@@ -47,6 +76,7 @@ function unpackInto(folder: string, pkg: string): void {
       env: { ...process.env, TMPDIR: staging },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    writeFontconfig(staging, folder);
     try {
       renameSync(staging, folder);
     } catch (error) {
@@ -76,7 +106,7 @@ export function bundledChromium(): ChromiumBinary {
   return {
     executablePath: join(folder, 'chromium'),
     cameraArgs: ['--use-fake-ui-for-media-stream'],
-    env: { LD_LIBRARY_PATH: libraryPath, FONTCONFIG_PATH: join(folder, 'fonts') },
+    env: { LD_LIBRARY_PATH: libraryPath, FONTCONFIG_PATH: join(folder, FONTCONFIG_FOLDER) },
     description: `bundled @sparticuz/chromium ${version} (chrome-headless-shell) ${join(folder, 'chromium')}`,
   };
 }
