@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,8 @@ interface Finished {
   readonly stderr: string;
 }
 
-function runCli(args: string[], onEvent: (event: Record<string, unknown>) => void): Promise<Finished> {
+/** Runs the CLI with `--json`, handing each event line to `onEvent`; `finished` resolves when it exits. */
+function runCli(args: string[], onEvent: (event: Record<string, unknown>) => void): { child: ChildProcess; finished: Promise<Finished> } {
   const child = spawn(process.execPath, [BIN, ...args, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BANGUINS_RELAY: '' } });
   let stderr = '';
   let pending = '';
@@ -26,7 +27,7 @@ function runCli(args: string[], onEvent: (event: Record<string, unknown>) => voi
     for (const line of lines) if (line.startsWith('{')) onEvent(JSON.parse(line) as Record<string, unknown>);
   });
   child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+  return { child, finished: new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr }))) };
 }
 
 describe('DynamoDB Local restarted mid-transfer (--db-path, same port)', () => {
@@ -63,14 +64,22 @@ describe('DynamoDB Local restarted mid-transfer (--db-path, same port)', () => {
       if (event.type === 'progress') lastProgressAt = Date.now();
       if (!restarted && event.type === 'progress' && (event.bytes as number) > FILE_BYTES / 4) {
         restarted = (async () => {
-          await dynamo.stop();
-          stoppedAt = Date.now();
+          // The sender waits (SIGSTOP) while DynamoDB Local shuts down (about 0.3 s), so the rest of
+          // the file crosses during the outage however fast this machine is: a fast one otherwise
+          // sent the last three quarters before java was gone.
+          sent.child.kill('SIGSTOP');
+          try {
+            await dynamo.stop();
+            stoppedAt = Date.now();
+          } finally {
+            sent.child.kill('SIGCONT');
+          }
           await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
           dynamo = await startDynamoDbLocal({ dbPath: work, port: dynamo.port });
         })();
       }
     });
-    const [sender, receiver] = await Promise.all([sent, received]);
+    const [sender, receiver] = await Promise.all([sent.finished, received.finished]);
     expect(restarted).toBeDefined();
     await restarted;
     // The outage really fell inside the transfer: chunks still arrived after DynamoDB Local stopped.
