@@ -61,12 +61,17 @@ function writeFontconfig(staging: string, folder: string): void {
       '<?xml version="1.0"?>',
       '<!DOCTYPE fontconfig SYSTEM "fonts.dtd">',
       '<fontconfig>',
-      `  <dir>${join(folder, 'fonts')}</dir>`,
-      `  <cachedir>${join(folder, 'fonts-cache')}</cachedir>`,
+      `  <dir>${xmlText(join(folder, 'fonts'))}</dir>`,
+      `  <cachedir>${xmlText(join(folder, 'fonts-cache'))}</cachedir>`,
       '</fontconfig>',
       '',
     ].join('\n'),
   );
+}
+
+/** A path as XML text (a TMPDIR may hold `&` or `<`). */
+function xmlText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function unpackInto(folder: string, pkg: string): void {

@@ -7,8 +7,9 @@ import { deliverToPeer } from './deliver';
 /**
  * Forwards a frame to a peer the sender paired with, replacing `connectionid` with the sender's.
  * The first frame to a peer costs one read (the sender's record) and one post; later ones one
- * post only, while the pairing is cached (in one process, the Request that paired them cached it). No write on the way of a chunk. A refusal (NotPaired)
- * is never cached, so it is read again on the next frame.
+ * post only, while the pairing is cached (in one process, the Request that paired them cached it).
+ * No write on the way of a chunk. A refusal (NotPaired) is never cached, so it is read again on
+ * the next frame.
  */
 async function forwardToPairedPeer(
   context: RelayContext,
