@@ -89,6 +89,11 @@ function appWithoutBundling(): App {
   });
 }
 
+/** An app for tests that only read its context, in a folder of ours (a bare App makes a cdk.out* in the temp folder and leaves it). */
+function appWithContext(props: { readonly context: Record<string, unknown> }): App {
+  return new App({ outdir: makeTempFolder('banguins-cdk-'), ...props });
+}
+
 afterAll(() => {
   for (const folder of tempFolders) fs.rmSync(folder, { recursive: true, force: true });
 });
@@ -636,7 +641,7 @@ describe('BanguinsRelayStack options', () => {
   });
 
   test('GIVEN throttles in cdk.json and on the command line WHEN the context is read THEN -c throttle.<route> wins over the object', () => {
-    const app = new App({
+    const app = appWithContext({
       context: { throttle: { Transfer: '500/900', Acknowledge: '60/120' }, 'throttle.Transfer': '2000/4000', 'throttle.$connect': ' 5 / 8 ' },
     });
     expect(readRelayStackContext(app.node).routeThrottles).toEqual({
@@ -647,7 +652,7 @@ describe('BanguinsRelayStack options', () => {
   });
 
   test('GIVEN the throttle object as one -c JSON string WHEN the context is read THEN it is parsed', () => {
-    const app = new App({ context: { throttle: '{"Transfer":"700/800"}' } });
+    const app = appWithContext({ context: { throttle: '{"Transfer":"700/800"}' } });
     expect(readRelayStackContext(app.node).routeThrottles).toEqual({ Transfer: { rateLimit: 700, burstLimit: 800 } });
   });
 
@@ -658,7 +663,7 @@ describe('BanguinsRelayStack options', () => {
     ['throttle.Transfer', '-1/5'],
     ['throttle.Transfer', 1000],
   ])('GIVEN %s=%p in context WHEN the context is read THEN it throws InvalidContextValue with an example', (key, value) => {
-    const app = new App({ context: { [key]: value } });
+    const app = appWithContext({ context: { [key]: value } });
     expect(() => readRelayStackContext(app.node)).toThrow(
       expect.objectContaining({
         code: 'InvalidContextValue',
@@ -668,7 +673,7 @@ describe('BanguinsRelayStack options', () => {
   });
 
   test('GIVEN a throttle context that is not an object WHEN the context is read THEN it throws InvalidContextValue', () => {
-    const app = new App({ context: { throttle: 'Transfer=1000/2000' } });
+    const app = appWithContext({ context: { throttle: 'Transfer=1000/2000' } });
     expect(() => readRelayStackContext(app.node)).toThrow(expect.objectContaining({ code: 'InvalidContextValue', message: expect.stringMatching(/^Context value throttle="Transfer=1000\/2000" is invalid: expected an object/) }));
   });
 
@@ -680,7 +685,7 @@ describe('BanguinsRelayStack options', () => {
   });
 
   test('GIVEN -c values as strings WHEN the context is read THEN they become typed stack options', () => {
-    const app = new App({ context: { stage: 'prod', throttlingRateLimit: '50', throttlingBurstLimit: 75, apiGatewayAccountLogging: 'false' } });
+    const app = appWithContext({ context: { stage: 'prod', throttlingRateLimit: '50', throttlingBurstLimit: 75, apiGatewayAccountLogging: 'false' } });
     expect(readRelayStackContext(app.node)).toEqual({
       stageName: 'prod',
       throttlingRateLimit: 50,
@@ -690,7 +695,7 @@ describe('BanguinsRelayStack options', () => {
   });
 
   test('GIVEN a non-numeric throttling limit in context WHEN the context is read THEN it throws InvalidContextValue', () => {
-    const app = new App({ context: { throttlingRateLimit: 'fast' } });
+    const app = appWithContext({ context: { throttlingRateLimit: 'fast' } });
     expect(() => readRelayStackContext(app.node)).toThrow(
       expect.objectContaining({ code: 'InvalidContextValue', message: 'Context value throttlingRateLimit="fast" is invalid: expected a number.' }),
     );
