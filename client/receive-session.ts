@@ -11,7 +11,7 @@ import { CHUNK_PLAINTEXT_BYTES, MANIFEST_FILEID, MAX_MANIFEST_BYTES } from './pr
 import { DROPPED_CONTROL_RETRY_MS, RelayConnection } from './relay-connection';
 import { finishedElsewhere, type ReceivedManifest, type ReceiveResumePoint, type SettledStream } from './resume-point';
 import { controlRequestFrame } from './rejoin';
-import { reactToRelayError, staleLinkError } from './relay-error-codes';
+import { reactToRelayError, relayError, staleLinkError } from './relay-error-codes';
 import { deriveSessionKeys, randomBytes, Sealer, type SessionKeys } from './session-crypto';
 import type { SessionEventListener } from './session-events';
 import { createSha256, type HasherFactory } from './sha256';
@@ -90,6 +90,8 @@ class ReceiveSession {
   private readonly presence: PeerPresence;
   private lastPeerFrameAt = Date.now();
   private lastRepairAt = 0;
+  /** The relay's last InternalError to our first hello, told if the pairing then times out. */
+  private lastHelloRefusal?: string;
   private current?: StreamReceiver;
   private readonly completed = new Map<string, SettledStream>();
   private readonly pairedSignal = deferred();
@@ -298,7 +300,10 @@ class ReceiveSession {
     const limit = this.options.pairTimeoutMs ?? 30_000;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TimeoutError(`the sender did not answer within ${Math.round(limit / 1000)} s`)), limit);
+      timer = setTimeout(() => {
+        const refusal = this.lastHelloRefusal ? ` (${this.lastHelloRefusal})` : '';
+        reject(new TimeoutError(`the sender did not answer within ${Math.round(limit / 1000)} s${refusal}`));
+      }, limit);
     });
     try {
       return await this.latch.race(Promise.race([this.pairedSignal.promise, timeout]));
@@ -332,11 +337,16 @@ class ReceiveSession {
         if (frame.message.code === 'PeerBusy') return this.onOwnFrameDropped();
         if (!this.paired && frame.message.request === 'Request') {
           const reaction = reactToRelayError(frame.message);
+          if (reaction === 'resend') {
+            this.lastHelloRefusal = relayError(frame.message).message;
+            return this.onOwnFrameDropped();
+          }
           this.latch.fail(reaction === 'peer-away' ? staleLinkError(frame.message) : typeof reaction === 'object' ? reaction.fatal : staleLinkError(frame.message));
           return;
         }
         const reaction = reactToRelayError(frame.message, this.senderId);
         if (reaction === 'ignore' || reaction === 'congestion') return;
+        if (reaction === 'resend') return this.onOwnFrameDropped();
         if (reaction === 'peer-away') return this.onSenderAway();
         if (reaction === 'repair') return this.repair();
         this.latch.fail(reaction.fatal);
@@ -373,8 +383,8 @@ class ReceiveSession {
   }
 
   /**
-   * The relay dropped a frame of ours (API Gateway throttled it, or PeerBusy: the sender's buffer is
-   * full). Acknowledgements are cumulative (the next one repairs a lost one, and the sender's timeout
+   * The relay dropped a frame of ours (API Gateway throttled it, PeerBusy: the sender's buffer is
+   * full, or an InternalError to a Request). Acknowledgements are cumulative (the next one repairs a lost one, and the sender's timeout
    * provokes a lost last one); a lost first hello is repeated.
    */
   private onOwnFrameDropped(): void {

@@ -151,7 +151,13 @@ export class RelayConnection {
             : new RelayUnreachableError(`cannot reach the relay at ${shownUrl}: ${reason}`, { withRelayKey: relayKeyOf(url) !== undefined }),
         );
       };
-      const timer = setTimeout(() => fail('no answer to Connect'), this.options.connectTimeoutMs ?? 10_000);
+      /** The relay's last InternalError to our Connect, told if no answer follows. */
+      let connectRefusal: string | undefined;
+      const timer = setTimeout(() => fail(connectRefusal ? `no answer to Connect (${connectRefusal})` : 'no answer to Connect'), this.options.connectTimeoutMs ?? 10_000);
+      const askAgainSoon = () =>
+        setTimeout(() => {
+          if (!settled && socket.readyState === OPEN) socket.send(connectFrame(qrhash));
+        }, DROPPED_CONTROL_RETRY_MS);
       try {
         socket = new WebSocket(url);
       } catch (error) {
@@ -170,9 +176,15 @@ export class RelayConnection {
         if (!frame) return;
         if (frame.action === 'Throttled' && !settled) {
           // API Gateway dropped our Connect: ask again shortly (the attempt's own timeout still applies).
-          setTimeout(() => {
-            if (!settled && socket.readyState === OPEN) socket.send(connectFrame(qrhash));
-          }, DROPPED_CONTROL_RETRY_MS);
+          askAgainSoon();
+          return;
+        }
+        if (frame.action === 'Error' && frame.message.request === 'Connect' && !settled) {
+          const refusal = `the relay answered ${frame.message.code} to Connect: ${frame.message.reason || 'no reason given'}`;
+          // InternalError says "try again" (its table did not answer, say); any other code will not change.
+          if (frame.message.code !== 'InternalError') return fail(refusal);
+          connectRefusal = refusal;
+          askAgainSoon();
           return;
         }
         if (frame.action === 'Connect') {

@@ -10,6 +10,11 @@ export type RelayErrorReaction =
   /** A frame was lost in the relay; the acknowledgement protocol recovers it. */
   | 'ignore'
   /**
+   * The relay failed to handle a control frame of ours (InternalError to Request: its table did not
+   * answer, say) and asks us to try again: repeat it as after a Throttled frame.
+   */
+  | 'resend'
+  /**
    * The relay refused a Transfer or Acknowledge because the peer's buffer is full (PeerBusy): a
    * congestion signal, like API Gateway's throttling frame; the frame is lost and recovered.
    */
@@ -35,7 +40,10 @@ export function reactToRelayError(error: RelayErrorMessage, currentPeerId?: stri
     case 'PeerBusy':
       return error.request === 'Transfer' || error.request === 'Acknowledge' || error.request === undefined ? 'congestion' : 'ignore';
     case 'InternalError':
-      return error.request === 'Transfer' || error.request === 'Acknowledge' ? 'ignore' : { fatal: relayError(error) };
+      // Transfer and Acknowledge: the acknowledgement protocol recovers the frame. Connect: a
+      // keepalive (RelayConnection repeats a first Connect itself); the next one registers again.
+      if (error.request === 'Transfer' || error.request === 'Acknowledge' || error.request === 'Connect') return 'ignore';
+      return error.request === 'Request' ? 'resend' : { fatal: relayError(error) };
     case 'QrHashMismatch':
       return { fatal: new PairingRefusedError(`the relay refused the pairing: the link does not match the sender (${error.reason})`) };
     default:
@@ -48,7 +56,8 @@ export function staleLinkError(error: RelayErrorMessage): PeerGoneError {
   return new PeerGoneError(`the sender is not connected (${error.code}): the link is stale or the sender stopped`);
 }
 
-function relayError(error: RelayErrorMessage): RelayError {
+/** The relay's Error frame as a typed client error, in its own words. */
+export function relayError(error: RelayErrorMessage): RelayError {
   const what = error.request ? ` to ${error.request}` : '';
   return new RelayError(error.code, `the relay answered ${error.code}${what}: ${error.reason || 'no reason given'}`);
 }

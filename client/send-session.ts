@@ -245,6 +245,7 @@ class SendSession {
         const reaction = reactToRelayError(frame.message, this.peerId);
         if (reaction === 'ignore') return;
         if (reaction === 'congestion') return this.onCongestionSignal();
+        if (reaction === 'resend') return this.onControlDropped();
         if (reaction === 'peer-away') return this.onPeerAway();
         if (reaction === 'repair') return this.repair();
         this.latch.fail(reaction.fatal);
@@ -287,6 +288,11 @@ class SendSession {
   /** A frame of ours was dropped by the relay (throttled, or PeerBusy). */
   private onCongestionSignal(): void {
     this.current?.handleCongestionSignal();
+    this.onControlDropped();
+  }
+
+  /** A frame of ours may have been a lost control message (after Throttled, PeerBusy, or an InternalError to a Request). */
+  private onControlDropped(): void {
     // Before the receiver's first ack the dropped frame may have been our hello: say it again.
     if (this.peerSession !== undefined && !this.peerAcked) {
       setTimeout(() => void this.sendControl({ t: 'hello', role: 'sender', session: this.session, reply: true }).catch(() => undefined), DROPPED_CONTROL_RETRY_MS);
