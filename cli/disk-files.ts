@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { lstat, open, rename, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ByteSink, ByteSource, Hasher, HasherFactory, OutgoingFile } from '../client';
+import { PARTIAL_SUFFIX } from '../client/safe-file-name';
 import { CliError } from './cli-error';
 
-/** The suffix of a file still being received; it takes its final name only once its hash checks. */
-export const PARTIAL_SUFFIX = '.banguins-partial';
+/** Re-exported for the CLI's modules: the suffix is defined beside the name rules that keep finished files from ending in it. */
+export { PARTIAL_SUFFIX };
 
 /** A disk file opened for sending, with a way to close it. */
 export interface OpenedFile extends OutgoingFile {

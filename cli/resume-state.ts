@@ -13,7 +13,7 @@ import {
 } from '../client';
 import { toBase64Url } from '../client/base64';
 import { PARTIAL_SUFFIX } from './disk-files';
-import { distinctNames, safeFileName } from './safe-file-name';
+import { distinctNames, safeFileName } from '../client/safe-file-name';
 
 /**
  * What `banguins receive` keeps in `--out` while it receives, so a process started again with the

@@ -140,7 +140,7 @@ describe('banguins CLI to CLI through the local relay', () => {
 
   it('keeps a hostile file name inside the output folder', async () => {
     // The sender CLI sends base names; a raw client could send anything, so check the receiver's sanitiser directly.
-    const { safeFileName } = await import('../cli/safe-file-name');
+    const { safeFileName } = await import('../client/safe-file-name');
     expect(safeFileName('../../etc/passwd')).toBe('passwd');
     expect(safeFileName('..\\..\\win.ini')).toBe('win.ini');
     expect(safeFileName('..')).toBe('received-file');

@@ -8,7 +8,6 @@ import {
   MAX_MESSAGE_BYTES,
   receiveFiles,
   sendFiles,
-  type ByteSink,
   type WebSocketConstructor,
 } from '../client';
 import { toBase64, toBase64Url } from '../client/base64';
@@ -16,7 +15,7 @@ import { canFragmentMessages } from '../client/relay-connection';
 import { chunkAad, deriveSessionKeys, randomBytes, Sealer, sha256 } from '../client/session-crypto';
 import { transferFrame } from '../client/wire-frames';
 import type { LocalRelay } from '../local/local-relay';
-import { NODE_WS } from './support/node-client';
+import { collectingSink, NODE_WS } from './support/node-client';
 import { startTestRelay } from './support/start-test-relay';
 import { connectClient } from './support/ws-client';
 
@@ -155,11 +154,7 @@ describe('128 KB Transfer messages from a sender that fragments, 32 KB frames fr
         link: receiverLink,
         WebSocket: NODE_WS,
         lingerMs: 100,
-        openSink: async (): Promise<ByteSink> => ({
-          write: async (bytes) => void parts.push(Buffer.from(bytes)),
-          commit: async () => undefined,
-          abort: async () => undefined,
-        }),
+        openSink: async () => collectingSink(parts),
       });
       const [summary] = await Promise.all([sending, receiving]);
       // THEN the file arrived whole, cut in large chunks

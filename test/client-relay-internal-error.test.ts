@@ -1,11 +1,11 @@
 import { createRelayClients } from '../lambdas/adapters/relay-ports';
 import type { ConnectionStore } from '../lambdas/relay/ports';
 import { ROUTES } from '../lambdas/routes';
-import { bytesSource, receiveFiles, RelayUnreachableError, sendFiles, type ByteSink } from '../client';
+import { RelayUnreachableError, type ReceiveOptions } from '../client';
 import { RelayConnection } from '../client/relay-connection';
 import type { LocalRelay } from '../local/local-relay';
 import { loadRouteHandlers } from '../local/route-handlers';
-import { NODE_WS, QUICK_TUNING } from './support/node-client';
+import { NODE_WS, sendOneFile } from './support/node-client';
 import { startTestRelay } from './support/start-test-relay';
 
 type StoreCall = keyof ConnectionStore;
@@ -66,43 +66,7 @@ describe('InternalError to a Connect or a Request: the client asks again', () =>
     internalErrorsSent.length = 0;
   });
 
-  /** Sends `content` from a sender to a receiver through the relay; resolves with what the receiver wrote. */
-  async function transfer(content: Buffer, receiverOptions: { pairTimeoutMs?: number } = {}): Promise<Buffer> {
-    let gotLink!: (link: string) => void;
-    const link = new Promise<string>((resolve) => (gotLink = resolve));
-    const received: Buffer[] = [];
-    const stopSender = new AbortController();
-    const sending = sendFiles({
-      signal: stopSender.signal,
-      relayUrl: relay.url,
-      WebSocket: NODE_WS,
-      files: [{ name: 'a.txt', source: bytesSource(content) }],
-      tuning: QUICK_TUNING,
-      pairTimeoutMs: 10_000,
-      onEvent: (event) => event.type === 'link' && gotLink(event.link),
-    });
-    sending.catch(() => undefined);
-    const receiving = receiveFiles({
-      link: await link,
-      WebSocket: NODE_WS,
-      tuning: QUICK_TUNING,
-      lingerMs: 200,
-      ...receiverOptions,
-      openSink: async (): Promise<ByteSink> => ({
-        write: async (bytes) => void received.push(Buffer.from(bytes)),
-        commit: async () => undefined,
-        abort: async () => undefined,
-      }),
-    });
-    try {
-      await receiving;
-    } catch (error) {
-      stopSender.abort(); // the sender would wait out its own pairing timeout
-      throw error;
-    }
-    await sending;
-    return Buffer.concat(received);
-  }
+  const transfer = (content: Buffer, receiver: Partial<ReceiveOptions> = {}) => sendOneFile(relay.url, content, { sender: { pairTimeoutMs: 10_000 }, receiver });
 
   test("a transfer completes when the sender's first Connect and the receiver's first Request each fail once", async () => {
     // GIVEN a table that fails the next qrhash registration (the sender's Connect) and the next pairing (the receiver's first Request)

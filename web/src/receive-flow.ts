@@ -1,4 +1,5 @@
 import { receiveFiles, type ByteSink, type IncomingFile, type SessionEvent, type WebSocketConstructor } from '../../client';
+import { distinctNames, safeFileName } from '../../client/safe-file-name';
 import { directoryPicker, directorySink, downloadSink, type PickedDirectory, type SavedFile } from './download-sink';
 import { describeError } from './error-text';
 import { FileListView } from './file-list-view';
@@ -43,10 +44,12 @@ export async function runReceiveFlow({ elements, link }: ReceiveFlowOptions): Pr
     list.done(file.index, text, saved.url ? { href: saved.url, download: file.name, text: 'Save again' } : undefined);
   };
 
+  let namesInFolder: readonly string[] = [];
   const openSink = async (file: IncomingFile): Promise<ByteSink> =>
-    directory ? directorySink(directory, safeFileName(file.name), onSaved(file)) : downloadSink(file.name, file.type, onSaved(file));
+    directory ? directorySink(directory, namesInFolder[file.index] ?? safeFileName(file.name), onSaved(file)) : downloadSink(file.name, file.type, onSaved(file));
 
   const accept = async (files: readonly IncomingFile[]): Promise<void> => {
+    namesInFolder = folderFileNames(files);
     const total = files.reduce((n, f) => n + f.size, 0);
     const pick = directoryPicker();
     if (total >= STREAM_TO_DISK_BYTES && pick) directory = await askForFolder(elements, pick, total);
@@ -130,10 +133,11 @@ async function askForFolder(elements: PageElements, pick: () => Promise<PickedDi
   }
 }
 
-/** A file name the File System Access API accepts: no path separators or control characters, never empty or a dot name. */
-export function safeFileName(name: string): string {
-  const cleaned = Array.from(name, (c) => (c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127 || '/\\:*?"<>|'.includes(c) ? '_' : c))
-    .join('')
-    .trim();
-  return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'received-file' : cleaned;
+/**
+ * The names the files of a manifest take in a picked folder, by index: the CLI's rules (the last
+ * path segment, no reserved characters or device names, at most 200 bytes), distinct within the
+ * manifest ("a.txt", "a (1).txt"), so no file of the transfer overwrites another.
+ */
+export function folderFileNames(files: readonly Pick<IncomingFile, 'name'>[]): string[] {
+  return distinctNames(files.map((file) => safeFileName(file.name)));
 }

@@ -1,4 +1,5 @@
-import { PARTIAL_SUFFIX } from './disk-files';
+/** The suffix of a file still being received (the CLI's); it takes its final name only once its hash checks. */
+export const PARTIAL_SUFFIX = '.banguins-partial';
 
 /** Longest file name written, in UTF-8 bytes (file systems allow 255; room is left for " (n)" and the partial suffix). */
 export const MAX_FILE_NAME_BYTES = 200;
@@ -8,7 +9,7 @@ const WINDOWS_DEVICE_NAME = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.
 
 /**
  * Turns a name chosen by the (untrusted) sender into a plain file name that stays inside the output
- * folder and is safe to copy to Windows and macOS: the last path segment only, control and reserved
+ * folder (the CLI's `--out`, or the folder a browser picked) and is safe to copy to Windows and macOS: the last path segment only, control and reserved
  * characters replaced, no device names, no trailing dot or space, no `.banguins-partial` ending,
  * at most MAX_FILE_NAME_BYTES bytes; "received-file" when nothing is left.
  */
