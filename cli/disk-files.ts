@@ -5,9 +5,6 @@ import type { ByteSink, ByteSource, Hasher, HasherFactory, OutgoingFile } from '
 import { PARTIAL_SUFFIX } from '../client/safe-file-name';
 import { CliError } from './cli-error';
 
-/** Re-exported for the CLI's modules: the suffix is defined beside the name rules that keep finished files from ending in it. */
-export { PARTIAL_SUFFIX };
-
 /** A disk file opened for sending, with a way to close it. */
 export interface OpenedFile extends OutgoingFile {
   close(): Promise<void>;

@@ -12,8 +12,7 @@ import {
   type ReceiveResumePoint,
 } from '../client';
 import { toBase64Url } from '../client/base64';
-import { PARTIAL_SUFFIX } from './disk-files';
-import { distinctNames, safeFileName } from '../client/safe-file-name';
+import { distinctNames, PARTIAL_SUFFIX, safeFileName } from '../client/safe-file-name';
 
 /**
  * What `banguins receive` keeps in `--out` while it receives, so a process started again with the

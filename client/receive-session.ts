@@ -11,7 +11,7 @@ import { CHUNK_PLAINTEXT_BYTES, MANIFEST_FILEID, MAX_MANIFEST_BYTES } from './pr
 import { DROPPED_CONTROL_RETRY_MS, RelayConnection } from './relay-connection';
 import { finishedElsewhere, type ReceivedManifest, type ReceiveResumePoint, type SettledStream } from './resume-point';
 import { controlRequestFrame } from './rejoin';
-import { reactToRelayError, relayError, staleLinkError } from './relay-error-codes';
+import { describeRelayError, reactToRelayError, staleLinkError } from './relay-error-codes';
 import { deriveSessionKeys, randomBytes, Sealer, type SessionKeys } from './session-crypto';
 import type { SessionEventListener } from './session-events';
 import { createSha256, type HasherFactory } from './sha256';
@@ -338,7 +338,7 @@ class ReceiveSession {
         if (!this.paired && frame.message.request === 'Request') {
           const reaction = reactToRelayError(frame.message);
           if (reaction === 'resend') {
-            this.lastHelloRefusal = relayError(frame.message).message;
+            this.lastHelloRefusal = describeRelayError(frame.message);
             return this.onOwnFrameDropped();
           }
           this.latch.fail(reaction === 'peer-away' ? staleLinkError(frame.message) : typeof reaction === 'object' ? reaction.fatal : staleLinkError(frame.message));
@@ -384,8 +384,8 @@ class ReceiveSession {
 
   /**
    * The relay dropped a frame of ours (API Gateway throttled it, PeerBusy: the sender's buffer is
-   * full, or an InternalError to a Request). Acknowledgements are cumulative (the next one repairs a lost one, and the sender's timeout
-   * provokes a lost last one); a lost first hello is repeated.
+   * full, or an InternalError to a Request). Acknowledgements are cumulative (the next one repairs
+   * a lost one, and the sender's timeout provokes a lost last one); a lost first hello is repeated.
    */
   private onOwnFrameDropped(): void {
     if (!this.paired) setTimeout(() => void this.sayHello(false).catch(() => undefined), DROPPED_CONTROL_RETRY_MS);

@@ -1,4 +1,5 @@
 import { RelayKeyRefusedError, RelayUnreachableError } from './errors';
+import { describeRelayError } from './relay-error-codes';
 import { redactRelayKey, relayKeyOf } from './relay-url';
 import type { WebSocketConstructor, WebSocketLike } from './ports';
 import { MAX_FRAME_BYTES, MAX_MESSAGE_BYTES } from './protocol-constants';
@@ -180,7 +181,7 @@ export class RelayConnection {
           return;
         }
         if (frame.action === 'Error' && frame.message.request === 'Connect' && !settled) {
-          const refusal = `the relay answered ${frame.message.code} to Connect: ${frame.message.reason || 'no reason given'}`;
+          const refusal = describeRelayError(frame.message);
           // InternalError says "try again" (its table did not answer, say); any other code will not change.
           if (frame.message.code !== 'InternalError') return fail(refusal);
           connectRefusal = refusal;

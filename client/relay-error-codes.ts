@@ -56,8 +56,12 @@ export function staleLinkError(error: RelayErrorMessage): PeerGoneError {
   return new PeerGoneError(`the sender is not connected (${error.code}): the link is stale or the sender stopped`);
 }
 
-/** The relay's Error frame as a typed client error, in its own words. */
-export function relayError(error: RelayErrorMessage): RelayError {
+/** The relay's Error frame in its own words: "the relay answered CODE to REQUEST: REASON". */
+export function describeRelayError(error: RelayErrorMessage): string {
   const what = error.request ? ` to ${error.request}` : '';
-  return new RelayError(error.code, `the relay answered ${error.code}${what}: ${error.reason || 'no reason given'}`);
+  return `the relay answered ${error.code}${what}: ${error.reason || 'no reason given'}`;
+}
+
+function relayError(error: RelayErrorMessage): RelayError {
+  return new RelayError(error.code, describeRelayError(error));
 }

@@ -9,9 +9,10 @@ const WINDOWS_DEVICE_NAME = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.
 
 /**
  * Turns a name chosen by the (untrusted) sender into a plain file name that stays inside the output
- * folder (the CLI's `--out`, or the folder a browser picked) and is safe to copy to Windows and macOS: the last path segment only, control and reserved
- * characters replaced, no device names, no trailing dot or space, no `.banguins-partial` ending,
- * at most MAX_FILE_NAME_BYTES bytes; "received-file" when nothing is left.
+ * folder (the CLI's `--out`, or the folder a browser picked) and is safe to copy to Windows and
+ * macOS: the last path segment only, control and reserved characters replaced, no device names, no
+ * trailing dot or space, no `.banguins-partial` ending, at most MAX_FILE_NAME_BYTES bytes;
+ * "received-file" when nothing is left.
  */
 export function safeFileName(name: string): string {
   // Keep only the last path segment, whatever the separator, so "../../x" and "C:\\x" cannot escape.
