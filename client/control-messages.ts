@@ -6,12 +6,40 @@ import { CONTROL_AAD, openSealed, type Sealer } from './session-crypto';
  * ciphertext || tag). Only a holder of the link's secret can write or read them.
  */
 export type ControlMessage =
-  /** "I am the peer of this session": sent when pairing and after every reconnection; `reply` marks the answer to one. */
-  | { readonly t: 'hello'; readonly role: 'sender' | 'receiver'; readonly session: string; readonly reply: boolean }
-  /** The transfer stops; `reason` is one line for a person. */
-  | { readonly t: 'cancel'; readonly reason: string }
-  /** The sender saw the last success ack; the receiver may leave. */
-  | { readonly t: 'bye' };
+  /**
+   * "I am the peer of this session": sent when pairing and after every reconnection; `reply` marks
+   * the answer to one. `session` (the side's random session id) travels only to a connection
+   * already proven to be the peer, or to the link's sender; `proof` (client/peer-proof.ts) binds a
+   * hello to the connection it comes from, so a hello seen by someone else proves nothing there.
+   */
+  | {
+      readonly t: 'hello';
+      readonly role: 'sender' | 'receiver';
+      readonly reply: boolean;
+      readonly session?: string;
+      readonly proof?: string;
+    }
+  /** The transfer stops; `reason` is one line for a person; `code` says why when a program must know. */
+  | { readonly t: 'cancel'; readonly reason: string; readonly code?: CancelCode }
+  /** The sender saw the last success ack and every file's receipt; the receiver may leave. */
+  | { readonly t: 'bye' }
+  /**
+   * The receiver wrote the first `files` files whole: `digest` is receiptDigest() of their SHA-256s
+   * as it computed them from the bytes it wrote. Cumulative: a later receipt covers a lost one.
+   */
+  | { readonly t: 'receipt'; readonly files: number; readonly digest: string };
+
+/** Why a peer cancelled, for the cases a program tells apart. */
+export type CancelCode =
+  /** The sender is already sending to another receiver (the link is in use by another device). */
+  'in-use';
+
+/** The longest session id, proof or digest a control message may carry. */
+const MAX_TOKEN_CHARS = 64;
+/** The longest cancel reason kept. */
+const MAX_REASON_CHARS = 300;
+/** The most files a receipt may name (the most a manifest may hold, with room). */
+const MAX_RECEIPT_FILES = 1_000_000;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -40,10 +68,25 @@ export async function openControl(key: CryptoKey, text: string | undefined): Pro
   }
   if (typeof value !== 'object' || value === null) return undefined;
   const m = value as Record<string, unknown>;
-  if (m.t === 'hello' && (m.role === 'sender' || m.role === 'receiver') && typeof m.session === 'string') {
-    return { t: 'hello', role: m.role, session: m.session, reply: m.reply === true };
+  if (m.t === 'hello' && (m.role === 'sender' || m.role === 'receiver')) {
+    const session = token(m.session);
+    const proof = token(m.proof);
+    if (session === undefined && proof === undefined) return undefined;
+    return { t: 'hello', role: m.role, reply: m.reply === true, ...(session === undefined ? {} : { session }), ...(proof === undefined ? {} : { proof }) };
   }
-  if (m.t === 'cancel') return { t: 'cancel', reason: typeof m.reason === 'string' ? m.reason.slice(0, 300) : 'cancelled' };
+  if (m.t === 'cancel') {
+    return { t: 'cancel', reason: typeof m.reason === 'string' ? m.reason.slice(0, MAX_REASON_CHARS) : 'cancelled', ...(m.code === 'in-use' ? { code: m.code } : {}) };
+  }
   if (m.t === 'bye') return { t: 'bye' };
+  if (m.t === 'receipt') {
+    const digest = token(m.digest);
+    if (typeof m.files !== 'number' || !Number.isInteger(m.files) || m.files < 0 || m.files > MAX_RECEIPT_FILES || digest === undefined) return undefined;
+    return { t: 'receipt', files: m.files, digest };
+  }
   return undefined;
+}
+
+/** A short non-empty string field, or undefined. */
+function token(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_TOKEN_CHARS ? value : undefined;
 }

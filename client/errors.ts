@@ -9,6 +9,8 @@ export type ClientErrorCode =
   | 'BadLink'
   | 'ProtocolError'
   | 'Cancelled'
+  | 'LinkInUse'
+  | 'Unconfirmed'
   | 'RelayError';
 
 /** Base class of the client's errors: a stable `code` and a one-line message meant for a person. */
@@ -90,6 +92,23 @@ export class ProtocolError extends BanguinsError {
 export class CancelledError extends BanguinsError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('Cancelled', message, options);
+  }
+}
+
+/** The link's sender is already sending to another receiver: someone else opened the link first. */
+export class LinkInUseError extends BanguinsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('LinkInUse', message, options);
+  }
+}
+
+/**
+ * The receiver never confirmed, in a receipt sealed with the session's key, that it wrote the files:
+ * they may not have arrived (a relay can forge the plaintext acknowledgements, never a receipt).
+ */
+export class UnconfirmedError extends BanguinsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('Unconfirmed', message, options);
   }
 }
 

@@ -60,7 +60,7 @@ export function encodeManifest(
   return encoder.encode(JSON.stringify(manifest));
 }
 
-/** Parses and checks manifest bytes; throws ProtocolError naming what is wrong. */
+/** Parses and checks manifest bytes; throws ProtocolError naming the first thing wrong. */
 export function decodeManifest(bytes: Uint8Array): Manifest {
   let value: unknown;
   try {
@@ -68,26 +68,38 @@ export function decodeManifest(bytes: Uint8Array): Manifest {
   } catch {
     throw new ProtocolError('the manifest is not JSON');
   }
-  const m = value as Partial<Manifest> | null;
-  if (m?.v !== 1) throw new ProtocolError('the manifest is not of version 1: update banguins');
-  const chunkSize = m.chunkSize;
+  if (!isObject(value)) throw new ProtocolError('the manifest is not a JSON object');
+  if (value.v !== 1) throw new ProtocolError('the manifest is not of version 1: update banguins');
+  if (!Array.isArray(value.files)) throw new ProtocolError('the manifest has no file list');
+  const chunkSize = value.chunkSize;
   if (typeof chunkSize !== 'number' || !Number.isInteger(chunkSize) || chunkSize < MIN_CHUNK_PLAINTEXT_BYTES || chunkSize > MAX_CHUNK_PLAINTEXT_BYTES) {
-    throw new ProtocolError(`the manifest's chunk size ${String(chunkSize)} is not a whole number from ${MIN_CHUNK_PLAINTEXT_BYTES} to ${MAX_CHUNK_PLAINTEXT_BYTES}`);
+    throw new ProtocolError(`the manifest's chunk size is not a whole number from ${MIN_CHUNK_PLAINTEXT_BYTES} to ${MAX_CHUNK_PLAINTEXT_BYTES}`);
   }
-  const window = typeof m.window === 'number' && Number.isInteger(m.window) && m.window >= 1 ? Math.min(m.window, MAX_WINDOW_CHUNKS) : undefined;
-  if (!Array.isArray(m.files)) throw new ProtocolError('the manifest has no file list');
-  const files = m.files.map((f: Partial<ManifestFile>, i) => {
-    if (f.fileid !== fileIdOf(i)) throw new ProtocolError(`manifest file ${i} has fileid ${f.fileid}`);
-    if (typeof f.name !== 'string' || typeof f.type !== 'string' || typeof f.sha256 !== 'string') {
-      throw new ProtocolError(`manifest file ${i} lacks a name, type or sha256`);
-    }
-    if (typeof f.size !== 'number' || !Number.isSafeInteger(f.size) || f.size < 0) {
-      throw new ProtocolError(`manifest file ${i} has a bad size`);
-    }
-    if (fromBase64(f.sha256).length !== 32) throw new ProtocolError(`manifest file ${i} has a bad sha256`);
-    return { fileid: f.fileid, name: f.name, size: f.size, type: f.type, sha256: f.sha256 };
-  });
+  const window = typeof value.window === 'number' && Number.isInteger(value.window) && value.window >= 1 ? Math.min(value.window, MAX_WINDOW_CHUNKS) : undefined;
+  const files = value.files.map((entry: unknown, i) => decodeManifestFile(entry, i));
   return { v: 1, chunkSize, ...(window === undefined ? {} : { window }), files };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** One entry of the manifest's file list, checked; the messages name the entry and never quote it. */
+function decodeManifestFile(entry: unknown, i: number): ManifestFile {
+  if (!isObject(entry)) throw new ProtocolError(`manifest file ${i} is not an object`);
+  if (entry.fileid !== fileIdOf(i)) throw new ProtocolError(`manifest file ${i} does not have fileid ${fileIdOf(i)}`);
+  const { name, type, sha256, size } = entry;
+  if (typeof name !== 'string') throw new ProtocolError(`manifest file ${i} has no name`);
+  if (typeof type !== 'string') throw new ProtocolError(`manifest file ${i} has no type`);
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw new ProtocolError(`manifest file ${i} has a bad size`);
+  let digest: Uint8Array | undefined;
+  try {
+    digest = typeof sha256 === 'string' ? fromBase64(sha256) : undefined;
+  } catch {
+    digest = undefined;
+  }
+  if (typeof sha256 !== 'string' || digest?.length !== 32) throw new ProtocolError(`manifest file ${i} has a bad sha256`);
+  return { fileid: fileIdOf(i), name, size, type, sha256 };
 }
 
 /** The chunk count of a manifest file cut in `chunkSize` pieces. */

@@ -1,6 +1,6 @@
 import { fromBase64, toBase64Url } from './base64';
 import { type ControlMessage, openControl, sealControl } from './control-messages';
-import { CancelledError, ProtocolError, TimeoutError, toBanguinsError } from './errors';
+import { CancelledError, LinkInUseError, ProtocolError, TimeoutError, toBanguinsError } from './errors';
 import { PeerPresence } from './peer-presence';
 import { deferred, FailureLatch } from './failure-latch';
 import { decodeManifest, type Manifest, type ManifestFile, manifestFileChunks } from './manifest';
@@ -10,9 +10,11 @@ import type { ByteSink, WebSocketConstructor } from './ports';
 import { CHUNK_PLAINTEXT_BYTES, MANIFEST_FILEID, MAX_MANIFEST_BYTES } from './protocol-constants';
 import { DROPPED_CONTROL_RETRY_MS, RelayConnection } from './relay-connection';
 import { finishedElsewhere, type ReceivedManifest, type ReceiveResumePoint, type SettledStream } from './resume-point';
+import { checkHelloProof, derivePairKey, helloProof } from './peer-proof';
+import { receiptDigest } from './receipt';
 import { controlRequestFrame } from './rejoin';
 import { describeRelayError, reactToRelayError, staleLinkError } from './relay-error-codes';
-import { deriveSessionKeys, randomBytes, Sealer, type SessionKeys } from './session-crypto';
+import { chunkAad, deriveSessionKeys, openSealed, randomBytes, Sealer, type SessionKeys } from './session-crypto';
 import type { SessionEventListener } from './session-events';
 import { createSha256, type HasherFactory } from './sha256';
 import { StreamReceiver } from './stream-receiver';
@@ -55,6 +57,11 @@ export interface ReceiveOptions {
    * restarted receiver passes the id of the process it replaces. @default a fresh random id
    */
   readonly session?: string;
+  /**
+   * The sender's session id, as an earlier process of this receiver learnt it (ReceivedManifest's
+   * `senderSession`): with it, a restarted receiver proves itself from its new connection.
+   */
+  readonly senderSession?: string;
   /** Takes up where an earlier process of this receiver (same session) stopped: no manifest is received again. */
   readonly resume?: ReceiveResumePoint;
   /** Called once the manifest is accepted, before the sender hears so: save it to resume later. */
@@ -77,6 +84,15 @@ const MAX_EARLY_TRANSFERS = 8;
 
 /** The shortest delay of an acknowledgement, however near the relay is. */
 const MIN_ACK_DELAY_MS = 10;
+
+/** How often the receiver repeats its latest receipt after the last file, until the sender's bye. */
+const RECEIPT_REPEAT_MS = 1000;
+
+/** How often an unanswered first hello is repeated. */
+const FIRST_HELLO_REPEAT_MS = 2000;
+
+/** What a user's own abort tells the peer (the peer prefixes "the receiver/sender cancelled"). */
+const USER_CANCEL_REASON = 'stopped by the user';
 
 class ReceiveSession {
   private readonly latch = new FailureLatch();
@@ -103,6 +119,16 @@ class ReceiveSession {
   /** Transfers from the sender that came before its hello. */
   private readonly early: Extract<IncomingFrame, { action: 'Transfer' }>[] = [];
   private pairingRttMs?: number;
+  /** The sender's session id, pinned from its answer to our first hello (or from an earlier process). */
+  private senderSession?: string;
+  /** The key only this receiver and its sender hold, once paired (client/peer-proof.ts). */
+  private pairKey?: CryptoKey;
+  /** The SHA-256 of every file written, in manifest order: what the receipts confirm. */
+  private readonly writtenHashes: Uint8Array[] = [];
+  /** Whether a repeat of our first hello is already scheduled. */
+  private helloRepeatPending = false;
+  /** Whether the manifest's first chunk is being verified (the manifest stream starts only with a chunk that verifies). */
+  private manifestCheck?: Promise<void>;
 
   constructor(private readonly options: ReceiveOptions) {
     this.presence = new PeerPresence({
@@ -114,11 +140,12 @@ class ReceiveSession {
     });
     this.tuning = resolveTuning(options.tuning);
     this.session = options.session ?? toBase64Url(randomBytes(12));
+    this.senderSession = options.senderSession;
   }
 
   async run(): Promise<ReceiveSummary> {
     const { signal } = this.options;
-    const onAbort = () => this.cancel('the receiver cancelled');
+    const onAbort = () => this.cancel();
     signal?.addEventListener('abort', onAbort);
     let watchdog: ReturnType<typeof setInterval> | undefined;
     const sinks: ByteSink[] = [];
@@ -127,6 +154,7 @@ class ReceiveSession {
       this.senderId = link.senderId;
       this.keys = await deriveSessionKeys(link.secret);
       this.sealer = new Sealer(this.keys.receiverKey);
+      if (this.senderSession !== undefined) this.pairKey = await derivePairKey(this.session, this.senderSession);
       this.connection = new RelayConnection({
         url: link.relayUrl,
         WebSocket: this.options.WebSocket,
@@ -143,19 +171,31 @@ class ReceiveSession {
       this.options.onConnection?.(this.connection);
       await this.latch.race(this.connection.open());
       await this.sayHello(false);
-      await this.latch.race(this.waitForPairing());
+      const repeatHello = setInterval(() => !this.paired && void this.sayHello(false).catch(() => undefined), FIRST_HELLO_REPEAT_MS);
+      try {
+        await this.latch.race(this.waitForPairing());
+      } finally {
+        clearInterval(repeatHello);
+      }
       this.emit({ type: 'paired' });
       watchdog = setInterval(() => this.checkIdle(), 1000);
 
       const resume = this.options.resume;
       const { manifest, previous } = resume ? this.resumeStreams(resume) : await this.receiveManifest();
       const files: IncomingFile[] = manifest.files.map((f, index) => ({ ...f, index }));
-      if (resume) this.emit({ type: 'files', files: files.map((f) => ({ name: f.name, size: f.size, type: f.type })) });
+      if (resume) {
+        this.emit({ type: 'files', files: files.map((f) => ({ name: f.name, size: f.size, type: f.type })) });
+        // The files an earlier process saved (checked against their SHA-256 on disk by the caller) are confirmed again.
+        for (const file of files.slice(0, resume.nextFile)) this.writtenHashes.push(fromBase64(file.sha256));
+        await this.sendReceipt();
+      }
       await this.receiveFiles(files, manifest, previous, sinks, resume);
       this.emit({ type: 'done', files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) });
-      // Linger for the sender's bye, so a lost final ack can still be answered; never keep the process alive for it.
+      // Linger for the sender's bye, so a lost final ack or receipt can still be answered; never keep the process alive for it.
       let lingerTimer: ReturnType<typeof setTimeout> | undefined;
+      const repeatReceipt = setInterval(() => void this.sendReceipt().catch(() => undefined), RECEIPT_REPEAT_MS);
       await Promise.race([this.byeSignal.promise, new Promise((resolve) => (lingerTimer = setTimeout(resolve, this.options.lingerMs ?? 3000)))]);
+      clearInterval(repeatReceipt);
       clearTimeout(lingerTimer);
       return { files, bytes: files.reduce((n, f) => n + f.size, 0) };
     } catch (error) {
@@ -182,7 +222,7 @@ class ReceiveSession {
       const files: IncomingFile[] = manifest.files.map((f, index) => ({ ...f, index }));
       this.emit({ type: 'files', files: files.map((f) => ({ name: f.name, size: f.size, type: f.type })) });
       if (this.options.accept) await this.latch.race(this.options.accept(files));
-      await this.latch.race(this.options.onManifest?.({ manifest, manifestChunks: this.manifestChunks.length }) ?? Promise.resolve());
+      await this.latch.race(this.options.onManifest?.({ manifest, manifestChunks: this.manifestChunks.length, senderSession: this.senderSession }) ?? Promise.resolve());
     } catch (error) {
       const refusal = toBanguinsError(error);
       await this.sendControl({ t: 'cancel', reason: refusal.message });
@@ -229,6 +269,8 @@ class ReceiveSession {
       await this.latch.race(receiver.finished);
       await this.latch.race(sink.commit());
       sinks.pop();
+      this.writtenHashes.push(receiver.writtenSha256!);
+      await this.sendReceipt();
       doneBytes += file.size;
       this.emit({ type: 'file-done', fileIndex: file.index, name: file.name, size: file.size, sha256: file.sha256 });
       previous = receiver;
@@ -254,6 +296,7 @@ class ReceiveSession {
       tuning: this.tuning,
       ackDelayMs: this.ackDelayMs(),
       onProgress,
+      onVerifiedChunk: () => this.onSenderActive(),
     });
   }
 
@@ -273,12 +316,25 @@ class ReceiveSession {
     return out;
   }
 
-  private onManifestTransfer(message: TransferMessage): void {
+  /**
+   * A manifest chunk before the manifest stream started: the stream (and its chunk count) starts
+   * with the first chunk whose tag verifies under the sender's key, for the place it claims; a
+   * forged one changes nothing.
+   */
+  private async onManifestTransfer(message: TransferMessage): Promise<void> {
+    while (this.manifestCheck) await this.manifestCheck;
+    if (this.current?.fileid === MANIFEST_FILEID) return this.current.handleTransfer(message);
     if (this.current || this.completed.has(MANIFEST_FILEID)) return;
+    const check = this.manifestChunkVerifies(message);
+    this.manifestCheck = check.then(() => undefined);
+    const verified = await check;
+    this.manifestCheck = undefined;
+    if (!verified || this.current) return;
     if (message.chunktotal > Math.ceil(MAX_MANIFEST_BYTES / CHUNK_PLAINTEXT_BYTES)) {
       this.latch.fail(new ProtocolError('the sender announced a manifest larger than 4 MiB'));
       return;
     }
+    this.onSenderActive();
     const receiver = new StreamReceiver({
       fileid: MANIFEST_FILEID,
       chunktotal: message.chunktotal,
@@ -290,10 +346,27 @@ class ReceiveSession {
       hasher: createSha256(),
       tuning: this.tuning,
       ackDelayMs: this.ackDelayMs(),
+      onVerifiedChunk: () => this.onSenderActive(),
     });
     this.current = receiver;
     this.manifestStream.resolve(receiver);
     receiver.handleTransfer(message);
+  }
+
+  /** Whether a manifest chunk's tag verifies for the place (chunk id, chunk count) it claims. */
+  private async manifestChunkVerifies(message: TransferMessage): Promise<boolean> {
+    let sealed: Uint8Array;
+    try {
+      sealed = fromBase64(message.data);
+    } catch {
+      return false;
+    }
+    return (await openSealed(this.keys.senderKey, sealed, chunkAad(MANIFEST_FILEID, message.chunkid, message.chunktotal))) !== undefined;
+  }
+
+  /** Something that only the sender could have sent arrived (a chunk or a control message that verified). */
+  private onSenderActive(): void {
+    this.lastPeerFrameAt = Date.now();
   }
 
   private async waitForPairing(): Promise<void> {
@@ -324,11 +397,11 @@ class ReceiveSession {
           if (this.early.length < MAX_EARLY_TRANSFERS) this.early.push(frame);
           return;
         }
-        this.lastPeerFrameAt = Date.now();
+        // Only chunks that verify count as the sender's activity (StreamReceiver's onVerifiedChunk).
         const fileid = frame.message.fileid;
         if (this.current && fileid === this.current.fileid) this.current.handleTransfer(frame.message);
         else if (fileid !== undefined && this.completed.has(fileid)) this.completed.get(fileid)!.sendSuccess();
-        else if (fileid === MANIFEST_FILEID) this.onManifestTransfer(frame.message);
+        else if (fileid === MANIFEST_FILEID) await this.onManifestTransfer(frame.message);
         return;
       }
       case 'Throttled':
@@ -361,10 +434,11 @@ class ReceiveSession {
     const control = await openControl(this.keys.senderKey, sealed);
     if (!control) return;
     if (control.t === 'hello') {
+      if (!(await this.isOurSender(from, control))) return;
       const moved = from !== this.senderId;
       if (moved) this.presence.moved();
       this.senderId = from;
-      this.lastPeerFrameAt = Date.now();
+      this.onSenderActive();
       if (!control.reply) await this.sayHello(true);
       if (!this.paired) {
         if (this.helloSentAt !== undefined) this.pairingRttMs = Date.now() - this.helloSentAt;
@@ -375,11 +449,42 @@ class ReceiveSession {
       }
       if (this.presence.markBack() || moved) this.emit({ type: 'resumed' });
       this.current?.sendStatus();
+      if (moved) await this.sendReceipt();
       return;
     }
     if (from !== this.senderId) return;
-    if (control.t === 'cancel') this.latch.fail(new CancelledError(this.paired ? `the sender cancelled: ${control.reason}` : control.reason));
+    this.onSenderActive();
+    if (control.t === 'cancel') {
+      if (control.code === 'in-use' && !this.paired) {
+        this.latch.fail(new LinkInUseError('the link is in use by another device: its sender is already sending to another receiver'));
+        return;
+      }
+      this.latch.fail(new CancelledError(`the sender cancelled: ${control.reason}`));
+    }
     if (control.t === 'bye') this.byeSignal.resolve();
+  }
+
+  /**
+   * Whether a sender hello comes from our sender. Before pairing, only the link's sender connection
+   * answers our first hello, and its session is pinned; after that, a hello counts only with a proof
+   * of the pair key for the connection it comes from, or showing the pinned session (which the
+   * sender sends to us alone). So a stranger holding the link cannot take the sender's place, and
+   * we never answer it.
+   */
+  private async isOurSender(from: string, hello: Extract<ControlMessage, { t: 'hello' }>): Promise<boolean> {
+    if (hello.proof !== undefined && this.pairKey !== undefined && (await checkHelloProof(this.pairKey, 'sender', from, hello.proof))) return true;
+    if (hello.session === undefined) return false;
+    if (this.senderSession !== undefined) return hello.session === this.senderSession;
+    if (from !== this.senderId || this.paired) return false;
+    this.senderSession = hello.session;
+    this.pairKey = await derivePairKey(this.session, hello.session);
+    return true;
+  }
+
+  /** Tells the sender, sealed, which files are written whole and their SHA-256 (as a digest over all of them). */
+  private async sendReceipt(): Promise<void> {
+    if (this.writtenHashes.length === 0) return;
+    await this.sendControl({ t: 'receipt', files: this.writtenHashes.length, digest: await receiptDigest(this.writtenHashes) });
   }
 
   /**
@@ -388,7 +493,12 @@ class ReceiveSession {
    * a lost one, and the sender's timeout provokes a lost last one); a lost first hello is repeated.
    */
   private onOwnFrameDropped(): void {
-    if (!this.paired) setTimeout(() => void this.sayHello(false).catch(() => undefined), DROPPED_CONTROL_RETRY_MS);
+    if (this.paired || this.helloRepeatPending) return;
+    this.helloRepeatPending = true;
+    setTimeout(() => {
+      this.helloRepeatPending = false;
+      void this.sayHello(false).catch(() => undefined);
+    }, DROPPED_CONTROL_RETRY_MS);
   }
 
   private onSenderAway(): void {
@@ -412,9 +522,10 @@ class ReceiveSession {
     }
   }
 
-  private cancel(reason: string): void {
-    void this.sendControl({ t: 'cancel', reason }).catch(() => undefined);
-    this.latch.fail(new CancelledError(reason));
+  /** The user aborted: tell the peer, and fail with "the receiver cancelled". */
+  private cancel(): void {
+    void this.sendControl({ t: 'cancel', reason: USER_CANCEL_REASON }).catch(() => undefined);
+    this.latch.fail(new CancelledError('the receiver cancelled'));
   }
 
   /** About a quarter of the round trip measured while pairing, within [MIN_ACK_DELAY_MS, tuning.ackDelayMs]. */
@@ -423,9 +534,18 @@ class ReceiveSession {
     return Math.max(MIN_ACK_DELAY_MS, Math.min(this.tuning.ackDelayMs, quarter));
   }
 
-  private sayHello(reply: boolean): Promise<void> {
+  /**
+   * Says hello to the sender: with a proof bound to our connection once we hold the pair key, else
+   * (our first hellos, to the link's sender alone) with our session id.
+   */
+  private async sayHello(reply: boolean): Promise<void> {
     this.helloSentAt ??= Date.now();
-    return this.sendControl({ t: 'hello', role: 'receiver', session: this.session, reply });
+    const id = this.connection.id;
+    if (this.pairKey && id !== undefined) {
+      await this.sendControl({ t: 'hello', role: 'receiver', reply, proof: await helloProof(this.pairKey, 'receiver', id) });
+      return;
+    }
+    await this.sendControl({ t: 'hello', role: 'receiver', reply, session: this.session });
   }
 
   private sendAck(ack: Omit<AcknowledgeMessage, 'connectionid'>): void {

@@ -22,6 +22,8 @@ export interface ReceiveResumePoint {
 export interface ReceivedManifest {
   readonly manifest: Manifest;
   readonly manifestChunks: number;
+  /** The sender's session id (pass it back as ReceiveOptions.senderSession when resuming). */
+  readonly senderSession?: string;
 }
 
 /** A stream this receiver no longer takes chunks of: it only confirms it to a sender still on it. */

@@ -1,6 +1,6 @@
 import { toBase64Url } from './base64';
 import { type ControlMessage, openControl, sealControl } from './control-messages';
-import { CancelledError, RelayUnreachableError, TimeoutError } from './errors';
+import { CancelledError, HashMismatchError, ProtocolError, RelayUnreachableError, TimeoutError, UnconfirmedError } from './errors';
 import { PeerPresence } from './peer-presence';
 import { deferred, FailureLatch } from './failure-latch';
 import { encodeManifest } from './manifest';
@@ -17,6 +17,8 @@ import {
   MIN_CHUNK_PLAINTEXT_BYTES,
 } from './protocol-constants';
 import { canFragmentMessages, DROPPED_CONTROL_RETRY_MS, RelayConnection } from './relay-connection';
+import { checkHelloProof, derivePairKey, helloProof } from './peer-proof';
+import { receiptDigest } from './receipt';
 import { controlRequestFrame } from './rejoin';
 import { reactToRelayError } from './relay-error-codes';
 import { deriveSessionKeys, randomBytes, Sealer, SECRET_BYTES, type SessionKeys } from './session-crypto';
@@ -50,6 +52,11 @@ export interface SendOptions {
   readonly idleTimeoutMs?: number;
   /** How long to wait for a receiver at all. @default no limit */
   readonly pairTimeoutMs?: number;
+  /**
+   * How long, after the last file's success acknowledgement, to wait for the receiver's sealed
+   * receipt of every file (counted while the receiver is connected). @default 10000
+   */
+  readonly receiptTimeoutMs?: number;
   /** Aborting cancels the transfer and tells the peer. */
   readonly signal?: AbortSignal;
   /** Called with the RelayConnection once it exists (tests use it to break sockets). */
@@ -70,13 +77,26 @@ export interface SendSummary {
   readonly congestion: CongestionStats;
 }
 
-/** Sends files to the one receiver that opens the link (reported by the `link` event); resolves when all arrived. */
+/**
+ * Sends files to the one receiver that opens the link (reported by the `link` event); resolves when
+ * the receiver has confirmed every file in a receipt sealed with the session's key (a `file-done`
+ * event per file as its receipt comes), and rejects with UnconfirmedError when no receipt comes.
+ */
 export function sendFiles(options: SendOptions): Promise<SendSummary> {
   return new SendSession(options).run();
 }
 
 /** How long the sender keeps its socket open after saying bye. */
 const BYE_GRACE_MS = 250;
+
+/** The least time between two congestion signals acted on, before a round trip is measured. */
+const MIN_SIGNAL_GAP_MS = 50;
+
+/** How often the receipt wait looks at the clock. */
+const RECEIPT_POLL_MS = 100;
+
+/** What a user's own abort tells the peer (the peer prefixes "the receiver/sender cancelled"). */
+const USER_CANCEL_REASON = 'stopped by the user';
 
 
 class SendSession {
@@ -98,11 +118,22 @@ class SendSession {
   private readonly chunkBytes: number;
   private chunks = 0;
   private peerAcked = false;
+  /** The key only this sender and its receiver hold, once paired (client/peer-proof.ts). */
+  private pairKey?: CryptoKey;
+  /** When a congestion signal was last acted on: at most one per round trip is. */
+  private lastSignalAt = -Infinity;
+  /** Whether a repeat of our hello is already scheduled. */
+  private helloRepeatPending = false;
+  /** The files' SHA-256s, in manifest order, once hashed. */
+  private fileHashes?: readonly Uint8Array[];
+  private fileNames: readonly string[] = [];
+  /** How many files, from the first, the receiver confirmed in a sealed receipt. */
+  private receipted = 0;
 
   constructor(private readonly options: SendOptions) {
     this.presence = new PeerPresence({
       peerRole: 'receiver',
-      probe: () => void this.sendControl({ t: 'hello', role: 'sender', session: this.session, reply: false }).catch(() => undefined),
+      probe: () => void this.sayHello(false, 'proof-only').catch(() => undefined),
       onAway: () => this.emit({ type: 'interrupted', reason: 'peer-gone' }),
       onGiveUp: (error) => this.latch.fail(error),
       resumeTimeoutMs: options.resumeTimeoutMs,
@@ -117,7 +148,7 @@ class SendSession {
 
   async run(): Promise<SendSummary> {
     const { files, signal } = this.options;
-    const onAbort = () => this.cancel('the sender cancelled');
+    const onAbort = () => this.cancel();
     signal?.addEventListener('abort', onAbort);
     let watchdog: ReturnType<typeof setInterval> | undefined;
     try {
@@ -145,6 +176,8 @@ class SendSession {
       this.emit({ type: 'paired' });
       watchdog = setInterval(() => this.checkIdle(), 1000);
       const sha256s = await this.latch.race(hashes);
+      this.fileHashes = sha256s;
+      this.fileNames = files.map((f) => f.name);
       this.emit({ type: 'files', files: files.map((f) => ({ name: f.name, size: f.source.size, type: f.type || 'application/octet-stream' })) });
       const manifest = encodeManifest(
         files.map((f, i) => ({ name: f.name, size: f.source.size, type: f.type, sha256: sha256s[i]! })),
@@ -161,8 +194,9 @@ class SendSession {
           this.emit({ type: 'progress', fileIndex: index, name: file.name, bytes, size, totalBytes: doneBytes + bytes, totalSize });
         });
         doneBytes += size;
-        this.emit({ type: 'file-done', fileIndex: index, name: file.name, size, sha256: toBase64Url(sha256s[index]!) });
       }
+      // The success acks are plaintext, so a relay can forge them: only the receiver's sealed receipt says the files arrived.
+      await this.awaitReceipts();
       await this.sendControl({ t: 'bye' });
       // Closing at once can overtake the bye at the relay (its $disconnect races the Request): let it go first.
       await new Promise((resolve) => setTimeout(resolve, BYE_GRACE_MS));
@@ -259,43 +293,112 @@ class SendSession {
   private async onRequest(from: string, sealed: string | undefined): Promise<void> {
     const control = await openControl(this.keys.receiverKey, sealed);
     if (!control) return; // not from a holder of the secret: ignore
-    if (control.t === 'hello') {
-      if (this.peerSession === undefined) {
-        this.peerSession = control.session;
-        this.peerId = from;
-        this.lastPeerFrameAt = Date.now();
-        await this.sendControl({ t: 'hello', role: 'sender', session: this.session, reply: true });
-        this.paired.resolve();
-        return;
-      }
-      if (control.session !== this.peerSession) {
-        // A second receiver with the same link: turn it away, then restore the relay's pairing with ours.
-        await this.sendControlTo(from, { t: 'cancel', reason: 'the sender is already sending to another receiver' });
-        await this.sendControl({ t: 'hello', role: 'sender', session: this.session, reply: true });
-        return;
-      }
-      if (from !== this.peerId) this.presence.moved();
-      this.peerId = from;
-      this.lastPeerFrameAt = Date.now();
-      if (!control.reply) await this.sendControl({ t: 'hello', role: 'sender', session: this.session, reply: true });
-      this.onPeerBack();
-      return;
-    }
+    if (control.t === 'hello') return this.onHello(from, control);
     if (from !== this.peerId) return;
+    this.lastPeerFrameAt = Date.now();
     if (control.t === 'cancel') this.latch.fail(new CancelledError(`the receiver cancelled: ${control.reason}`));
+    if (control.t === 'receipt') await this.onReceipt(control.files, control.digest);
   }
 
-  /** A frame of ours was dropped by the relay (throttled, or PeerBusy). */
+  /**
+   * A receiver's hello. The first one pins the receiver's session; after that a hello counts only
+   * when it proves the pair key for the connection it comes from (or, from a receiver that has not
+   * got our session yet, shows the pinned session): anyone else who holds the link is turned away,
+   * and learns nothing from us.
+   */
+  private async onHello(from: string, hello: Extract<ControlMessage, { t: 'hello' }>): Promise<void> {
+    if (this.peerSession === undefined) {
+      if (hello.session === undefined) return;
+      this.peerSession = hello.session;
+      this.pairKey = await derivePairKey(hello.session, this.session);
+      this.peerId = from;
+      this.lastPeerFrameAt = Date.now();
+      await this.sayHello(true, 'with-session');
+      this.paired.resolve();
+      return;
+    }
+    const proven = hello.proof !== undefined && this.pairKey !== undefined && (await checkHelloProof(this.pairKey, 'receiver', from, hello.proof));
+    if (!proven && hello.session !== this.peerSession) {
+      // Another holder of the link: turn it away, then restore the relay's pairing with ours.
+      if (hello.session !== undefined) {
+        await this.sendControlTo(from, { t: 'cancel', reason: 'the link is in use by another device', code: 'in-use' });
+        await this.sayHello(true, 'proof-only');
+      }
+      return;
+    }
+    if (from !== this.peerId) this.presence.moved();
+    this.peerId = from;
+    this.lastPeerFrameAt = Date.now();
+    // A receiver that showed its session may still lack ours (our answer was lost): it goes only to that connection.
+    if (!hello.reply || !proven) await this.sayHello(true, proven ? 'proof-only' : 'with-session');
+    this.onPeerBack();
+  }
+
+  /** The receiver's sealed receipt for its first `count` files: each one confirmed counts as delivered. */
+  private async onReceipt(count: number, digest: string): Promise<void> {
+    const hashes = this.fileHashes;
+    if (!hashes || count <= this.receipted) return;
+    if (count > hashes.length) {
+      this.latch.fail(new ProtocolError(`the receiver confirmed ${count} files; ${hashes.length} were sent`));
+      return;
+    }
+    const expected = await receiptDigest(hashes.slice(0, count));
+    if (expected !== digest) {
+      this.latch.fail(new HashMismatchError("the receiver's receipt does not match the files sent: what it wrote differs from what was sent"));
+      return;
+    }
+    for (let index = this.receipted; index < count; index++) {
+      const size = this.options.files[index]!.source.size;
+      this.emit({ type: 'file-done', fileIndex: index, name: this.fileNames[index]!, size, sha256: toBase64Url(hashes[index]!) });
+    }
+    this.receipted = Math.max(this.receipted, count);
+  }
+
+  /**
+   * Waits until the receiver's receipts cover every file; the time counts only while the receiver
+   * is connected. Fails with UnconfirmedError naming the first file not confirmed.
+   */
+  private async awaitReceipts(): Promise<void> {
+    const total = this.options.files.length;
+    const limit = this.options.receiptTimeoutMs ?? 10_000;
+    let waited = 0;
+    let last = Date.now();
+    while (this.receipted < total) {
+      await this.latch.race(new Promise((resolve) => setTimeout(resolve, RECEIPT_POLL_MS)));
+      const now = Date.now();
+      if (!this.presence.isAway && this.connection.isOpen) waited += now - last;
+      last = now;
+      if (waited >= limit) {
+        const name = this.fileNames[this.receipted] ?? `file ${this.receipted + 1}`;
+        throw new UnconfirmedError(
+          `the receiver did not confirm ${name} (no receipt sealed with the link's key within ${Math.round(limit / 1000)} s): it may not have arrived; send it again`,
+        );
+      }
+    }
+  }
+
+  /**
+   * A frame of ours was dropped by the relay (throttled, or PeerBusy). One signal per round trip is
+   * acted on (the window halves at most once per round trip anyway); the rest of a flood costs a
+   * comparison each.
+   */
   private onCongestionSignal(): void {
+    const now = Date.now();
+    if (now - this.lastSignalAt < Math.max(MIN_SIGNAL_GAP_MS, this.congestion.rtt.estimateMs ?? 0)) return;
+    this.lastSignalAt = now;
     this.current?.handleCongestionSignal();
     this.onControlDropped();
   }
 
   /** A frame of ours may have been a lost control message (after Throttled, PeerBusy, or an InternalError to a Request). */
   private onControlDropped(): void {
-    // Before the receiver's first ack the dropped frame may have been our hello: say it again.
-    if (this.peerSession !== undefined && !this.peerAcked) {
-      setTimeout(() => void this.sendControl({ t: 'hello', role: 'sender', session: this.session, reply: true }).catch(() => undefined), DROPPED_CONTROL_RETRY_MS);
+    // Before the receiver's first ack the dropped frame may have been our hello: say it again (once per retry period).
+    if (this.peerSession !== undefined && !this.peerAcked && !this.helloRepeatPending) {
+      this.helloRepeatPending = true;
+      setTimeout(() => {
+        this.helloRepeatPending = false;
+        void this.sayHello(true, 'with-session').catch(() => undefined);
+      }, DROPPED_CONTROL_RETRY_MS);
     }
   }
 
@@ -321,7 +424,7 @@ class SendSession {
     if (this.peerSession === undefined) return;
     this.presence.moved();
     this.presence.awaitAnswer();
-    await this.sendControl({ t: 'hello', role: 'sender', session: this.session, reply: false });
+    await this.sayHello(false, 'proof-only');
     this.emit({ type: 'resumed' });
     this.current?.resume();
   }
@@ -329,7 +432,7 @@ class SendSession {
   private async repair(): Promise<void> {
     if (Date.now() - this.lastRepairAt < 500) return;
     this.lastRepairAt = Date.now();
-    await this.sendControl({ t: 'hello', role: 'sender', session: this.session, reply: true });
+    await this.sayHello(true, 'proof-only');
   }
 
   private checkIdle(): void {
@@ -343,9 +446,21 @@ class SendSession {
     }
   }
 
-  private cancel(reason: string): void {
-    void this.sendControl({ t: 'cancel', reason }).catch(() => undefined);
-    this.latch.fail(new CancelledError(reason));
+  /** The user aborted: tell the peer, and fail with "the sender cancelled". */
+  private cancel(): void {
+    void this.sendControl({ t: 'cancel', reason: USER_CANCEL_REASON }).catch(() => undefined);
+    this.latch.fail(new CancelledError('the sender cancelled'));
+  }
+
+  /**
+   * Says hello to the receiver: always with a proof bound to our connection; with our session id
+   * only when the receiver may not have it yet (such a hello goes to the named connection alone).
+   */
+  private async sayHello(reply: boolean, what: 'with-session' | 'proof-only'): Promise<void> {
+    const id = this.connection.id;
+    const proof = this.pairKey && id !== undefined ? await helloProof(this.pairKey, 'sender', id) : undefined;
+    if (what === 'proof-only' && proof === undefined) return;
+    await this.sendControl({ t: 'hello', role: 'sender', reply, ...(what === 'with-session' ? { session: this.session } : {}), ...(proof === undefined ? {} : { proof }) });
   }
 
   private async sendControl(message: ControlMessage): Promise<void> {

@@ -19,7 +19,8 @@ export const TAG_BYTES = 16;
 
 const encoder = new TextEncoder();
 
-function subtle(): SubtleCrypto {
+/** The platform's WebCrypto, or a clear error outside a secure context. */
+export function subtle(): SubtleCrypto {
   const s = globalThis.crypto?.subtle;
   if (!s) throw new Error('WebCrypto (crypto.subtle) is not available: use a secure context (https or localhost)');
   return s;

@@ -29,6 +29,8 @@ export interface StreamReceiverOptions {
   readonly tuning: ProtocolTuning;
   /** Called with the bytes written so far. */
   readonly onProgress?: (bytesWritten: number) => void;
+  /** Called for each new chunk whose hash and tag verify: proof that the sender is there. */
+  readonly onVerifiedChunk?: () => void;
   /**
    * Whole chunks already written by an earlier process (a resumed partial file): reception starts
    * at this chunk, and `hasher` must already hold those chunks' bytes. @default 0
@@ -68,6 +70,8 @@ export class StreamReceiver {
   rejectedChunks = 0;
   /** Chunks that arrived again after being accepted. */
   duplicateChunks = 0;
+  /** The SHA-256 of the bytes written, once the whole stream is written and verified. */
+  writtenSha256?: Uint8Array;
   /** Resolves when the whole stream is written and verified; rejects with HashMismatchError. */
   readonly finished: Promise<void>;
 
@@ -168,6 +172,7 @@ export class StreamReceiver {
       this.maxSeen = Math.max(this.maxSeen, id);
       return;
     }
+    this.options.onVerifiedChunk?.();
     this.buffered.set(id, plaintext);
     this.maxSeen = Math.max(this.maxSeen, id);
     this.acceptedSinceAck++;
@@ -238,6 +243,7 @@ export class StreamReceiver {
       this.fail(new HashMismatchError(`${fileid}: the file's SHA-256 differs from the one the sender announced`));
       return;
     }
+    this.writtenSha256 = digest;
     this.resolveFinished();
   }
 
