@@ -94,6 +94,9 @@ const FIRST_HELLO_REPEAT_MS = 2000;
 /** What a user's own abort tells the peer (the peer prefixes "the receiver/sender cancelled"). */
 const USER_CANCEL_REASON = 'stopped by the user';
 
+/** How long a cancelling side keeps its socket open after its cancel went, so the relay forwards it before the close. */
+const CANCEL_GRACE_MS = 250;
+
 class ReceiveSession {
   private readonly latch = new FailureLatch();
   private finished = false;
@@ -127,6 +130,8 @@ class ReceiveSession {
   private readonly writtenHashes: Uint8Array[] = [];
   /** Whether a repeat of our first hello is already scheduled. */
   private helloRepeatPending = false;
+  /** Our cancel to the peer, on its way: the socket stays open until it went. */
+  private farewell?: Promise<void>;
   /** Whether the manifest's first chunk is being verified (the manifest stream starts only with a chunk that verifies). */
   private manifestCheck?: Promise<void>;
 
@@ -207,6 +212,7 @@ class ReceiveSession {
       this.presence.stop();
       this.current?.stop();
       for (const receiver of this.completed.values()) receiver.stop();
+      await this.farewell;
       this.connection?.close();
     }
   }
@@ -524,7 +530,10 @@ class ReceiveSession {
 
   /** The user aborted: tell the peer, and fail with "the receiver cancelled". */
   private cancel(): void {
-    void this.sendControl({ t: 'cancel', reason: USER_CANCEL_REASON }).catch(() => undefined);
+    // The socket closes once the session ends: let the cancel go first, and reach the relay before the close does.
+    this.farewell = this.sendControl({ t: 'cancel', reason: USER_CANCEL_REASON })
+      .then(() => new Promise<void>((resolve) => setTimeout(resolve, CANCEL_GRACE_MS)))
+      .catch(() => undefined);
     this.latch.fail(new CancelledError('the receiver cancelled'));
   }
 

@@ -98,6 +98,9 @@ const RECEIPT_POLL_MS = 100;
 /** What a user's own abort tells the peer (the peer prefixes "the receiver/sender cancelled"). */
 const USER_CANCEL_REASON = 'stopped by the user';
 
+/** How long a cancelling side keeps its socket open after its cancel went, so the relay forwards it before the close. */
+const CANCEL_GRACE_MS = 250;
+
 
 class SendSession {
   private readonly latch = new FailureLatch();
@@ -129,6 +132,8 @@ class SendSession {
   private fileNames: readonly string[] = [];
   /** How many files, from the first, the receiver confirmed in a sealed receipt. */
   private receipted = 0;
+  /** Our cancel to the peer, on its way: the socket stays open until it went. */
+  private farewell?: Promise<void>;
 
   constructor(private readonly options: SendOptions) {
     this.presence = new PeerPresence({
@@ -208,6 +213,7 @@ class SendSession {
       signal?.removeEventListener('abort', onAbort);
       if (watchdog) clearInterval(watchdog);
       this.presence.stop();
+      await this.farewell;
       this.connection?.close();
     }
   }
@@ -448,7 +454,10 @@ class SendSession {
 
   /** The user aborted: tell the peer, and fail with "the sender cancelled". */
   private cancel(): void {
-    void this.sendControl({ t: 'cancel', reason: USER_CANCEL_REASON }).catch(() => undefined);
+    // The socket closes once the session ends: let the cancel go first, and reach the relay before the close does.
+    this.farewell = this.sendControl({ t: 'cancel', reason: USER_CANCEL_REASON })
+      .then(() => new Promise<void>((resolve) => setTimeout(resolve, CANCEL_GRACE_MS)))
+      .catch(() => undefined);
     this.latch.fail(new CancelledError('the sender cancelled'));
   }
 
