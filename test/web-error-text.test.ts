@@ -14,7 +14,15 @@ import { CameraError } from '../web/src/qr-scanner';
 
 describe('describeError: what the page tells a person', () => {
   it.each([
-    { name: 'RelayUnreachableError', error: new RelayUnreachableError('x'), role: 'send', paired: false, expected: /^The relay refused this page or cannot be reached: it may need an access key .*\(x\)\.$/ },
+    { name: 'RelayUnreachableError', error: new RelayUnreachableError('x'), role: 'send', paired: false, expected: /^The relay is not running or cannot be reached: start it \(npm start\).*; if it needs an access key, .*\(x\)\.$/ },
+    { name: 'RelayUnreachableError', error: new RelayUnreachableError('x'), role: 'receive', paired: false, expected: /^The relay is not running or cannot be reached: .*; if it needs an access key, this link carries none, so ask for a new link \(x\)\.$/ },
+    {
+      name: 'RelayUnreachableError (with a key)',
+      error: new RelayUnreachableError('x', { withRelayKey: true }),
+      role: 'receive',
+      paired: false,
+      expected: /^The relay refused the access key in this link or cannot be reached: ask the sender for a new link, or check that the relay is running \(x\)\.$/,
+    },
     { name: 'RelayUnreachableError', error: new RelayUnreachableError('x'), role: 'receive', paired: true, expected: /^The connection to the relay was lost and could not be restored/ },
     { name: 'PeerGoneError', error: new PeerGoneError('x'), role: 'receive', paired: false, expected: /^This link has expired: the sender is no longer waiting\. Ask for a new link/ },
     { name: 'PeerGoneError', error: new PeerGoneError('x'), role: 'receive', paired: true, expected: /^The sender left and did not come back/ },
