@@ -40,6 +40,11 @@ describe('describeError: what the page tells a person', () => {
     expect(text).not.toMatch(/\n|at .*\.ts:\d+/);
   });
 
+  it('shows a peer or relay text quoted in a message as visible escapes, never as bidi or control characters', () => {
+    const text = describeError(new CancelledError('the sender cancelled: ok\u202e\u001b[2J\u009b31m\u2028'), { role: 'receive', paired: true });
+    expect(text).toBe('The transfer was cancelled (the sender cancelled: ok\\u202e\\x1b[2J\\x9b31m\\u2028).');
+  });
+
   it('passes camera and config messages through as they are', () => {
     expect(describeError(new CameraError('No camera was found on this device.'), { role: 'receive', paired: false })).toBe('No camera was found on this device.');
     expect(describeError(new PageConfigError('config.json is not JSON.'), { role: 'send', paired: false })).toBe('config.json is not JSON.');

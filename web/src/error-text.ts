@@ -1,4 +1,5 @@
 import { BanguinsError, RelayUnreachableError } from '../../client';
+import { printableText } from '../../client/printable-text';
 import { CameraError } from './qr-scanner';
 import { PageConfigError } from './config';
 
@@ -12,10 +13,11 @@ export interface ErrorContext {
 /**
  * One sentence a person can act on, for anything a transfer or the camera throws: relay
  * unreachable, link expired, peer left, hash mismatch… The library's own message follows in
- * brackets, for whoever reports the problem.
+ * brackets, for whoever reports the problem, through printableText (it may quote the peer's cancel
+ * reason or the relay's Error frame).
  */
 export function describeError(error: unknown, context: ErrorContext): string {
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = printableText(error instanceof Error ? error.message : String(error));
   if (error instanceof CameraError || error instanceof PageConfigError) return detail;
   if (!(error instanceof BanguinsError)) return `Something went wrong (${detail}). Reload the page and try again.`;
   const other = context.role === 'send' ? 'receiver' : 'sender';
