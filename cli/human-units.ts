@@ -1,6 +1,6 @@
-/** Bytes as a person reads them: 0 B, 1.5 kB, 10.0 MB (powers of 1000, like croc). */
+/** Bytes (or bytes per second) as a person reads them: 0 B, 792 B, 1.5 kB, 10.0 MB (powers of 1000, like croc). */
 export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1000) return `${Math.round(bytes)} B`;
   const units = ['kB', 'MB', 'GB', 'TB'];
   let value = bytes;
   let unit = 'B';

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import WebSocket from 'ws';
 import { parsePairingLink, receiveFiles, type IncomingFile, type WebSocketConstructor } from '../client';
+import { savedFileNames } from '../client/safe-file-name';
 import { CliError } from './cli-error';
 import { createNodeSha256, freeBytes, openPartialFileSink, pathExists } from './disk-files';
 import { formatBytes } from './human-units';
@@ -23,7 +24,7 @@ export interface ReceiveCommandOptions {
  * go on where a killed one stopped, under the same session id; it is removed when the receive ends.
  */
 export async function runReceive(link: string, options: ReceiveCommandOptions): Promise<void> {
-  const reporter = new SessionReporter(options.mode, 'receive');
+  const reporter = new SessionReporter(options.mode, 'receive', process.stdout, { savedNames: savedFileNames });
   const outDir = path.resolve(options.out);
   const pairing = parsePairingLink(link);
   await mkdir(outDir, { recursive: true }).catch(() => {

@@ -1,6 +1,7 @@
 import { Presets, SingleBar } from 'cli-progress';
 import qrcode from 'qrcode-terminal';
 import type { SessionEvent } from '../client';
+import { escapeUnsafeInJson, printableText } from '../client/printable-text';
 import { formatBytes, formatDuration } from './human-units';
 
 /** How the CLI shows a session: bars on a terminal, plain lines otherwise, or JSON lines with --json. */
@@ -14,22 +15,42 @@ export function reportModeFor(json: boolean, stdout: NodeJS.WriteStream = proces
 
 const PROGRESS_JSON_INTERVAL_MS = 250;
 
-/** Turns session events into what the user sees. */
+/** How a SessionReporter names files. */
+export interface SessionReporterOptions {
+  /**
+   * The names the files are saved under, from the names in the manifest (the receiver's: the
+   * sender's raw names are never shown; with --json they are, and each file gets a `savedAs`).
+   */
+  readonly savedNames?: (names: readonly string[]) => readonly string[];
+}
+
+/**
+ * Turns session events into what the user sees. Every line goes through printableText (text from
+ * the peer or the relay never reaches the terminal raw); --json lines keep JSON's escaping, with
+ * C1 and bidi controls and U+2028/2029 escaped too.
+ */
 export class SessionReporter {
   private bar?: SingleBar;
   private startedAt = 0;
   private lastJsonProgressAt = 0;
   private rate = 0;
   private lastSample?: { at: number; bytes: number };
+  /** The names shown for the files of the session, by index (saved names on the receiver). */
+  private names: readonly string[] = [];
 
   constructor(
     private readonly mode: ReportMode,
     private readonly role: 'send' | 'receive',
     private readonly out: NodeJS.WritableStream = process.stdout,
+    private readonly options: SessionReporterOptions = {},
   ) {}
 
   /** Shows one session event. */
   event(event: SessionEvent): void {
+    if (event.type === 'files') {
+      const names = event.files.map((f) => f.name);
+      this.names = this.options.savedNames?.(names) ?? names;
+    }
     if (this.mode === 'json') {
       this.json(event);
       return;
@@ -44,16 +65,16 @@ export class SessionReporter {
         return;
       case 'files': {
         const total = event.files.reduce((n, f) => n + f.size, 0);
-        const names = event.files.map((f) => f.name).join(', ');
+        const names = this.names.join(', ');
         this.line(`${this.role === 'send' ? 'Sending' : 'Receiving'} ${event.files.length} file(s), ${formatBytes(total)}: ${names}`);
         if (this.mode === 'tty') this.startBar(total);
         return;
       }
       case 'progress':
-        this.progress(event.totalBytes, event.name);
+        this.progress(event.totalBytes, this.nameOf(event.fileIndex, event.name));
         return;
       case 'file-done':
-        if (this.mode === 'plain') this.line(`${this.role === 'send' ? 'Sent' : 'Received'} ${event.name} (${formatBytes(event.size)})`);
+        if (this.mode === 'plain') this.line(`${this.role === 'send' ? 'Sent' : 'Received'} ${this.nameOf(event.fileIndex, event.name)} (${formatBytes(event.size)})`);
         return;
       case 'interrupted':
         this.line(event.reason === 'own-socket' ? 'Connection to the relay lost, reconnecting...' : 'The other side dropped, waiting for it to come back...');
@@ -80,7 +101,7 @@ export class SessionReporter {
 
   /** Prints a line the user should see in every mode (with --json, a `notice` event). */
   notice(text: string): void {
-    if (this.mode === 'json') this.out.write(`${JSON.stringify({ type: 'notice', message: text })}\n`);
+    if (this.mode === 'json') this.jsonLine({ type: 'notice', message: text });
     else this.line(text);
   }
 
@@ -88,8 +109,8 @@ export class SessionReporter {
   error(code: string, message: string): void {
     this.bar?.stop();
     this.bar = undefined;
-    if (this.mode === 'json') this.out.write(`${JSON.stringify({ type: 'error', code, message })}\n`);
-    process.stderr.write(`banguins: ${message}\n`);
+    if (this.mode === 'json') this.jsonLine({ type: 'error', code, message });
+    process.stderr.write(`banguins: ${printableText(message)}\n`);
   }
 
   private showLink(link: string): void {
@@ -128,7 +149,7 @@ export class SessionReporter {
     if (!this.bar) return;
     const total = this.bar.getTotal();
     this.bar.update(totalBytes, {
-      file: name.length > 24 ? `${name.slice(0, 21)}...` : name,
+      file: shortName(printableText(name)),
       done: formatBytes(totalBytes),
       speed: this.rate > 0 ? `${formatBytes(this.rate)}/s` : '-',
       etaText: this.rate > 0 ? formatDuration((total - totalBytes) / this.rate) : '--:--',
@@ -141,10 +162,32 @@ export class SessionReporter {
       if (event.totalBytes < event.totalSize && now - this.lastJsonProgressAt < PROGRESS_JSON_INTERVAL_MS) return;
       this.lastJsonProgressAt = now;
     }
-    this.out.write(`${JSON.stringify(event)}\n`);
+    this.jsonLine(this.options.savedNames ? this.withSavedNames(event) : event);
   }
 
-  private line(text: string): void {
+  /** The event with the saved name of each file beside the sender's (`savedAs`). */
+  private withSavedNames(event: SessionEvent): SessionEvent & Record<string, unknown> {
+    switch (event.type) {
+      case 'files':
+        return { ...event, files: event.files.map((f, i) => ({ ...f, savedAs: this.nameOf(i, f.name) })) };
+      case 'progress':
+      case 'file-done':
+        return { ...event, savedAs: this.nameOf(event.fileIndex, event.name) };
+      default:
+        return event;
+    }
+  }
+
+  private nameOf(fileIndex: number, fallback: string): string {
+    return this.names[fileIndex] ?? fallback;
+  }
+
+  private jsonLine(value: unknown): void {
+    this.out.write(`${escapeUnsafeInJson(JSON.stringify(value))}\n`);
+  }
+
+  private line(raw: string): void {
+    const text = printableText(raw);
     if (this.bar) {
       // cli-progress redraws over the last line: print above it.
       this.bar.stop();
@@ -154,4 +197,10 @@ export class SessionReporter {
     }
     this.out.write(`${text}\n`);
   }
+}
+
+/** A name cut to fit the bar, whole characters only. */
+function shortName(name: string): string {
+  const chars = [...name];
+  return chars.length > 24 ? `${chars.slice(0, 21).join('')}...` : name;
 }

@@ -149,7 +149,7 @@ export class RelayConnection {
         reject(
           isKeyRefusal(reason)
             ? new RelayKeyRefusedError(`the relay refused the connection: its access key is missing or wrong (${shownUrl} answered 401)`)
-            : new RelayUnreachableError(`cannot reach the relay at ${shownUrl}: ${reason}`, { withRelayKey: relayKeyOf(url) !== undefined }),
+            : new RelayUnreachableError(`cannot reach the relay at ${shownUrl}: ${describeUnreachable(reason)}`, { withRelayKey: relayKeyOf(url) !== undefined }),
         );
       };
       /** The relay's last InternalError to our Connect, told if no answer follows. */
@@ -245,6 +245,11 @@ export class RelayConnection {
  */
 function isKeyRefusal(reason: string): boolean {
   return /Unexpected server response: 401\b/.test(reason);
+}
+
+/** Why a socket failed, "not running" first when nothing listens at the address (Node's ECONNREFUSED; a browser only says it failed). */
+function describeUnreachable(reason: string): string {
+  return /\bECONNREFUSED\b/.test(reason) ? `it is not running (${reason})` : reason;
 }
 
 /** Whether sockets of this constructor can fragment: `ws` sockets have `terminate` and `ping`, browser ones do not. */

@@ -14,7 +14,15 @@ import { CameraError } from '../web/src/qr-scanner';
 
 describe('describeError: what the page tells a person', () => {
   it.each([
-    { name: 'RelayUnreachableError', error: new RelayUnreachableError('x'), role: 'send', paired: false, expected: /^The relay refused this page or cannot be reached: it may need an access key .*\(x\)\.$/ },
+    { name: 'RelayUnreachableError', error: new RelayUnreachableError('x'), role: 'send', paired: false, expected: /^The relay is not running or cannot be reached: start it \(npm start\).*; if it needs an access key, .*\(x\)\.$/ },
+    { name: 'RelayUnreachableError', error: new RelayUnreachableError('x'), role: 'receive', paired: false, expected: /^The relay is not running or cannot be reached: .*; if it needs an access key, this link carries none, so ask for a new link \(x\)\.$/ },
+    {
+      name: 'RelayUnreachableError (with a key)',
+      error: new RelayUnreachableError('x', { withRelayKey: true }),
+      role: 'receive',
+      paired: false,
+      expected: /^The relay refused the access key in this link or cannot be reached: ask the sender for a new link, or check that the relay is running \(x\)\.$/,
+    },
     { name: 'RelayUnreachableError', error: new RelayUnreachableError('x'), role: 'receive', paired: true, expected: /^The connection to the relay was lost and could not be restored/ },
     { name: 'PeerGoneError', error: new PeerGoneError('x'), role: 'receive', paired: false, expected: /^This link has expired: the sender is no longer waiting\. Ask for a new link/ },
     { name: 'PeerGoneError', error: new PeerGoneError('x'), role: 'receive', paired: true, expected: /^The sender left and did not come back/ },
@@ -30,6 +38,11 @@ describe('describeError: what the page tells a person', () => {
     const text = describeError(error, { role, paired });
     expect(text).toMatch(expected);
     expect(text).not.toMatch(/\n|at .*\.ts:\d+/);
+  });
+
+  it('shows a peer or relay text quoted in a message as visible escapes, never as bidi or control characters', () => {
+    const text = describeError(new CancelledError('the sender cancelled: ok\u202e\u001b[2J\u009b31m\u2028'), { role: 'receive', paired: true });
+    expect(text).toBe('The transfer was cancelled (the sender cancelled: ok\\u202e\\x1b[2J\\x9b31m\\u2028).');
   });
 
   it('passes camera and config messages through as they are', () => {

@@ -65,7 +65,7 @@ describe('web page: errors a person understands, and resume', () => {
 
     const receiver = await openWatchedPage(browser);
     await receiver.page.goto(deadRelay);
-    await expectAlert(receiver, /^The relay refused this link or cannot be reached: .*access key.*, or the relay is not running \(cannot reach the relay at ws:\/\/127\.0\.0\.1:\d+: .*\)\.$/);
+    await expectAlert(receiver, /^The relay is not running or cannot be reached: .*access key.* \(cannot reach the relay at ws:\/\/127\.0\.0\.1:\d+: .*\)\.$/);
     // Chromium itself logs the failed WebSocket handshake; the page logs nothing else.
     expect(receiver.errors.filter((e) => !e.includes(`WebSocket connection to 'ws://127.0.0.1:${port}/' failed`))).toEqual([]);
     await sender.context.close();
@@ -174,7 +174,7 @@ describe('web page: a relay that requires an access key', () => {
     fragment.set('relay', fixture.relay.url.split('?')[0]!);
     const receiver = await openWatchedPage(browser);
     await receiver.page.goto(`${barePage}#${fragment.toString()}`);
-    await expectAlert(receiver, /^The relay refused this link or cannot be reached: the link carries no relay access key \(ask the sender for a new link\), or the relay is not running \([^\n]*\)\.$/);
+    await expectAlert(receiver, /^The relay is not running or cannot be reached: ask the sender to check it; if it needs an access key, this link carries none, so ask for a new link \([^\n]*\)\.$/);
     expect(pageErrors(receiver)).toEqual([]);
     await sender.context.close();
     await receiver.context.close();
@@ -197,7 +197,7 @@ describe('web page: a relay that requires an access key', () => {
     const sender = await openWatchedPage(browser);
     await sender.page.goto(barePage);
     await sender.page.setInputFiles('#file-input', { name: 'x.bin', mimeType: 'application/octet-stream', buffer: Buffer.from('x') });
-    await expectAlert(sender, /^The relay refused this page or cannot be reached: it may need an access key \(open the page with the address ending in #relaykey=… .*\), or it is not running \([^\n]*\)\.$/);
+    await expectAlert(sender, /^The relay is not running or cannot be reached: start it \(npm start\) or check its address; if it needs an access key, open the page with the address ending in #relaykey=… .* \([^\n]*\)\.$/);
     expect(pageErrors(sender)).toEqual([]);
     await sender.context.close();
   });

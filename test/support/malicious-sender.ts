@@ -168,6 +168,11 @@ export class MaliciousSender {
     await this.sendControl({ t: 'bye' });
   }
 
+  /** Cancels the transfer with `reason`, which the receiver shows to its user (any text: ESC sequences included). */
+  async sendCancel(reason: string): Promise<void> {
+    await this.sendControl({ t: 'cancel', reason });
+  }
+
   /** An ack-shaped frame from the sender (the relay forwards it; a receiver must ignore it). */
   sendAcknowledge(message: Omit<AcknowledgeMessage, 'connectionid'>): void {
     this.ws.send(acknowledgeFrame({ connectionid: this.receiverId, ...message }));

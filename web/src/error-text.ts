@@ -1,4 +1,5 @@
 import { BanguinsError, RelayUnreachableError } from '../../client';
+import { printableText } from '../../client/printable-text';
 import { CameraError } from './qr-scanner';
 import { PageConfigError } from './config';
 
@@ -12,10 +13,11 @@ export interface ErrorContext {
 /**
  * One sentence a person can act on, for anything a transfer or the camera throws: relay
  * unreachable, link expired, peer left, hash mismatch… The library's own message follows in
- * brackets, for whoever reports the problem.
+ * brackets, for whoever reports the problem, through printableText (it may quote the peer's cancel
+ * reason or the relay's Error frame).
  */
 export function describeError(error: unknown, context: ErrorContext): string {
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = printableText(error instanceof Error ? error.message : String(error));
   if (error instanceof CameraError || error instanceof PageConfigError) return detail;
   if (!(error instanceof BanguinsError)) return `Something went wrong (${detail}). Reload the page and try again.`;
   const other = context.role === 'send' ? 'receiver' : 'sender';
@@ -47,15 +49,16 @@ export function describeError(error: unknown, context: ErrorContext): string {
 
 /**
  * A browser cannot tell a relay that refused the handshake (401: no key, or a wrong one) from one
- * that is down, so the sentence names both, the key first, and what to do for each side.
+ * that is down, so the sentence names both and what to do for each side: the key first when the
+ * page or link has one, "not running" first when it has none (most often a local relay not started).
  */
 function unreachableOrRefused(withKey: boolean, role: ErrorContext['role'], detail: string): string {
   if (role === 'send') {
     return withKey
       ? `The relay refused this page's access key or cannot be reached: open the page again with the current address ending in #relaykey=…, or check that the relay is running (${detail}).`
-      : `The relay refused this page or cannot be reached: it may need an access key (open the page with the address ending in #relaykey=… that npm start or the deploy notes print), or it is not running (${detail}).`;
+      : `The relay is not running or cannot be reached: start it (npm start) or check its address; if it needs an access key, open the page with the address ending in #relaykey=… that npm start or the deploy notes print (${detail}).`;
   }
   return withKey
     ? `The relay refused the access key in this link or cannot be reached: ask the sender for a new link, or check that the relay is running (${detail}).`
-    : `The relay refused this link or cannot be reached: the link carries no relay access key (ask the sender for a new link), or the relay is not running (${detail}).`;
+    : `The relay is not running or cannot be reached: ask the sender to check it; if it needs an access key, this link carries none, so ask for a new link (${detail}).`;
 }

@@ -1,3 +1,4 @@
+import { printableText } from '../../client/printable-text';
 import { formatBytes, formatDuration, formatRate, RateMeter } from './format';
 
 /** One file's row: name, size, a progress bar and a line of bytes, rate and time left. */
@@ -17,14 +18,15 @@ class FileRow {
     this.element.className = 'file';
     const title = document.createElement('span');
     title.className = 'file-name';
-    title.textContent = name;
+    // The sender chose the name: a bidi control would show `invoice\u202Etxt.exe` as "invoiceexe.txt".
+    title.textContent = printableText(name);
     const sizeText = document.createElement('span');
     sizeText.className = 'file-size';
     sizeText.textContent = formatBytes(size);
     this.bar = document.createElement('progress');
     this.bar.max = Math.max(1, size);
     this.bar.value = 0;
-    this.bar.setAttribute('aria-label', `${name}: ${verb}`);
+    this.bar.setAttribute('aria-label', `${printableText(name)}: ${verb}`);
     this.detail = document.createElement('span');
     this.detail.className = 'file-detail';
     this.detail.textContent = 'Waiting';
