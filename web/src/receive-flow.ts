@@ -46,7 +46,7 @@ export async function runReceiveFlow({ elements, link }: ReceiveFlowOptions): Pr
 
   let namesInFolder: readonly string[] = [];
   const openSink = async (file: IncomingFile): Promise<ByteSink> =>
-    directory ? directorySink(directory, namesInFolder[file.index] ?? safeFileName(file.name), onSaved(file)) : downloadSink(file.name, file.type, onSaved(file));
+    directory ? directorySink(directory, namesInFolder[file.index] ?? safeFileName(file.name), onSaved(file)) : downloadSink(file.name, onSaved(file));
 
   const accept = async (files: readonly IncomingFile[]): Promise<void> => {
     namesInFolder = folderFileNames(files);

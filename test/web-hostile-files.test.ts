@@ -1,0 +1,75 @@
+import * as fs from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { bytesSource, sendFiles, type OutgoingFile } from '../client';
+import { launchBrowser, openWatchedPage, type WatchedPage } from './support/browser';
+import { NODE_WS, QUICK_TUNING } from './support/node-client';
+import { startWebPageFixture, type WebPageFixture } from './support/web-page-fixture';
+
+/** A relay key the receiving page holds in localStorage: what the sender's script is after. */
+const STORED_KEY = 'banguins.relayKey:wss://relay.example/dev';
+const STORED_SECRET = 'stored-relay-key-the-sender-must-not-read';
+
+/** A page a hostile sender sends as `text/html`: run in the page's origin, it copies localStorage. */
+const EVIL_HTML = `<!doctype html><title>evil</title><script>
+  localStorage.setItem('stolen', JSON.stringify(Object.assign({}, localStorage)));
+  document.title = 'PWNED ' + localStorage.getItem('stolen');
+</script>`;
+
+describe('web page: files from a hostile sender', () => {
+  let fixture: WebPageFixture;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [fixture, browser] = await Promise.all([startWebPageFixture(), launchBrowser()]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await fixture?.close();
+  });
+
+  /** Sends `files` from this process (the client library) and opens the link in `receiver`; resolves when the page received them all. */
+  async function receiveFrom(receiver: WatchedPage, files: OutgoingFile[]): Promise<void> {
+    let gotLink!: (link: string) => void;
+    const link = new Promise<string>((resolve) => (gotLink = resolve));
+    const sending = sendFiles({
+      relayUrl: fixture.relay.url,
+      pageUrl: fixture.pageUrl,
+      WebSocket: NODE_WS,
+      tuning: QUICK_TUNING,
+      files,
+      onEvent: (event) => event.type === 'link' && gotLink(event.link),
+    });
+    await receiver.page.goto(await link);
+    await sending;
+    await receiver.page.getByText('All files received').waitFor();
+  }
+
+  it('a file sent as text/html is saved as bytes: its object URL opened in a tab runs nothing in the page origin', async () => {
+    const receiver = await openWatchedPage(browser);
+    await receiver.page.goto(fixture.pageUrl);
+    await receiver.page.evaluate(([key, value]) => localStorage.setItem(key!, value!), [STORED_KEY, STORED_SECRET]);
+    const download = receiver.page.waitForEvent('download');
+    await receiveFrom(receiver, [{ name: 'evil.html', type: 'text/html', source: bytesSource(Buffer.from(EVIL_HTML)) }]);
+    expect(fs.readFileSync(await (await download).path(), 'utf8')).toBe(EVIL_HTML);
+
+    const saveAgain = receiver.page.getByRole('link', { name: 'Save again' });
+    const href = (await saveAgain.getAttribute('href'))!;
+    expect(href.startsWith(`blob:${new URL(fixture.pageUrl).origin}/`)).toBe(true);
+    expect(await receiver.page.evaluate(async (url) => (await (await fetch(url)).blob()).type, href)).toBe('application/octet-stream');
+
+    // The attacker's hope: the person opens "Save again" in a new tab. The browser must download it, not render it.
+    const tab = await receiver.context.newPage();
+    const opened = tab.waitForEvent('download');
+    const navigation = await tab.goto(href).then(
+      () => 'rendered',
+      (error: Error) => error.message,
+    );
+    expect(navigation).toMatch(/Download is starting/);
+    expect(fs.readFileSync(await (await opened).path(), 'utf8')).toBe(EVIL_HTML);
+    expect(await tab.title()).not.toMatch(/PWNED/);
+    expect(await receiver.page.evaluate(() => localStorage.getItem('stolen'))).toBeNull();
+    expect(receiver.errors).toEqual([]);
+    await receiver.context.close();
+  });
+});
