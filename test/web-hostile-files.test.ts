@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { bytesSource, sendFiles, type OutgoingFile } from '../client';
+import { distinctNames, safeFileName } from '../client/safe-file-name';
 import { launchBrowser, openWatchedPage, type WatchedPage } from './support/browser';
 import { NODE_WS, QUICK_TUNING } from './support/node-client';
 import { startWebPageFixture, type WebPageFixture } from './support/web-page-fixture';
@@ -69,6 +70,29 @@ describe('web page: files from a hostile sender', () => {
     expect(fs.readFileSync(await (await opened).path(), 'utf8')).toBe(EVIL_HTML);
     expect(await tab.title()).not.toMatch(/PWNED/);
     expect(await receiver.page.evaluate(() => localStorage.getItem('stolen'))).toBeNull();
+    expect(receiver.errors).toEqual([]);
+    await receiver.context.close();
+  });
+
+  it('names every file by the CLI\'s rules in the list, the downloads and "Save again", and shows markup as text', async () => {
+    const hostile = ['../evil.txt', 'sub/evil.txt', 'CON', '<img src=x onerror="document.title=1">.txt', 'a\u0000b.txt.banguins-partial'];
+    const expected = distinctNames(hostile.map(safeFileName));
+    expect(expected.slice(0, 3)).toEqual(['evil.txt', 'evil (1).txt', '_CON']);
+    const receiver = await openWatchedPage(browser);
+    const downloads = new Promise<string[]>((resolve) => {
+      const names: string[] = [];
+      receiver.page.on('download', (download) => names.push(download.suggestedFilename()) === hostile.length && resolve(names));
+    });
+    await receiveFrom(
+      receiver,
+      hostile.map((name, i) => ({ name, source: bytesSource(Buffer.from(`file ${i}`)) })),
+    );
+
+    expect(await receiver.page.locator('.file-name').allTextContents()).toEqual(expected);
+    expect(await receiver.page.getByRole('link', { name: 'Save again' }).evaluateAll((links) => links.map((a) => a.getAttribute('download')))).toEqual(expected);
+    expect(await downloads).toEqual(expected);
+    expect(await receiver.page.locator('#file-list img, #file-list script').count()).toBe(0);
+    expect(await receiver.page.title()).toBe('Banguins: send a file to another device');
     expect(receiver.errors).toEqual([]);
     await receiver.context.close();
   });
