@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import type { Browser } from 'playwright-core';
-import { bytesSource, sendFiles, type OutgoingFile } from '../client';
+import { bytesSource, receiveFiles, sendFiles, type OutgoingFile } from '../client';
 import { distinctNames, safeFileName } from '../client/safe-file-name';
 import { launchBrowser, openWatchedPage, type WatchedPage } from './support/browser';
-import { NODE_WS, QUICK_TUNING } from './support/node-client';
+import { collectingSink, NODE_WS, QUICK_TUNING } from './support/node-client';
 import { startWebPageFixture, type WebPageFixture } from './support/web-page-fixture';
 
 /** A relay key the receiving page holds in localStorage: what the sender's script is after. */
@@ -16,7 +16,7 @@ const EVIL_HTML = `<!doctype html><title>evil</title><script>
   document.title = 'PWNED ' + localStorage.getItem('stolen');
 </script>`;
 
-describe('web page: files from a hostile sender', () => {
+describe('web page: what a hostile peer sends', () => {
   let fixture: WebPageFixture;
   let browser: Browser;
 
@@ -95,5 +95,33 @@ describe('web page: files from a hostile sender', () => {
     expect(await receiver.page.title()).toBe('Banguins: send a file to another device');
     expect(receiver.errors).toEqual([]);
     await receiver.context.close();
+  });
+
+  it('shows a hostile receiver\'s cancel reason as text, never as markup', async () => {
+    const markup = '<img src=x onerror="document.title=\'PWNED\'"><b>bold</b>';
+    const sender = await openWatchedPage(browser);
+    await sender.page.goto(fixture.pageUrl);
+    await sender.page.setInputFiles('#file-input', { name: 'x.bin', mimeType: 'application/octet-stream', buffer: Buffer.from('x') });
+    const pairingLink = sender.page.locator('#pairing-link');
+    await pairingLink.waitFor({ state: 'visible' });
+    // The receiver refuses the files with a reason of its choosing; the sender page shows it.
+    const receiving = receiveFiles({
+      link: await pairingLink.inputValue(),
+      WebSocket: NODE_WS,
+      tuning: QUICK_TUNING,
+      openSink: async () => collectingSink([]),
+      accept: async () => {
+        throw new Error(markup);
+      },
+    });
+    await expect(receiving).rejects.toThrow(markup);
+
+    const alert = sender.page.getByRole('alert');
+    await alert.waitFor({ state: 'visible' });
+    expect(await alert.textContent()).toContain(`(the receiver cancelled: ${markup})`);
+    expect(await sender.page.locator('#error *').count()).toBe(0);
+    expect(await sender.page.title()).toBe('Banguins: send a file to another device');
+    expect(sender.errors).toEqual([]);
+    await sender.context.close();
   });
 });
