@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createServer } from 'node:net';
 import type { Browser } from 'playwright-core';
+import { sendFiles, type ByteSource } from '../client';
 import { launchBrowser, openWatchedPage, type WatchedPage } from './support/browser';
+import { NODE_WS } from './support/node-client';
 import { startWebPageFixture, type WebPageFixture } from './support/web-page-fixture';
 
 /** Records every WebSocket the page opens, so a test can break one the way a flaky network would. */
@@ -70,6 +72,49 @@ describe('web page: errors a person understands, and resume', () => {
     expect(receiver.errors.filter((e) => !e.includes(`WebSocket connection to 'ws://127.0.0.1:${port}/' failed`))).toEqual([]);
     await sender.context.close();
     await receiver.context.close();
+  });
+
+  it('says the link is in use by another device when a second tab opens a link the first is receiving', async () => {
+    const content = randomBytes(50_000);
+    // The sender holds its file back until the second tab was turned away, so the first is still receiving then.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const source: ByteSource = {
+      size: content.length,
+      read: async (offset, length) => {
+        await held;
+        return content.subarray(offset, offset + length);
+      },
+    };
+    let gotLink!: (link: string) => void;
+    const link = new Promise<string>((resolve) => (gotLink = resolve));
+    const sending = sendFiles({
+      relayUrl: fixture.relay.url,
+      pageUrl: fixture.pageUrl,
+      WebSocket: NODE_WS,
+      files: [{ name: 'busy.bin', source }],
+      onEvent: (event) => event.type === 'link' && gotLink(event.link),
+    });
+    sending.catch(() => undefined);
+
+    const first = await openWatchedPage(browser);
+    const download = first.page.waitForEvent('download');
+    await first.page.goto(await link);
+    await first.page.getByText('Connected. Waiting for the list of files…').waitFor();
+    const second: WatchedPage = { context: first.context, page: await first.context.newPage(), errors: [] };
+    second.page.on('pageerror', (error) => second.errors.push(error.message));
+    await second.page.goto(await link);
+    await expectAlert(second, /^This link is already in use by another device: only one device can receive from a link\. Ask the sender for a new link \(/);
+    expect(await second.page.getByRole('alert').textContent()).not.toMatch(/cancelled/);
+    expect(await second.page.locator('#again-button').isVisible()).toBe(true);
+
+    release();
+    expect(fs.readFileSync(await (await download).path()).equals(content)).toBe(true);
+    await first.page.getByText('All files received').waitFor();
+    await sending;
+    expect(first.errors).toEqual([]);
+    expect(second.errors).toEqual([]);
+    await first.context.close();
   });
 
   it('says a pasted link is damaged, and starts nothing', async () => {

@@ -8,12 +8,19 @@ export interface SavedFile {
 }
 
 /**
- * A ByteSink that gathers the file as Blob parts (browsers keep large blobs on disk, not all in
- * the page's memory) and, once the library has checked its hash, saves it through a download:
- * an object URL clicked from an `<a download>`. Until then nothing is offered, so a file whose
- * hash does not match is never saved.
+ * The type of every received Blob, whatever the manifest says: the sender chose that type, and an
+ * object URL of `text/html` or `image/svg+xml` opened in a tab would run the sender's script in
+ * this page's origin, where the relay key is stored. Bytes of this type are only ever downloaded.
  */
-export function downloadSink(name: string, type: string, onSaved: (file: SavedFile) => void): ByteSink {
+export const RECEIVED_BLOB_TYPE = 'application/octet-stream';
+
+/**
+ * A ByteSink that gathers the file as Blob parts (browsers keep large blobs on disk, not all in
+ * the page's memory) and, once the library has checked its hash, saves it as `name` through a
+ * download: an object URL clicked from an `<a download>`. Until then nothing is offered, so a file
+ * whose hash does not match is never saved. `name` must already be safe (safeFileName).
+ */
+export function downloadSink(name: string, onSaved: (file: SavedFile) => void): ByteSink {
   let parts: BlobPart[] = [];
   return {
     write: async (bytes) => {
@@ -21,7 +28,7 @@ export function downloadSink(name: string, type: string, onSaved: (file: SavedFi
       parts.push(bytes.slice());
     },
     commit: async () => {
-      const url = URL.createObjectURL(new Blob(parts, { type: type || 'application/octet-stream' }));
+      const url = URL.createObjectURL(new Blob(parts, { type: RECEIVED_BLOB_TYPE }));
       parts = [];
       triggerDownload(url, name);
       onSaved({ name, url });

@@ -41,15 +41,16 @@ export async function runReceiveFlow({ elements, link }: ReceiveFlowOptions): Pr
 
   const onSaved = (file: IncomingFile) => (saved: SavedFile) => {
     const text = saved.url ? `Saved to Downloads · ${formatBytes(file.size)} · checksum verified` : `Saved to the chosen folder · ${formatBytes(file.size)} · checksum verified`;
-    list.done(file.index, text, saved.url ? { href: saved.url, download: file.name, text: 'Save again' } : undefined);
+    list.done(file.index, text, saved.url ? { href: saved.url, download: saved.name, text: 'Save again' } : undefined);
   };
 
-  let namesInFolder: readonly string[] = [];
+  // The sender chose the names: the list, the downloads and a picked folder show and use only these.
+  let names: readonly string[] = [];
+  const nameOf = (file: IncomingFile): string => names[file.index] ?? safeFileName(file.name);
   const openSink = async (file: IncomingFile): Promise<ByteSink> =>
-    directory ? directorySink(directory, namesInFolder[file.index] ?? safeFileName(file.name), onSaved(file)) : downloadSink(file.name, file.type, onSaved(file));
+    directory ? directorySink(directory, nameOf(file), onSaved(file)) : downloadSink(nameOf(file), onSaved(file));
 
   const accept = async (files: readonly IncomingFile[]): Promise<void> => {
-    namesInFolder = folderFileNames(files);
     const total = files.reduce((n, f) => n + f.size, 0);
     const pick = directoryPicker();
     if (total >= STREAM_TO_DISK_BYTES && pick) directory = await askForFolder(elements, pick, total);
@@ -63,7 +64,8 @@ export async function runReceiveFlow({ elements, link }: ReceiveFlowOptions): Pr
         return;
       case 'files': {
         const total = event.files.reduce((n, f) => n + f.size, 0);
-        list.setFiles(event.files);
+        names = folderFileNames(event.files);
+        list.setFiles(event.files.map((file, index) => ({ name: names[index]!, size: file.size })));
         elements.transferTitle.textContent = `Receiving ${formatFileCount(event.files.length, total)}`;
         setStatus(elements, 'Receiving…');
         return;
@@ -134,9 +136,10 @@ async function askForFolder(elements: PageElements, pick: () => Promise<PickedDi
 }
 
 /**
- * The names the files of a manifest take in a picked folder, by index: the CLI's rules (the last
- * path segment, no reserved characters or device names, at most 200 bytes), distinct within the
- * manifest ("a.txt", "a (1).txt"), so no file of the transfer overwrites another.
+ * The names the files of a manifest take on this device, by index: in the list, as downloads and
+ * in a picked folder. The CLI's rules (the last path segment, no reserved characters or device
+ * names, at most 200 bytes), distinct within the manifest ("a.txt", "a (1).txt"), so no file of the
+ * transfer overwrites another.
  */
 export function folderFileNames(files: readonly Pick<IncomingFile, 'name'>[]): string[] {
   return distinctNames(files.map((file) => safeFileName(file.name)));
