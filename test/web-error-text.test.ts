@@ -1,14 +1,14 @@
 import {
   BadLinkError,
-  BanguinsError,
   CancelledError,
   HashMismatchError,
+  LinkInUseError,
   PairingRefusedError,
   PeerGoneError,
   RelayError,
   RelayUnreachableError,
   TimeoutError,
-  type ClientErrorCode,
+  UnconfirmedError,
 } from '../client';
 import { PageConfigError } from '../web/src/config';
 import { describeError } from '../web/src/error-text';
@@ -34,9 +34,9 @@ describe('describeError: what the page tells a person', () => {
     { name: 'HashMismatchError', error: new HashMismatchError('x'), role: 'receive', paired: true, expected: /^A file arrived damaged \(its checksum does not match\), so it was not saved/ },
     { name: 'TimeoutError', error: new TimeoutError('x'), role: 'send', paired: true, expected: /^The receiver stopped answering/ },
     { name: 'CancelledError', error: new CancelledError('the sender cancelled'), role: 'receive', paired: true, expected: /^The transfer was cancelled \(the sender cancelled\)/ },
-    { name: 'CancelledError (a second receiver)', error: new CancelledError('the sender is already sending to another receiver'), role: 'receive', paired: false, expected: /^This link is already in use by another device: only one device can receive from a link\. Ask the sender for a new link/ },
     // The client's own code for it, once it has one.
-    { name: 'LinkInUse', error: new BanguinsError('LinkInUse' as ClientErrorCode, 'x'), role: 'receive', paired: false, expected: /^This link is already in use by another device: .*\(x\)\.$/ },
+    { name: 'LinkInUse', error: new LinkInUseError('x'), role: 'receive', paired: false, expected: /^This link is already in use by another device: .*\(x\)\.$/ },
+    { name: 'Unconfirmed', error: new UnconfirmedError('the receiver did not confirm a.bin'), role: 'send', paired: true, expected: /^The receiver did not confirm that the files arrived: they may not have\. Send them again \(the receiver did not confirm a\.bin\)\.$/ },
     { name: 'RelayError', error: new RelayError('InternalError', 'x'), role: 'send', paired: true, expected: /^The transfer failed \(x\)\. Try again\.$/ },
     { name: 'Error', error: new Error('boom'), role: 'send', paired: false, expected: /^Something went wrong \(boom\)\. Reload the page and try again\.$/ },
   ] as const)('$name while $role, paired $paired', ({ error, role, paired, expected }) => {

@@ -19,7 +19,7 @@ describe('web page: a hostile sender cannot disguise names or messages', () => {
     await fixture?.close();
   });
 
-  it('shows a bidi-laden file name and cancel reason as visible escapes', async () => {
+  it('shows a bidi-laden cancel reason as visible escapes, and a bidi-laden file name as the name it is saved under', async () => {
     const { sender, link } = await MaliciousSender.start(fixture.relay.url);
     const receiver = await openWatchedPage(browser);
     try {
@@ -35,7 +35,8 @@ describe('web page: a hostile sender cannot disguise names or messages', () => {
       const alertText = (await alert.textContent()) ?? '';
       expect(alertText).toContain('all good\\u202e\\x1b[2J');
       expect(alertText).not.toMatch(UNSAFE);
-      expect(await receiver.page.locator('.file-name').allTextContents()).toEqual(['invoice\\u202etxt.exe']);
+      // The list shows the name the file is saved under (client/safe-file-name.ts), as the CLI does.
+      expect(await receiver.page.locator('.file-name').allTextContents()).toEqual(['invoice_txt.exe']);
     } finally {
       sender.close();
       await receiver.context.close();

@@ -21,8 +21,11 @@ export function describeError(error: unknown, context: ErrorContext): string {
   if (error instanceof CameraError || error instanceof PageConfigError) return detail;
   if (!(error instanceof BanguinsError)) return `Something went wrong (${detail}). Reload the page and try again.`;
   const other = context.role === 'send' ? 'receiver' : 'sender';
-  if (isLinkInUse(error)) return `This link is already in use by another device: only one device can receive from a link. Ask the sender for a new link (${detail}).`;
   switch (error.code) {
+    case 'LinkInUse':
+      return `This link is already in use by another device: only one device can receive from a link. Ask the sender for a new link (${detail}).`;
+    case 'Unconfirmed':
+      return `The receiver did not confirm that the files arrived: they may not have. Send them again (${detail}).`;
     case 'RelayUnreachable':
       return context.paired
         ? `The connection to the relay was lost and could not be restored. Check the network and try again (${detail}).`
@@ -46,18 +49,6 @@ export function describeError(error: unknown, context: ErrorContext): string {
     default:
       return `The transfer failed (${detail}). Try again.`;
   }
-}
-
-/** The reason a sender gives a second receiver of its link (client/send-session.ts). */
-const ALREADY_SENDING = 'the sender is already sending to another receiver';
-
-/**
- * Whether the sender turned this device away because another one already took the link: the
- * client's `LinkInUse`, or, from a client without that code, a cancel giving the sender's reason
- * for it. (The reason is the sender's text: a sender faking it only changes this sentence.)
- */
-function isLinkInUse(error: BanguinsError): boolean {
-  return (error.code as string) === 'LinkInUse' || (error.code === 'Cancelled' && error.message.endsWith(ALREADY_SENDING));
 }
 
 /**
