@@ -179,7 +179,7 @@ describe('banguins receive trusts nothing it finds in --out', () => {
     await receiveAndKill(link, out, path.join(out, 'second.bin.banguins-partial'), 1_000_000);
     await writeFile(path.join(out, 'first.bin'), randomBytes(2_000_000));
     // WHEN receive runs again
-    const again = await endedWithin(runCli(['receive', link, '--out', out, '--json']), 60_000);
+    const again = await endedWithin(runCli(['receive', link, '--out', out, '--json']), 30_000);
     sender.child.kill();
     await sender.done;
     // THEN it says why it does not resume, and ends with a word (the sender keeps its receiver's session)
@@ -203,7 +203,7 @@ describe('banguins receive trusts nothing it finds in --out', () => {
     expect(edited).not.toBe(text);
     await writeFile(stateFile, edited);
     // WHEN receive runs again
-    const again = await endedWithin(runCli(['receive', link, '--out', out, '--json']), 60_000);
+    const again = await endedWithin(runCli(['receive', link, '--out', out, '--json']), 30_000);
     sender.child.kill();
     await sender.done;
     // THEN it does not trust the state, says so, and ends with a word
