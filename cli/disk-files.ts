@@ -197,7 +197,7 @@ async function moveOrExplain(from: string, to: string): Promise<void> {
 }
 
 /** Whether `file` is (still) the regular file with this identity, looked at without following a link. */
-export async function isSameRegularFile(file: string, identity: FileIdentity): Promise<boolean> {
+async function isSameRegularFile(file: string, identity: FileIdentity): Promise<boolean> {
   try {
     const info = await lstat(file);
     return info.isFile() && info.dev === identity.dev && info.ino === identity.ino;
