@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { lstat, open, rename, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { link, lstat, open, rename, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ByteSink, ByteSource, Hasher, HasherFactory, OutgoingFile } from '../client';
 import { PARTIAL_SUFFIX } from '../client/safe-file-name';
@@ -63,18 +64,42 @@ export async function freeBytes(folder: string): Promise<number> {
   }
 }
 
+/** Which file a path named when it was checked (device and inode): a file put in its place has others. */
+export interface FileIdentity {
+  readonly dev: number;
+  readonly ino: number;
+}
+
+/** Flags that never follow a symbolic link in the last part of a path (0 where the platform has no O_NOFOLLOW). */
+const NO_FOLLOW = fsConstants.O_NOFOLLOW ?? 0;
+
+/** How a partial file is opened. */
+export interface PartialFileOptions {
+  /** Replace an existing `<target>` (and a stray partial file, never following a link). */
+  readonly force: boolean;
+  /**
+   * Goes on with the partial file a resume state named: it must still be that regular file
+   * (`identity`, from findReceiveState); its first `bytes` bytes are kept, the rest cut off.
+   */
+  readonly resume?: { readonly bytes: number; readonly identity: FileIdentity };
+}
+
 /**
- * Writes a file as `<target>.banguins-partial`, appending in order (after its first `resumeAtBytes`
- * bytes when a restarted receiver goes on with it); commit() renames it to `target`
- * (refusing to replace an existing file unless `force`), abort() deletes it.
+ * Writes a file as `<target>.banguins-partial`, appending in order. A fresh partial file is created
+ * exclusively, never through a link: one that exists is not ours and is left alone (FileExists)
+ * unless `force`, which removes it first. commit() moves the partial file, checked to be the one
+ * we wrote, to `target`, never replacing a file or a link there unless `force`; abort() deletes it.
  */
-export async function openPartialFileSink(target: string, force: boolean, resumeAtBytes = 0): Promise<ByteSink> {
+export async function openPartialFileSink(target: string, options: PartialFileOptions): Promise<ByteSink> {
   const partial = target + PARTIAL_SUFFIX;
-  const handle = await open(partial, resumeAtBytes > 0 ? 'r+' : 'w');
-  // A resumed partial file keeps its first resumeAtBytes bytes (whole chunks, already hashed); a torn tail goes.
-  if (resumeAtBytes > 0) await handle.truncate(resumeAtBytes);
-  let position = resumeAtBytes;
+  const handle = options.resume ? await reopenPartial(partial, options.resume.identity) : await createPartial(partial, options.force);
+  const identity = identityOf(await handle.stat());
+  // A resumed partial file keeps its first bytes (whole chunks, already hashed); a torn tail goes.
+  if (options.resume) await handle.truncate(options.resume.bytes);
+  let position = options.resume?.bytes ?? 0;
   let open_ = true;
+  /** Set when the received file could not take its name: it stays as the partial file, as the error says. */
+  let kept = false;
   const closeOnce = async () => {
     if (open_) {
       open_ = false;
@@ -93,16 +118,103 @@ export async function openPartialFileSink(target: string, force: boolean, resume
     commit: async () => {
       await handle.sync();
       await closeOnce();
-      if (!force && (await pathExists(target))) {
-        throw new CliError('FileExists', `${target} appeared while receiving; the data is kept in ${partial}`);
+      if (!(await isSameRegularFile(partial, identity))) {
+        throw new CliError('PartialReplaced', `${partial} was replaced by something else while receiving; nothing was moved to ${path.basename(target)}`);
       }
-      await rename(partial, target);
+      if (options.force) {
+        await moveOrExplain(partial, target);
+        return;
+      }
+      if (!(await moveWithoutReplacing(partial, target))) {
+        kept = true;
+        throw new CliError('FileExists', `${target} appeared while receiving and was left alone; the received file is kept as ${partial}`);
+      }
     },
     abort: async () => {
       await closeOnce();
-      await unlink(partial).catch(() => undefined);
+      if (!kept && (await isSameRegularFile(partial, identity))) await unlink(partial).catch(() => undefined);
     },
   };
+}
+
+async function createPartial(partial: string, force: boolean): Promise<FileHandle> {
+  const flags = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | NO_FOLLOW;
+  try {
+    return await open(partial, flags, 0o666);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw writeError(partial, error);
+  }
+  if (!force) {
+    throw new CliError('FileExists', `${partial} already exists and is not from this receive (move it away, or use --force to replace it)`);
+  }
+  // unlink removes a link itself, never what it points to; a second racer loses on O_EXCL.
+  await unlink(partial).catch(() => undefined);
+  try {
+    return await open(partial, flags, 0o666);
+  } catch (error) {
+    throw writeError(partial, error);
+  }
+}
+
+async function reopenPartial(partial: string, expected: FileIdentity): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await open(partial, fsConstants.O_RDWR | NO_FOLLOW);
+  } catch (error) {
+    throw writeError(partial, error);
+  }
+  const info = await handle.stat();
+  if (!info.isFile() || info.dev !== expected.dev || info.ino !== expected.ino) {
+    await handle.close();
+    throw new CliError('PartialReplaced', `${partial} was replaced since it was checked; receive again to start clean`);
+  }
+  return handle;
+}
+
+/** Moves `from` to `to` unless something is at `to`: false then, and nothing moved. */
+async function moveWithoutReplacing(from: string, to: string): Promise<boolean> {
+  try {
+    // A hard link fails if `to` exists (a file, a link, anything): the check and the move are one step.
+    await link(from, to);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    // File systems without hard links (FAT, some network shares): check, then rename.
+    if (await pathExists(to)) return false;
+    await moveOrExplain(from, to);
+    return true;
+  }
+  await unlink(from);
+  return true;
+}
+
+async function moveOrExplain(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    throw new CliError('FileNotWritable', `cannot move the received file to ${to}: ${(error as NodeJS.ErrnoException).code ?? 'error'}; it is kept as ${from}`);
+  }
+}
+
+/** Whether `file` is (still) the regular file with this identity, looked at without following a link. */
+async function isSameRegularFile(file: string, identity: FileIdentity): Promise<boolean> {
+  try {
+    const info = await lstat(file);
+    return info.isFile() && info.dev === identity.dev && info.ino === identity.ino;
+  } catch {
+    return false;
+  }
+}
+
+/** The identity of a file from its stat. */
+export function identityOf(info: { readonly dev: number; readonly ino: number }): FileIdentity {
+  return { dev: info.dev, ino: info.ino };
+}
+
+function writeError(file: string, error: unknown): CliError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  if (code === 'ELOOP') return new CliError('FileExists', `${file} is a symbolic link; it is left alone (move it away)`);
+  return new CliError('FileNotWritable', `cannot write ${file}: ${code}`);
 }
 
 /** Node's native SHA-256 behind the client's Hasher port (several times faster than the portable one). */

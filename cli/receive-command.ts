@@ -3,11 +3,12 @@ import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import WebSocket from 'ws';
 import { parsePairingLink, receiveFiles, type IncomingFile, type WebSocketConstructor } from '../client';
-import { savedFileNames } from '../client/safe-file-name';
+import { PARTIAL_SUFFIX, savedFileNames } from '../client/safe-file-name';
 import { CliError } from './cli-error';
 import { createNodeSha256, freeBytes, openPartialFileSink, pathExists } from './disk-files';
 import { formatBytes } from './human-units';
-import { findReceiveState, linkFingerprint, receiveStatePath, removeReceiveState, saveReceiveState, targetPaths, type SavedReceiveState } from './resume-state';
+import { takeLock } from './receive-lock';
+import { findReceiveState, linkFingerprint, receiveLockPath, receiveStatePath, removeReceiveState, saveReceiveState, targetPaths, type SavedReceiveState } from './resume-state';
 import { SessionReporter, type ReportMode } from './session-reporter';
 
 /** Options of `banguins receive`. */
@@ -20,8 +21,9 @@ export interface ReceiveCommandOptions {
 
 /**
  * `banguins receive <link>`: receives every file into `out`, each under a sanitised name. While it
- * runs, a state file in `out` (cli/resume-state.ts) lets a process started again with the same link
- * go on where a killed one stopped, under the same session id; it is removed when the receive ends.
+ * runs, it holds a lock for the link in `out` (a second receive of it is refused), and a state file
+ * in `out` (cli/resume-state.ts) lets a process started again with the same link go on where a
+ * killed one stopped, under the same session id; both are removed when the receive ends.
  */
 export async function runReceive(link: string, options: ReceiveCommandOptions): Promise<void> {
   const reporter = new SessionReporter(options.mode, 'receive', process.stdout, { savedNames: savedFileNames });
@@ -30,14 +32,29 @@ export async function runReceive(link: string, options: ReceiveCommandOptions): 
   await mkdir(outDir, { recursive: true }).catch(() => {
     throw new CliError('OutDirUnusable', `cannot create the folder ${outDir}`);
   });
+  const lock = await takeLock(receiveLockPath(outDir, pairing), (pid) => `another banguins receive${pid ? ` (process ${pid})` : ''} is receiving this link into ${outDir}; let it finish or stop it first`).catch(
+    (error: unknown) => {
+      if (error instanceof CliError) throw error;
+      throw new CliError('OutDirUnusable', `cannot write in the folder ${outDir}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    },
+  );
+  try {
+    await receiveUnderLock(link, pairing, outDir, options, reporter);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function receiveUnderLock(link: string, pairing: ReturnType<typeof parsePairingLink>, outDir: string, options: ReceiveCommandOptions, reporter: SessionReporter): Promise<void> {
   const stateFile = receiveStatePath(outDir, pairing);
   const found = await findReceiveState(stateFile, pairing, outDir, createNodeSha256);
   if (found.kind === 'mismatch') reporter.notice(`Not resuming: ${found.reason}; starting clean`);
   const resume = found.kind === 'resume' ? found : undefined;
   if (resume?.resuming) reporter.notice(`Resuming ${resume.resuming.name} from ${formatBytes(resume.resuming.bytes)}`);
-  let state: SavedReceiveState = resume?.state ?? { v: 1, link: linkFingerprint(pairing), session: randomBytes(12).toString('base64url'), done: 0 };
+  let state: SavedReceiveState = resume?.state ?? { link: linkFingerprint(pairing), session: randomBytes(12).toString('base64url'), done: 0 };
+  const save = (next: SavedReceiveState) => saveReceiveState(stateFile, pairing, (state = next));
   try {
-    saveReceiveState(stateFile, state);
+    save(state);
   } catch (error) {
     throw new CliError('OutDirUnusable', `cannot write in the folder ${outDir}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
   }
@@ -52,7 +69,7 @@ export async function runReceive(link: string, options: ReceiveCommandOptions): 
       resume: point,
       onEvent: (event) => {
         // Saved before the session tells the sender, which happens after this event.
-        if (event.type === 'file-done') saveReceiveState(stateFile, (state = { ...state, done: event.fileIndex + 1 }));
+        if (event.type === 'file-done') save({ ...state, done: event.fileIndex + 1 });
         reporter.event(event);
       },
       signal: options.signal,
@@ -66,13 +83,19 @@ export async function runReceive(link: string, options: ReceiveCommandOptions): 
         if (!options.force) {
           for (const target of targets) {
             if (await pathExists(target)) throw new CliError('FileExists', `${target} already exists (use --force to overwrite)`);
+            if (await pathExists(target + PARTIAL_SUFFIX)) {
+              throw new CliError('FileExists', `${target}${PARTIAL_SUFFIX} already exists and is not from this receive (move it away, or use --force to replace it)`);
+            }
           }
         }
       },
-      onManifest: async ({ manifest, manifestChunks }) => saveReceiveState(stateFile, (state = { ...state, manifest, manifestChunks, done: 0 })),
-      openSink: (file) => {
-        const resumeAt = point && file.index === point.nextFile ? point.chunksOnDisk * point.manifest.chunkSize : 0;
-        return openPartialFileSink(targets[file.index]!, options.force, Math.min(resumeAt, file.size));
+      onManifest: async ({ manifest, manifestChunks }) => save({ ...state, manifest, manifestChunks, done: 0 }),
+      openSink: async (file) => {
+        const partial = resume?.partial && file.index === point?.nextFile ? resume.partial : undefined;
+        const sink = await openPartialFileSink(targets[file.index]!, { force: options.force, resume: partial && { identity: partial.identity, bytes: Math.min(partial.bytes, file.size) } });
+        // Saved before the session confirms the previous stream, after which the sender sends this file.
+        save({ ...state, started: file.index });
+        return sink;
       },
     });
   } finally {

@@ -27,6 +27,16 @@ describe('banguins receive started again after the receiver process was killed',
     await rm(work, { recursive: true, force: true });
   });
 
+  /** Starts `banguins send` of these files; resolves with its link and the running sender. */
+  async function startSender(files: readonly string[]): Promise<{ link: string; sender: ReturnType<typeof runCli> }> {
+    let gotLink!: (link: string) => void;
+    const linkPromise = new Promise<string>((resolve) => (gotLink = resolve));
+    const sender = runCli(['send', ...files, '--relay', relay.url, '--json'], (event) => {
+      if (event.type === 'link') gotLink(event.link as string);
+    });
+    return { link: await linkPromise, sender };
+  }
+
   it('goes on from the partial file under the same session: the file arrives whole and is not sent again from zero', async () => {
     // GIVEN a sender of a 12 MB file and a receiver killed with SIGKILL about 30% in
     const size = 12_000_000;
@@ -125,29 +135,30 @@ describe('banguins receive started again after the receiver process was killed',
     expect((await readdir(out)).sort()).toEqual(['first.bin', 'second.bin']);
   });
 
-  it('does not use a state saved for another link, and starts clean', async () => {
-    // GIVEN a state file and a partial file of garbage left by a receive of another link, under this link's state name
+  it('does not use a state saved for another link, starts clean, and leaves a partial file it cannot vouch for alone', async () => {
+    // GIVEN a state file of another link under this link's state name, and a partial file of garbage beside it
     const file = path.join(work, 'other.bin');
     const original = randomBytes(300_000);
     await writeFile(file, original);
     const out = path.join(work, 'out-other');
     await mkdir(out, { recursive: true });
-    let gotLink!: (link: string) => void;
-    const linkPromise = new Promise<string>((resolve) => (gotLink = resolve));
-    const sender = runCli(['send', file, '--relay', relay.url, '--json'], (event) => {
-      if (event.type === 'link') gotLink(event.link as string);
-    });
-    const link = await linkPromise;
-    const stale = { v: 1, link: 'f'.repeat(32), session: 'AAAAAAAAAAAAAAAA', manifest: { v: 1, chunkSize: 98304, files: [{ fileid: 'f0', name: 'other.bin', size: 300_000, type: 'application/octet-stream', sha256: 'A'.repeat(43) }] }, manifestChunks: 1, done: 0 };
-    await writeFile(receiveStatePath(out, parsePairingLink(link)), JSON.stringify(stale));
-    await writeFile(path.join(out, 'other.bin.banguins-partial'), randomBytes(200_000));
+    const { link, sender } = await startSender([file]);
+    const staleState = JSON.stringify({ link: 'f'.repeat(32), session: 'AAAAAAAAAAAAAAAA', manifest: { v: 1, chunkSize: 98304, files: [{ fileid: 'f0', name: 'other.bin', size: 300_000, type: 'application/octet-stream', sha256: 'A'.repeat(43) }] }, manifestChunks: 1, done: 0, started: 0 });
+    await writeFile(receiveStatePath(out, parsePairingLink(link)), JSON.stringify({ v: 2, link: 'f'.repeat(32), state: staleState, mac: 'A'.repeat(43) }));
+    const garbage = randomBytes(200_000);
+    await writeFile(path.join(out, 'other.bin.banguins-partial'), garbage);
     // WHEN banguins receive runs with this link
-    const received = await runCli(['receive', link, '--out', out, '--json']).done;
-    const sent = await sender.done;
-    // THEN it says it does not resume, receives from zero, and no wrong byte is kept
-    expect([sent.code, received.code]).toEqual([0, 0]);
-    const notices = events(received).filter((e) => e.type === 'notice').map((e) => e.message as string);
-    expect(notices).toEqual(['Not resuming: the saved state is for another link; starting clean']);
+    const refused = await runCli(['receive', link, '--out', out, '--json']).done;
+    await sender.done;
+    // THEN it says it does not resume, and refuses to take over the partial file in one line
+    expect(events(refused).filter((e) => e.type === 'notice').map((e) => e.message)).toEqual(['Not resuming: the saved state is for another link; starting clean']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`banguins: ${out}/other.bin.banguins-partial already exists and is not from this receive (move it away, or use --force to replace it)\n`);
+    expect((await readFile(path.join(out, 'other.bin.banguins-partial'))).equals(garbage)).toBe(true);
+    // AND with --force it replaces it, and no wrong byte is kept
+    const again = await startSender([file]);
+    const received = await runCli(['receive', again.link, '--out', out, '--force', '--json']).done;
+    expect([(await again.sender.done).code, received.code]).toEqual([0, 0]);
     expect((await readFile(path.join(out, 'other.bin'))).equals(original)).toBe(true);
     expect((await readdir(out)).sort()).toEqual(['other.bin']);
   });
