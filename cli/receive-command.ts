@@ -66,6 +66,7 @@ async function receiveUnderLock(link: string, pairing: ReturnType<typeof parsePa
       WebSocket: WebSocket as unknown as WebSocketConstructor,
       createHasher: createNodeSha256,
       session: state.session,
+      senderSession: state.senderSession,
       resume: point,
       onEvent: (event) => {
         // Saved before the session tells the sender, which happens after this event.
@@ -89,7 +90,7 @@ async function receiveUnderLock(link: string, pairing: ReturnType<typeof parsePa
           }
         }
       },
-      onManifest: async ({ manifest, manifestChunks }) => save({ ...state, manifest, manifestChunks, done: 0 }),
+      onManifest: async ({ manifest, manifestChunks, senderSession }) => save({ ...state, senderSession, manifest, manifestChunks, done: 0 }),
       openSink: async (file) => {
         const partial = resume?.partial && file.index === point?.nextFile ? resume.partial : undefined;
         const sink = await openPartialFileSink(targets[file.index]!, { force: options.force, resume: partial && { identity: partial.identity, bytes: Math.min(partial.bytes, file.size) } });

@@ -25,6 +25,11 @@ export interface SavedReceiveState {
   readonly link: string;
   /** The receiver's session id: the sender takes a process with it as the receiver it already has. */
   readonly session: string;
+  /**
+   * The sender's session id, learnt when pairing (saved with the manifest): with it the restarted
+   * receiver proves itself from its new connection (client/peer-proof.ts).
+   */
+  readonly senderSession?: string;
   /** The decoded manifest, once received and accepted. */
   readonly manifest?: Manifest;
   /** Chunks of the manifest stream. */
@@ -182,6 +187,9 @@ function openEnvelope(text: string, link: PairingLink): Partial<SavedReceiveStat
 async function checkState(saved: Partial<SavedReceiveState>, link: PairingLink, outDir: string, createHasher: HasherFactory): Promise<FoundReceiveState> {
   if (typeof saved.session !== 'string' || !/^[A-Za-z0-9_-]{8,64}$/.test(saved.session)) throw new Mismatch('the saved session id is damaged');
   // Fields this version does not know are kept: the MAC vouches for them.
+  if (saved.senderSession !== undefined && (typeof saved.senderSession !== 'string' || !/^[A-Za-z0-9_-]{8,64}$/.test(saved.senderSession))) {
+    throw new Mismatch("the saved sender's session id is damaged");
+  }
   const state: SavedReceiveState = { ...saved, link: linkFingerprint(link), session: saved.session, done: 0 };
   if (saved.manifest === undefined) return { kind: 'resume', state };
   const manifest = checkManifestLimits(decodeManifest(new TextEncoder().encode(JSON.stringify(saved.manifest))));

@@ -275,10 +275,11 @@ class ReceiveSession {
       await this.latch.race(receiver.finished);
       await this.latch.race(sink.commit());
       sinks.pop();
-      this.writtenHashes.push(receiver.writtenSha256!);
-      await this.sendReceipt();
       doneBytes += file.size;
       this.emit({ type: 'file-done', fileIndex: file.index, name: file.name, size: file.size, sha256: file.sha256 });
+      // After file-done, which the CLI saves its resume state on: the sender never hears more than the state says.
+      this.writtenHashes.push(receiver.writtenSha256!);
+      await this.sendReceipt();
       previous = receiver;
     }
     this.finishStream(previous);

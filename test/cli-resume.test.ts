@@ -68,6 +68,8 @@ describe('banguins receive started again after the receiver process was killed',
     expect(leftBytes).toBeGreaterThan(0);
     const stateText = await readFile(receiveStatePath(out, parsePairingLink(link)), 'utf8');
     expect(stateText).not.toContain(new URL(link).hash.match(/key=([^&]+)/)![1]!);
+    // It kept the sender's session id, with which the next process proves itself from its new connection.
+    expect(JSON.parse((JSON.parse(stateText) as { state: string }).state)).toMatchObject({ senderSession: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/) });
 
     // WHEN banguins receive runs again with the same link and --out
     const second = await runCli(['receive', link, '--out', out, '--json']).done;
