@@ -34,6 +34,7 @@ export interface PeerPresenceOptions {
  */
 export class PeerPresence {
   private away = false;
+  private ended = false;
   private movedAt = 0;
   private probeTimer?: ReturnType<typeof setInterval>;
   private resumeTimer?: ReturnType<typeof setTimeout>;
@@ -72,7 +73,7 @@ export class PeerPresence {
   }
 
   private goAway(): void {
-    if (this.away) return;
+    if (this.away || this.ended) return;
     this.away = true;
     this.options.onAway();
     // The error may be stale (about a connection the peer already replaced): ask the peer we know to answer.
@@ -96,8 +97,17 @@ export class PeerPresence {
     return wasAway;
   }
 
-  /** Stops the probe and the resume deadline (the session ended). */
-  stop(): void {
+  /**
+   * The session ended: stops the probes and the deadlines for good. A frame that arrives while the
+   * socket is still closing (an Error about the gone peer, say) starts nothing again.
+   */
+  end(): void {
+    this.ended = true;
+    this.stop();
+  }
+
+  /** Stops the probe and the resume deadline. */
+  private stop(): void {
     if (this.probeTimer) clearInterval(this.probeTimer);
     this.probeTimer = undefined;
     if (this.resumeTimer) clearTimeout(this.resumeTimer);

@@ -1,8 +1,7 @@
 import { fromBase64, toBase64Url } from './base64';
-import { type ControlMessage, openControl, sealControl } from './control-messages';
+import { type ControlMessage, openControl } from './control-messages';
 import { CancelledError, LinkInUseError, ProtocolError, TimeoutError, toBanguinsError } from './errors';
-import { PeerPresence } from './peer-presence';
-import { deferred, FailureLatch } from './failure-latch';
+import { deferred } from './failure-latch';
 import { decodeManifest, type Manifest, type ManifestFile, manifestFileChunks } from './manifest';
 import { checkManifestLimits } from './manifest-limits';
 import { parsePairingLink } from './pairing-link';
@@ -10,12 +9,11 @@ import type { ByteSink, WebSocketConstructor } from './ports';
 import { CHUNK_PLAINTEXT_BYTES, MANIFEST_FILEID, MAX_MANIFEST_BYTES } from './protocol-constants';
 import { DROPPED_CONTROL_RETRY_MS, RelayConnection } from './relay-connection';
 import { finishedElsewhere, type ReceivedManifest, type ReceiveResumePoint, type SettledStream } from './resume-point';
-import { checkHelloProof, derivePairKey, helloProof } from './peer-proof';
+import { checkHelloProof, derivePairKey } from './peer-proof';
+import { type HelloContent, PeerSession, type PeerSessionOptions } from './peer-session';
 import { receiptDigest } from './receipt';
-import { controlRequestFrame } from './rejoin';
 import { describeRelayError, reactToRelayError, staleLinkError } from './relay-error-codes';
-import { chunkAad, deriveSessionKeys, openSealed, randomBytes, Sealer, type SessionKeys } from './session-crypto';
-import type { SessionEventListener } from './session-events';
+import { chunkAad, deriveSessionKeys, openSealed, randomBytes, Sealer } from './session-crypto';
 import { createSha256, type HasherFactory } from './sha256';
 import { StreamReceiver } from './stream-receiver';
 import { resolveTuning, type ProtocolTuning } from './tuning';
@@ -28,7 +26,7 @@ export interface IncomingFile extends ManifestFile {
 }
 
 /** Everything receiveFiles needs. */
-export interface ReceiveOptions {
+export interface ReceiveOptions extends PeerSessionOptions {
   /** The pairing link the sender printed (or only its fragment). */
   readonly link: string;
   readonly WebSocket: WebSocketConstructor;
@@ -36,20 +34,13 @@ export interface ReceiveOptions {
   readonly openSink: (file: IncomingFile) => Promise<ByteSink>;
   /** Sees the list of files before any is received; throwing refuses the transfer (the sender is told why). */
   readonly accept?: (files: readonly IncomingFile[]) => Promise<void>;
-  readonly onEvent?: SessionEventListener;
   /** @default the portable SHA-256 */
   readonly createHasher?: HasherFactory;
   readonly tuning?: Partial<ProtocolTuning>;
   /** How long to wait for the sender's answer to the pairing request. @default 30000 */
   readonly pairTimeoutMs?: number;
-  /** How long to wait for a gone sender to come back. @default 120000 */
-  readonly resumeTimeoutMs?: number;
-  /** How long to wait for any sign of the sender before giving up. @default 120000 */
-  readonly idleTimeoutMs?: number;
   /** How long to wait, after the last ack, for the sender's goodbye. @default 3000 */
   readonly lingerMs?: number;
-  /** Aborting cancels the transfer and tells the peer. */
-  readonly signal?: AbortSignal;
   /** Called with the RelayConnection once it exists (tests use it to break sockets). */
   readonly onConnection?: (connection: RelayConnection) => void;
   /**
@@ -91,24 +82,10 @@ const RECEIPT_REPEAT_MS = 1000;
 /** How often an unanswered first hello is repeated. */
 const FIRST_HELLO_REPEAT_MS = 2000;
 
-/** What a user's own abort tells the peer (the peer prefixes "the receiver/sender cancelled"). */
-const USER_CANCEL_REASON = 'stopped by the user';
-
-/** How long a cancelling side keeps its socket open after its cancel went, so the relay forwards it before the close. */
-const CANCEL_GRACE_MS = 250;
-
-class ReceiveSession {
-  private readonly latch = new FailureLatch();
-  private finished = false;
+/** The receiver's side of a session: the manifest, the files into their sinks, and the receipts. */
+class ReceiveSession extends PeerSession {
   private readonly tuning: ProtocolTuning;
-  private keys!: SessionKeys;
-  private sealer!: Sealer;
-  private connection!: RelayConnection;
-  private senderId = '';
   private paired = false;
-  private readonly presence: PeerPresence;
-  private lastPeerFrameAt = Date.now();
-  private lastRepairAt = 0;
   /** The relay's last InternalError to our first hello, told if the pairing then times out. */
   private lastHelloRefusal?: string;
   private current?: StreamReceiver;
@@ -124,97 +101,108 @@ class ReceiveSession {
   private pairingRttMs?: number;
   /** The sender's session id, pinned from its answer to our first hello (or from an earlier process). */
   private senderSession?: string;
-  /** The key only this receiver and its sender hold, once paired (client/peer-proof.ts). */
-  private pairKey?: CryptoKey;
   /** The SHA-256 of every file written, in manifest order: what the receipts confirm. */
   private readonly writtenHashes: Uint8Array[] = [];
-  /** Whether a repeat of our first hello is already scheduled. */
-  private helloRepeatPending = false;
-  /** Our cancel to the peer, on its way: the socket stays open until it went. */
-  private farewell?: Promise<void>;
   /** Whether the manifest's first chunk is being verified (the manifest stream starts only with a chunk that verifies). */
   private manifestCheck?: Promise<void>;
 
   constructor(private readonly options: ReceiveOptions) {
-    this.presence = new PeerPresence({
-      peerRole: 'sender',
-      probe: () => void this.sayHello(false).catch(() => undefined),
-      onAway: () => this.emit({ type: 'interrupted', reason: 'peer-gone' }),
-      onGiveUp: (error) => this.latch.fail(error),
-      resumeTimeoutMs: options.resumeTimeoutMs,
-    });
+    super('receiver', options);
     this.tuning = resolveTuning(options.tuning);
     this.session = options.session ?? toBase64Url(randomBytes(12));
     this.senderSession = options.senderSession;
   }
 
-  async run(): Promise<ReceiveSummary> {
-    const { signal } = this.options;
-    const onAbort = () => this.cancel();
-    signal?.addEventListener('abort', onAbort);
-    let watchdog: ReturnType<typeof setInterval> | undefined;
-    const sinks: ByteSink[] = [];
-    try {
-      const link = parsePairingLink(this.options.link);
-      this.senderId = link.senderId;
-      this.keys = await deriveSessionKeys(link.secret);
-      this.sealer = new Sealer(this.keys.receiverKey);
-      if (this.senderSession !== undefined) this.pairKey = await derivePairKey(this.session, this.senderSession);
-      this.connection = new RelayConnection({
-        url: link.relayUrl,
-        WebSocket: this.options.WebSocket,
-        qrhash: this.keys.qrhash,
-        onFrame: (frame) => void this.onFrame(frame).catch((error: Error) => this.latch.fail(error)),
-        onDisconnected: () => this.emit({ type: 'interrupted', reason: 'own-socket' }),
-        onReconnected: () => {
-          if (this.paired) this.presence.awaitAnswer();
-          void this.sayHello(false).then(() => this.emit({ type: 'resumed' }));
-        },
-        onFatal: (error) => this.latch.fail(error),
-        reconnectWindowMs: this.options.resumeTimeoutMs,
-      });
-      this.options.onConnection?.(this.connection);
-      await this.latch.race(this.connection.open());
-      await this.sayHello(false);
-      const repeatHello = setInterval(() => !this.paired && void this.sayHello(false).catch(() => undefined), FIRST_HELLO_REPEAT_MS);
-      try {
-        await this.latch.race(this.waitForPairing());
-      } finally {
-        clearInterval(repeatHello);
-      }
-      this.emit({ type: 'paired' });
-      watchdog = setInterval(() => this.checkIdle(), 1000);
+  protected get isPaired(): boolean {
+    return this.paired;
+  }
 
-      const resume = this.options.resume;
-      const { manifest, previous } = resume ? this.resumeStreams(resume) : await this.receiveManifest();
-      const files: IncomingFile[] = manifest.files.map((f, index) => ({ ...f, index }));
-      if (resume) {
-        this.emit({ type: 'files', files: files.map((f) => ({ name: f.name, size: f.size, type: f.type })) });
-        // The files an earlier process saved (checked against their SHA-256 on disk by the caller) are confirmed again.
-        for (const file of files.slice(0, resume.nextFile)) this.writtenHashes.push(fromBase64(file.sha256));
-        await this.sendReceipt();
+  protected get ownSession(): string {
+    return this.session;
+  }
+
+  /** The sender's current connection id (the link's, until the sender moves). */
+  private get senderId(): string {
+    return this.peerId ?? '';
+  }
+
+  run(): Promise<ReceiveSummary> {
+    const sinks: ByteSink[] = [];
+    return this.runSession(async () => {
+      try {
+        await this.connectAndPair();
+        this.startIdleWatchdog();
+        const files = await this.receiveEverything(sinks);
+        this.emit({ type: 'done', files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) });
+        await this.lingerForBye();
+        return { files, bytes: files.reduce((n, f) => n + f.size, 0) };
+      } catch (error) {
+        for (const sink of sinks) await sink.abort().catch(() => undefined);
+        throw error;
+      } finally {
+        this.current?.stop();
+        for (const receiver of this.completed.values()) receiver.stop();
       }
-      await this.receiveFiles(files, manifest, previous, sinks, resume);
-      this.emit({ type: 'done', files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) });
-      // Linger for the sender's bye, so a lost final ack or receipt can still be answered; never keep the process alive for it.
-      let lingerTimer: ReturnType<typeof setTimeout> | undefined;
-      const repeatReceipt = setInterval(() => void this.sendReceipt().catch(() => undefined), RECEIPT_REPEAT_MS);
-      await Promise.race([this.byeSignal.promise, new Promise((resolve) => (lingerTimer = setTimeout(resolve, this.options.lingerMs ?? 3000)))]);
-      clearInterval(repeatReceipt);
-      clearTimeout(lingerTimer);
-      return { files, bytes: files.reduce((n, f) => n + f.size, 0) };
-    } catch (error) {
-      for (const sink of sinks) await sink.abort().catch(() => undefined);
-      throw this.latch.failure ?? error;
+    });
+  }
+
+  /** Opens the socket, says hello to the link's sender (again every 2 s) and waits for its answer. */
+  private async connectAndPair(): Promise<void> {
+    const link = parsePairingLink(this.options.link);
+    this.peerId = link.senderId;
+    this.keys = await deriveSessionKeys(link.secret);
+    this.sealer = new Sealer(this.keys.receiverKey);
+    if (this.senderSession !== undefined) this.pairKey = await derivePairKey(this.session, this.senderSession);
+    this.connection = new RelayConnection({
+      url: link.relayUrl,
+      WebSocket: this.options.WebSocket,
+      qrhash: this.keys.qrhash,
+      onFrame: (frame) => void this.onFrame(frame).catch((error: Error) => this.latch.fail(error)),
+      onDisconnected: () => this.emit({ type: 'interrupted', reason: 'own-socket' }),
+      onReconnected: () => {
+        if (this.paired) this.presence.awaitAnswer();
+        void this.sayHello(false).then(() => this.emit({ type: 'resumed' }));
+      },
+      onFatal: (error) => this.latch.fail(error),
+      reconnectWindowMs: this.options.resumeTimeoutMs,
+    });
+    this.options.onConnection?.(this.connection);
+    await this.latch.race(this.connection.open());
+    await this.sayHello(false);
+    const repeatHello = setInterval(() => !this.paired && void this.sayHello(false).catch(() => undefined), FIRST_HELLO_REPEAT_MS);
+    try {
+      await this.latch.race(this.waitForPairing());
     } finally {
-      signal?.removeEventListener('abort', onAbort);
-      if (watchdog) clearInterval(watchdog);
-      this.presence.stop();
-      this.current?.stop();
-      for (const receiver of this.completed.values()) receiver.stop();
-      await this.farewell;
-      this.connection?.close();
+      clearInterval(repeatHello);
     }
+    this.emit({ type: 'paired' });
+  }
+
+  /** Receives the manifest (unless resuming) and every file; returns the files. */
+  private async receiveEverything(sinks: ByteSink[]): Promise<IncomingFile[]> {
+    const resume = this.options.resume;
+    const { manifest, previous } = resume ? this.resumeStreams(resume) : await this.receiveManifest();
+    const files: IncomingFile[] = manifest.files.map((f, index) => ({ ...f, index }));
+    if (resume) {
+      this.emit({ type: 'files', files: files.map((f) => ({ name: f.name, size: f.size, type: f.type })) });
+      // The files an earlier process saved (checked against their SHA-256 on disk by the caller) are confirmed again.
+      for (const file of files.slice(0, resume.nextFile)) this.writtenHashes.push(fromBase64(file.sha256));
+      await this.sendReceipt();
+    }
+    await this.receiveFiles(files, manifest, previous, sinks, resume);
+    return files;
+  }
+
+  /**
+   * Waits for the sender's bye, repeating the last receipt every second, so a lost final ack or
+   * receipt can still be answered; never longer than lingerMs, and never keeping the process alive.
+   */
+  private async lingerForBye(): Promise<void> {
+    let lingerTimer: ReturnType<typeof setTimeout> | undefined;
+    const repeatReceipt = setInterval(() => void this.sendReceipt().catch(() => undefined), RECEIPT_REPEAT_MS);
+    await Promise.race([this.byeSignal.promise, new Promise((resolve) => (lingerTimer = setTimeout(resolve, this.options.lingerMs ?? 3000)))]);
+    clearInterval(repeatReceipt);
+    clearTimeout(lingerTimer);
   }
 
   /** Receives the manifest, lets the caller accept it, and saves it (onManifest). */
@@ -373,23 +361,15 @@ class ReceiveSession {
 
   /** Something that only the sender could have sent arrived (a chunk or a control message that verified). */
   private onSenderActive(): void {
-    this.lastPeerFrameAt = Date.now();
+    this.peerActive();
   }
 
-  private async waitForPairing(): Promise<void> {
+  private waitForPairing(): Promise<void> {
     const limit = this.options.pairTimeoutMs ?? 30_000;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const refusal = this.lastHelloRefusal ? ` (${this.lastHelloRefusal})` : '';
-        reject(new TimeoutError(`the sender did not answer within ${Math.round(limit / 1000)} s${refusal}`));
-      }, limit);
+    return this.within(this.pairedSignal.promise, limit, () => {
+      const refusal = this.lastHelloRefusal ? ` (${this.lastHelloRefusal})` : '';
+      return new TimeoutError(`the sender did not answer within ${Math.round(limit / 1000)} s${refusal}`);
     });
-    try {
-      return await this.latch.race(Promise.race([this.pairedSignal.promise, timeout]));
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   private async onFrame(frame: IncomingFrame): Promise<void> {
@@ -412,25 +392,20 @@ class ReceiveSession {
         return;
       }
       case 'Throttled':
-        return this.onOwnFrameDropped();
+        return this.onCongestionSignal();
       case 'Error': {
-        if (frame.message.code === 'PeerBusy') return this.onOwnFrameDropped();
+        if (frame.message.code === 'PeerBusy') return this.onCongestionSignal();
         if (!this.paired && frame.message.request === 'Request') {
+          // An answer to our first hello: the link is stale, or the relay asks us to say it again.
           const reaction = reactToRelayError(frame.message);
           if (reaction === 'resend') {
             this.lastHelloRefusal = describeRelayError(frame.message);
-            return this.onOwnFrameDropped();
+            return this.onControlDropped();
           }
-          this.latch.fail(reaction === 'peer-away' ? staleLinkError(frame.message) : typeof reaction === 'object' ? reaction.fatal : staleLinkError(frame.message));
+          this.latch.fail(typeof reaction === 'object' ? reaction.fatal : staleLinkError(frame.message));
           return;
         }
-        const reaction = reactToRelayError(frame.message, this.senderId);
-        if (reaction === 'ignore' || reaction === 'congestion') return;
-        if (reaction === 'resend') return this.onOwnFrameDropped();
-        if (reaction === 'peer-away') return this.onSenderAway();
-        if (reaction === 'repair') return this.repair();
-        this.latch.fail(reaction.fatal);
-        return;
+        return this.onRelayError(frame.message);
       }
       default:
         return;
@@ -444,7 +419,7 @@ class ReceiveSession {
       if (!(await this.isOurSender(from, control))) return;
       const moved = from !== this.senderId;
       if (moved) this.presence.moved();
-      this.senderId = from;
+      this.peerId = from;
       this.onSenderActive();
       if (!control.reply) await this.sayHello(true);
       if (!this.paired) {
@@ -499,44 +474,15 @@ class ReceiveSession {
    * full, or an InternalError to a Request). Acknowledgements are cumulative (the next one repairs
    * a lost one, and the sender's timeout provokes a lost last one); a lost first hello is repeated.
    */
-  private onOwnFrameDropped(): void {
-    if (this.paired || this.helloRepeatPending) return;
-    this.helloRepeatPending = true;
-    setTimeout(() => {
-      this.helloRepeatPending = false;
-      void this.sayHello(false).catch(() => undefined);
-    }, DROPPED_CONTROL_RETRY_MS);
+  protected onControlDropped(): void {
+    if (!this.paired) this.repeatHello(DROPPED_CONTROL_RETRY_MS, false, this.helloContent());
   }
 
-  private onSenderAway(): void {
-    this.presence.markAway();
+  /** PeerBusy or API Gateway's throttle: for the receiver only a possibly lost first hello matters (acks are cumulative). */
+  protected onCongestionSignal(): void {
+    this.onControlDropped();
   }
 
-  private async repair(): Promise<void> {
-    if (Date.now() - this.lastRepairAt < 500) return;
-    this.lastRepairAt = Date.now();
-    await this.sayHello(true);
-  }
-
-  private checkIdle(): void {
-    const limit = this.options.idleTimeoutMs ?? 120_000;
-    if (this.presence.isAway || !this.connection.isOpen) {
-      this.lastPeerFrameAt = Date.now();
-      return;
-    }
-    if (Date.now() - this.lastPeerFrameAt > limit) {
-      this.latch.fail(new TimeoutError(`no word from the sender for ${Math.round(limit / 1000)} s`));
-    }
-  }
-
-  /** The user aborted: tell the peer, and fail with "the receiver cancelled". */
-  private cancel(): void {
-    // The socket closes once the session ends: let the cancel go first, and reach the relay before the close does.
-    this.farewell = this.sendControl({ t: 'cancel', reason: USER_CANCEL_REASON })
-      .then(() => new Promise<void>((resolve) => setTimeout(resolve, CANCEL_GRACE_MS)))
-      .catch(() => undefined);
-    this.latch.fail(new CancelledError('the receiver cancelled'));
-  }
 
   /** About a quarter of the round trip measured while pairing, within [MIN_ACK_DELAY_MS, tuning.ackDelayMs]. */
   private ackDelayMs(): number {
@@ -544,18 +490,15 @@ class ReceiveSession {
     return Math.max(MIN_ACK_DELAY_MS, Math.min(this.tuning.ackDelayMs, quarter));
   }
 
-  /**
-   * Says hello to the sender: with a proof bound to our connection once we hold the pair key, else
-   * (our first hellos, to the link's sender alone) with our session id.
-   */
-  private async sayHello(reply: boolean): Promise<void> {
+  /** Our hellos carry a proof once we hold the pair key, else (our first ones, to the link's sender alone) our session id. */
+  private helloContent(): HelloContent {
+    return this.pairKey ? 'proof-only' : 'with-session';
+  }
+
+  /** Says hello to the sender (the first one also starts the pairing round trip that sets the ack delay). */
+  protected override sayHello(reply: boolean, what: HelloContent = this.helloContent()): Promise<void> {
     this.helloSentAt ??= Date.now();
-    const id = this.connection.id;
-    if (this.pairKey && id !== undefined) {
-      await this.sendControl({ t: 'hello', role: 'receiver', reply, proof: await helloProof(this.pairKey, 'receiver', id) });
-      return;
-    }
-    await this.sendControl({ t: 'hello', role: 'receiver', reply, session: this.session });
+    return super.sayHello(reply, what);
   }
 
   private sendAck(ack: Omit<AcknowledgeMessage, 'connectionid'>): void {
@@ -563,14 +506,4 @@ class ReceiveSession {
     this.connection.send(acknowledgeFrame({ connectionid: this.senderId, ...ack }));
   }
 
-  private async sendControl(message: ControlMessage): Promise<void> {
-    const sealed = await sealControl(this.sealer, message);
-    this.connection.send(controlRequestFrame({ connectionid: this.senderId, qrhash: this.keys.qrhash, message: sealed }, message, this.paired));
-  }
-
-  private emit(event: Parameters<SessionEventListener>[0]): void {
-    if (this.finished) return;
-    if (event.type === 'done') this.finished = true;
-    this.options.onEvent?.(event);
-  }
 }

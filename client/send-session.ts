@@ -1,8 +1,7 @@
 import { toBase64Url } from './base64';
-import { type ControlMessage, openControl, sealControl } from './control-messages';
+import { type ControlMessage, openControl } from './control-messages';
 import { CancelledError, HashMismatchError, ProtocolError, RelayUnreachableError, TimeoutError, UnconfirmedError } from './errors';
-import { PeerPresence } from './peer-presence';
-import { deferred, FailureLatch } from './failure-latch';
+import { deferred } from './failure-latch';
 import { encodeManifest } from './manifest';
 import { formatPairingLink, defaultPageUrl } from './pairing-link';
 import type { OutgoingFile, WebSocketConstructor } from './ports';
@@ -17,26 +16,23 @@ import {
   MIN_CHUNK_PLAINTEXT_BYTES,
 } from './protocol-constants';
 import { canFragmentMessages, DROPPED_CONTROL_RETRY_MS, RelayConnection } from './relay-connection';
-import { checkHelloProof, derivePairKey, helloProof } from './peer-proof';
+import { checkHelloProof, derivePairKey } from './peer-proof';
+import { PeerSession, type PeerSessionOptions } from './peer-session';
 import { receiptDigest } from './receipt';
-import { controlRequestFrame } from './rejoin';
-import { reactToRelayError } from './relay-error-codes';
-import { deriveSessionKeys, randomBytes, Sealer, SECRET_BYTES, type SessionKeys } from './session-crypto';
-import type { SessionEventListener } from './session-events';
+import { deriveSessionKeys, randomBytes, Sealer, SECRET_BYTES } from './session-crypto';
 import { createSha256, type HasherFactory } from './sha256';
 import { StreamSender } from './stream-sender';
 import { resolveTuning, type ProtocolTuning } from './tuning';
 import { type IncomingFrame, transferFrame } from './wire-frames';
 
 /** Everything sendFiles needs. */
-export interface SendOptions {
+export interface SendOptions extends PeerSessionOptions {
   /** The relay's ws:// or wss:// URL. */
   readonly relayUrl: string;
   /** The web page the link opens. @default derived from relayUrl (ws://h:p -> http://h:p/) */
   readonly pageUrl?: string;
   readonly files: readonly OutgoingFile[];
   readonly WebSocket: WebSocketConstructor;
-  readonly onEvent?: SessionEventListener;
   /** @default the portable SHA-256 */
   readonly createHasher?: HasherFactory;
   readonly tuning?: Partial<ProtocolTuning>;
@@ -46,10 +42,6 @@ export interface SendOptions {
    * Transfer message of up to 128 KB in 32 KB frames), else CHUNK_PLAINTEXT_BYTES (one 32 KB frame)
    */
   readonly chunkBytes?: number;
-  /** How long to wait for a gone peer to come back. @default 120000 */
-  readonly resumeTimeoutMs?: number;
-  /** How long to wait for any sign of the paired peer before giving up. @default 120000 */
-  readonly idleTimeoutMs?: number;
   /** How long to wait for a receiver at all. @default no limit */
   readonly pairTimeoutMs?: number;
   /**
@@ -57,8 +49,6 @@ export interface SendOptions {
    * receipt of every file (counted while the receiver is connected). @default 10000
    */
   readonly receiptTimeoutMs?: number;
-  /** Aborting cancels the transfer and tells the peer. */
-  readonly signal?: AbortSignal;
   /** Called with the RelayConnection once it exists (tests use it to break sockets). */
   readonly onConnection?: (connection: RelayConnection) => void;
 }
@@ -95,25 +85,12 @@ const MIN_SIGNAL_GAP_MS = 50;
 /** How often the receipt wait looks at the clock. */
 const RECEIPT_POLL_MS = 100;
 
-/** What a user's own abort tells the peer (the peer prefixes "the receiver/sender cancelled"). */
-const USER_CANCEL_REASON = 'stopped by the user';
 
-/** How long a cancelling side keeps its socket open after its cancel went, so the relay forwards it before the close. */
-const CANCEL_GRACE_MS = 250;
-
-
-class SendSession {
-  private readonly latch = new FailureLatch();
-  private finished = false;
+/** The sender's side of a session: the link, the manifest and the files' streams, and the receipts. */
+class SendSession extends PeerSession {
   private readonly tuning: ProtocolTuning;
-  private keys!: SessionKeys;
-  private sealer!: Sealer;
-  private connection!: RelayConnection;
-  private peerId?: string;
+  /** The receiver's session id, pinned from its first hello. */
   private peerSession?: string;
-  private readonly presence: PeerPresence;
-  private lastPeerFrameAt = Date.now();
-  private lastRepairAt = 0;
   private current?: StreamSender;
   private readonly paired = deferred();
   private readonly session = toBase64Url(randomBytes(12));
@@ -121,28 +98,16 @@ class SendSession {
   private readonly chunkBytes: number;
   private chunks = 0;
   private peerAcked = false;
-  /** The key only this sender and its receiver hold, once paired (client/peer-proof.ts). */
-  private pairKey?: CryptoKey;
   /** When a congestion signal was last acted on: at most one per round trip is. */
   private lastSignalAt = -Infinity;
-  /** Whether a repeat of our hello is already scheduled. */
-  private helloRepeatPending = false;
   /** The files' SHA-256s, in manifest order, once hashed. */
   private fileHashes?: readonly Uint8Array[];
   private fileNames: readonly string[] = [];
   /** How many files, from the first, the receiver confirmed in a sealed receipt. */
   private receipted = 0;
-  /** Our cancel to the peer, on its way: the socket stays open until it went. */
-  private farewell?: Promise<void>;
 
   constructor(private readonly options: SendOptions) {
-    this.presence = new PeerPresence({
-      peerRole: 'receiver',
-      probe: () => void this.sayHello(false, 'proof-only').catch(() => undefined),
-      onAway: () => this.emit({ type: 'interrupted', reason: 'peer-gone' }),
-      onGiveUp: (error) => this.latch.fail(error),
-      resumeTimeoutMs: options.resumeTimeoutMs,
-    });
+    super('sender', options);
     this.tuning = resolveTuning(options.tuning, options.relayUrl);
     this.chunkBytes = options.chunkBytes ?? (canFragmentMessages(options.WebSocket) ? LARGE_CHUNK_PLAINTEXT_BYTES : CHUNK_PLAINTEXT_BYTES);
     if (!Number.isInteger(this.chunkBytes) || this.chunkBytes < MIN_CHUNK_PLAINTEXT_BYTES || this.chunkBytes > MAX_CHUNK_PLAINTEXT_BYTES) {
@@ -151,12 +116,17 @@ class SendSession {
     this.congestion = new CongestionControl(this.tuning, Date.now(), this.chunkBytes);
   }
 
-  async run(): Promise<SendSummary> {
-    const { files, signal } = this.options;
-    const onAbort = () => this.cancel();
-    signal?.addEventListener('abort', onAbort);
-    let watchdog: ReturnType<typeof setInterval> | undefined;
-    try {
+  protected get isPaired(): boolean {
+    return this.peerSession !== undefined;
+  }
+
+  protected get ownSession(): string {
+    return this.session;
+  }
+
+  run(): Promise<SendSummary> {
+    return this.runSession(async () => {
+      const { files } = this.options;
       const secret = randomBytes(SECRET_BYTES);
       this.keys = await deriveSessionKeys(secret);
       this.sealer = new Sealer(this.keys.senderKey);
@@ -179,7 +149,7 @@ class SendSession {
       this.emit({ type: 'link', link });
       await this.latch.race(this.waitForPairing());
       this.emit({ type: 'paired' });
-      watchdog = setInterval(() => this.checkIdle(), 1000);
+      this.startIdleWatchdog();
       const sha256s = await this.latch.race(hashes);
       this.fileHashes = sha256s;
       this.fileNames = files.map((f) => f.name);
@@ -207,29 +177,12 @@ class SendSession {
       await new Promise((resolve) => setTimeout(resolve, BYE_GRACE_MS));
       this.emit({ type: 'done', files: files.length, bytes: totalSize, framesSent, chunks: this.chunks });
       return { files: files.length, bytes: totalSize, framesSent, chunks: this.chunks, chunkBytes: this.chunkBytes, congestion: this.congestion.stats };
-    } catch (error) {
-      throw this.latch.failure ?? error;
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      if (watchdog) clearInterval(watchdog);
-      this.presence.stop();
-      await this.farewell;
-      this.connection?.close();
-    }
+    });
   }
 
-  private async waitForPairing(): Promise<void> {
+  private waitForPairing(): Promise<void> {
     const limit = this.options.pairTimeoutMs;
-    if (limit === undefined) return this.paired.promise;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TimeoutError(`no receiver opened the link within ${Math.round(limit / 1000)} s`)), limit);
-    });
-    try {
-      return await this.latch.race(Promise.race([this.paired.promise, timeout]));
-    } finally {
-      clearTimeout(timer);
-    }
+    return this.within(this.paired.promise, limit, () => new TimeoutError(`no receiver opened the link within ${Math.round(limit! / 1000)} s`));
   }
 
   private async sendStream(
@@ -275,22 +228,14 @@ class SendSession {
         return this.onRequest(frame.message.connectionid, frame.message.message);
       case 'Acknowledge':
         if (frame.message.connectionid !== this.peerId) return;
-        this.lastPeerFrameAt = Date.now();
+        this.peerActive();
         this.peerAcked = true;
         if (this.current && (frame.message.fileid ?? this.current.fileid) === this.current.fileid) this.current.handleAck(frame.message);
         return;
       case 'Throttled':
         return this.onCongestionSignal();
-      case 'Error': {
-        const reaction = reactToRelayError(frame.message, this.peerId);
-        if (reaction === 'ignore') return;
-        if (reaction === 'congestion') return this.onCongestionSignal();
-        if (reaction === 'resend') return this.onControlDropped();
-        if (reaction === 'peer-away') return this.onPeerAway();
-        if (reaction === 'repair') return this.repair();
-        this.latch.fail(reaction.fatal);
-        return;
-      }
+      case 'Error':
+        return this.onRelayError(frame.message);
       default:
         return;
     }
@@ -301,7 +246,7 @@ class SendSession {
     if (!control) return; // not from a holder of the secret: ignore
     if (control.t === 'hello') return this.onHello(from, control);
     if (from !== this.peerId) return;
-    this.lastPeerFrameAt = Date.now();
+    this.peerActive();
     if (control.t === 'cancel') this.latch.fail(new CancelledError(`the receiver cancelled: ${control.reason}`));
     if (control.t === 'receipt') await this.onReceipt(control.files, control.digest);
   }
@@ -318,7 +263,7 @@ class SendSession {
       this.peerSession = hello.session;
       this.pairKey = await derivePairKey(hello.session, this.session);
       this.peerId = from;
-      this.lastPeerFrameAt = Date.now();
+      this.peerActive();
       await this.sayHello(true, 'with-session');
       this.paired.resolve();
       return;
@@ -334,7 +279,7 @@ class SendSession {
     }
     if (from !== this.peerId) this.presence.moved();
     this.peerId = from;
-    this.lastPeerFrameAt = Date.now();
+    this.peerActive();
     // A receiver that showed its session may still lack ours (our answer was lost): it goes only to that connection.
     if (!hello.reply || !proven) await this.sayHello(true, proven ? 'proof-only' : 'with-session');
     this.onPeerBack();
@@ -388,7 +333,7 @@ class SendSession {
    * acted on (the window halves at most once per round trip anyway); the rest of a flood costs a
    * comparison each.
    */
-  private onCongestionSignal(): void {
+  protected onCongestionSignal(): void {
     const now = Date.now();
     if (now - this.lastSignalAt < Math.max(MIN_SIGNAL_GAP_MS, this.congestion.rtt.estimateMs ?? 0)) return;
     this.lastSignalAt = now;
@@ -397,19 +342,9 @@ class SendSession {
   }
 
   /** A frame of ours may have been a lost control message (after Throttled, PeerBusy, or an InternalError to a Request). */
-  private onControlDropped(): void {
-    // Before the receiver's first ack the dropped frame may have been our hello: say it again (once per retry period).
-    if (this.peerSession !== undefined && !this.peerAcked && !this.helloRepeatPending) {
-      this.helloRepeatPending = true;
-      setTimeout(() => {
-        this.helloRepeatPending = false;
-        void this.sayHello(true, 'with-session').catch(() => undefined);
-      }, DROPPED_CONTROL_RETRY_MS);
-    }
-  }
-
-  private onPeerAway(): void {
-    if (this.peerId !== undefined) this.presence.markAway();
+  protected onControlDropped(): void {
+    // Before the receiver's first ack the dropped frame may have been our hello: say it again.
+    if (this.peerSession !== undefined && !this.peerAcked) this.repeatHello(DROPPED_CONTROL_RETRY_MS, true, 'with-session');
   }
 
   private onPeerBack(): void {
@@ -433,58 +368,6 @@ class SendSession {
     await this.sayHello(false, 'proof-only');
     this.emit({ type: 'resumed' });
     this.current?.resume();
-  }
-
-  private async repair(): Promise<void> {
-    if (Date.now() - this.lastRepairAt < 500) return;
-    this.lastRepairAt = Date.now();
-    await this.sayHello(true, 'proof-only');
-  }
-
-  private checkIdle(): void {
-    const limit = this.options.idleTimeoutMs ?? 120_000;
-    if (this.presence.isAway || !this.connection.isOpen) {
-      this.lastPeerFrameAt = Date.now();
-      return;
-    }
-    if (Date.now() - this.lastPeerFrameAt > limit) {
-      this.latch.fail(new TimeoutError(`no word from the receiver for ${Math.round(limit / 1000)} s`));
-    }
-  }
-
-  /** The user aborted: tell the peer, and fail with "the sender cancelled". */
-  private cancel(): void {
-    // The socket closes once the session ends: let the cancel go first, and reach the relay before the close does.
-    this.farewell = this.sendControl({ t: 'cancel', reason: USER_CANCEL_REASON })
-      .then(() => new Promise<void>((resolve) => setTimeout(resolve, CANCEL_GRACE_MS)))
-      .catch(() => undefined);
-    this.latch.fail(new CancelledError('the sender cancelled'));
-  }
-
-  /**
-   * Says hello to the receiver: always with a proof bound to our connection; with our session id
-   * only when the receiver may not have it yet (such a hello goes to the named connection alone).
-   */
-  private async sayHello(reply: boolean, what: 'with-session' | 'proof-only'): Promise<void> {
-    const id = this.connection.id;
-    const proof = this.pairKey && id !== undefined ? await helloProof(this.pairKey, 'sender', id) : undefined;
-    if (what === 'proof-only' && proof === undefined) return;
-    await this.sendControl({ t: 'hello', role: 'sender', reply, ...(what === 'with-session' ? { session: this.session } : {}), ...(proof === undefined ? {} : { proof }) });
-  }
-
-  private async sendControl(message: ControlMessage): Promise<void> {
-    if (this.peerId !== undefined) await this.sendControlTo(this.peerId, message);
-  }
-
-  private async sendControlTo(target: string, message: ControlMessage): Promise<void> {
-    const sealed = await sealControl(this.sealer, message);
-    this.connection.send(controlRequestFrame({ connectionid: target, qrhash: this.keys.qrhash, message: sealed }, message, this.peerSession !== undefined));
-  }
-
-  private emit(event: Parameters<SessionEventListener>[0]): void {
-    if (this.finished) return;
-    if (event.type === 'done') this.finished = true;
-    this.options.onEvent?.(event);
   }
 }
 

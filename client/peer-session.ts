@@ -1,0 +1,220 @@
+import { type ControlMessage, sealControl } from './control-messages';
+import { CancelledError, TimeoutError } from './errors';
+import { FailureLatch, timeoutAfter } from './failure-latch';
+import { PeerPresence } from './peer-presence';
+import { helloProof } from './peer-proof';
+import type { RelayConnection } from './relay-connection';
+import { reactToRelayError } from './relay-error-codes';
+import { controlRequestFrame } from './rejoin';
+import type { Sealer, SessionKeys } from './session-crypto';
+import type { SessionEvent, SessionEventListener } from './session-events';
+import type { RelayErrorMessage } from './wire-frames';
+
+/** Which side of a session this is. */
+export type PeerRole = 'sender' | 'receiver';
+
+/** What every session takes, whatever its role. */
+export interface PeerSessionOptions {
+  readonly onEvent?: SessionEventListener;
+  /** Aborting cancels the transfer and tells the peer. */
+  readonly signal?: AbortSignal;
+  /** How long to wait for a gone peer to come back. @default 120000 */
+  readonly resumeTimeoutMs?: number;
+  /** How long to wait for any sign of the paired peer before giving up. @default 120000 */
+  readonly idleTimeoutMs?: number;
+}
+
+/** What a user's own abort tells the peer (the peer prefixes "the receiver/sender cancelled"). */
+const USER_CANCEL_REASON = 'stopped by the user';
+
+/** How long a cancelling side keeps its socket open after its cancel went, so the relay forwards it before the close. */
+const CANCEL_GRACE_MS = 250;
+
+/** The least time between two repairs (hellos after NotPaired): a burst of NotPaired costs one. */
+const REPAIR_GAP_MS = 500;
+
+/** How often the idle watchdog looks. */
+const IDLE_CHECK_MS = 1000;
+
+/** The default of idleTimeoutMs and resumeTimeoutMs. */
+const DEFAULT_PEER_TIMEOUT_MS = 120_000;
+
+/**
+ * What a sender and a receiver session share: the failure latch, the peer's presence (away, probes,
+ * resume deadline), the idle watchdog, a user's cancel, events that stop after `done`, hellos bound
+ * to the pair (client/peer-proof.ts), sealed control messages, and the reaction to the relay's
+ * Error frames. A session subclass keeps only its role: what it sends or receives, and how it pairs.
+ */
+export abstract class PeerSession {
+  protected readonly latch = new FailureLatch();
+  protected readonly presence: PeerPresence;
+  protected keys!: SessionKeys;
+  protected sealer!: Sealer;
+  protected connection!: RelayConnection;
+  /** The peer's current connection id, once known. */
+  protected peerId?: string;
+  /** The key only this side and its peer hold, once paired (client/peer-proof.ts). */
+  protected pairKey?: CryptoKey;
+  private lastPeerActivityAt = Date.now();
+  private lastRepairAt = 0;
+  private finished = false;
+  private farewell?: Promise<void>;
+  private watchdog?: ReturnType<typeof setInterval>;
+  private helloRepeatPending = false;
+
+  protected constructor(
+    protected readonly role: PeerRole,
+    private readonly base: PeerSessionOptions,
+  ) {
+    this.presence = new PeerPresence({
+      peerRole: this.peerRole,
+      probe: () => void this.sayHello(false, 'proof-only').catch(() => undefined),
+      onAway: () => this.emit({ type: 'interrupted', reason: 'peer-gone' }),
+      onGiveUp: (error) => this.latch.fail(error),
+      resumeTimeoutMs: base.resumeTimeoutMs,
+    });
+  }
+
+  /** The other side's role. */
+  protected get peerRole(): PeerRole {
+    return this.role === 'sender' ? 'receiver' : 'sender';
+  }
+
+  /** Whether this side has paired with its peer (hellos then ask the relay to rejoin, client/rejoin.ts). */
+  protected abstract get isPaired(): boolean;
+
+  /** A frame of ours was dropped by the relay as congestion (API Gateway's throttle, PeerBusy). */
+  protected abstract onCongestionSignal(): void;
+
+  /** A control frame of ours may have been lost (after a congestion signal, or an InternalError to a Request). */
+  protected abstract onControlDropped(): void;
+
+  /**
+   * Runs the session's body: a user's abort cancels it, its failure is the latch's first error,
+   * and whatever happens the watchdog and the presence stop and the socket closes (after our cancel
+   * went, if we cancelled).
+   */
+  protected async runSession<T>(body: () => Promise<T>): Promise<T> {
+    const { signal } = this.base;
+    const onAbort = () => this.cancel();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      return await body();
+    } catch (error) {
+      throw this.latch.failure ?? error;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      if (this.watchdog) clearInterval(this.watchdog);
+      this.presence.end();
+      await this.farewell;
+      this.connection?.close();
+    }
+  }
+
+  /** Starts the idle watchdog: no sign of the peer for idleTimeoutMs (while it is neither away nor we offline) fails the session. */
+  protected startIdleWatchdog(): void {
+    const limit = this.base.idleTimeoutMs ?? DEFAULT_PEER_TIMEOUT_MS;
+    this.watchdog = setInterval(() => {
+      if (this.presence.isAway || !this.connection.isOpen) {
+        this.lastPeerActivityAt = Date.now();
+        return;
+      }
+      if (Date.now() - this.lastPeerActivityAt > limit) {
+        this.latch.fail(new TimeoutError(`no word from the ${this.peerRole} for ${Math.round(limit / 1000)} s`));
+      }
+    }, IDLE_CHECK_MS);
+  }
+
+  /** Something from the peer arrived: it counts against the idle timeout. */
+  protected peerActive(): void {
+    this.lastPeerActivityAt = Date.now();
+  }
+
+  /** Waits for `promise`, failing with `makeError()` after `ms` (none: no limit) or when the session fails. */
+  protected async within<T>(promise: Promise<T>, ms: number | undefined, makeError: () => Error): Promise<T> {
+    if (ms === undefined) return this.latch.race(promise);
+    const timeout = timeoutAfter(ms, makeError);
+    try {
+      return await this.latch.race(Promise.race([promise, timeout.promise]));
+    } finally {
+      timeout.cancel();
+    }
+  }
+
+  /** Reports an event, unless the session already reported `done`. */
+  protected emit(event: SessionEvent): void {
+    if (this.finished) return;
+    if (event.type === 'done') this.finished = true;
+    this.base.onEvent?.(event);
+  }
+
+  /** Reacts to a relay Error frame that is not about pairing: lost frames, a peer away, a lost pairing, or a fatal error. */
+  protected onRelayError(error: RelayErrorMessage): void {
+    const reaction = reactToRelayError(error, this.peerId);
+    if (reaction === 'ignore') return;
+    if (reaction === 'congestion') return this.onCongestionSignal();
+    if (reaction === 'resend') return this.onControlDropped();
+    if (reaction === 'peer-away') {
+      if (this.peerId !== undefined) this.presence.markAway();
+      return;
+    }
+    if (reaction === 'repair') return void this.repair().catch(() => undefined);
+    this.latch.fail(reaction.fatal);
+  }
+
+  /** The relay lost our pairing (NotPaired): a hello re-pairs, at most one per REPAIR_GAP_MS. */
+  private async repair(): Promise<void> {
+    if (Date.now() - this.lastRepairAt < REPAIR_GAP_MS) return;
+    this.lastRepairAt = Date.now();
+    await this.sayHello(true, 'proof-only');
+  }
+
+  /** Says hello again after `delayMs`, unless a repeat is already scheduled. */
+  protected repeatHello(delayMs: number, reply: boolean, what: HelloContent): void {
+    if (this.helloRepeatPending) return;
+    this.helloRepeatPending = true;
+    setTimeout(() => {
+      this.helloRepeatPending = false;
+      void this.sayHello(reply, what).catch(() => undefined);
+    }, delayMs);
+  }
+
+  /**
+   * Says hello to the peer: with a proof bound to our connection once we hold the pair key; with
+   * our session id when asked (such a hello names its connection and never rejoins, client/rejoin.ts).
+   * A proof-only hello without the pair key is not sent.
+   */
+  protected async sayHello(reply: boolean, what: HelloContent): Promise<void> {
+    const id = this.connection.id;
+    const proof = this.pairKey && id !== undefined ? await helloProof(this.pairKey, this.role, id) : undefined;
+    if (what === 'proof-only' && proof === undefined) return;
+    const session = what === 'with-session' ? this.ownSession : undefined;
+    await this.sendControl({ t: 'hello', role: this.role, reply, ...(session === undefined ? {} : { session }), ...(proof === undefined ? {} : { proof }) });
+  }
+
+  /** This side's session id. */
+  protected abstract get ownSession(): string;
+
+  /** Seals a control message and sends it to the peer (nowhere before a peer is known). */
+  protected async sendControl(message: ControlMessage): Promise<void> {
+    if (this.peerId !== undefined) await this.sendControlTo(this.peerId, message);
+  }
+
+  /** Seals a control message and sends it to `target`, with the session's qrhash. */
+  protected async sendControlTo(target: string, message: ControlMessage): Promise<void> {
+    const sealed = await sealControl(this.sealer, message);
+    this.connection.send(controlRequestFrame({ connectionid: target, qrhash: this.keys.qrhash, message: sealed }, message, this.isPaired));
+  }
+
+  /** The user aborted: tell the peer, and fail with "the sender/receiver cancelled". */
+  private cancel(): void {
+    // The socket closes once the session ends: let the cancel go first, and reach the relay before the close does.
+    this.farewell = this.sendControl({ t: 'cancel', reason: USER_CANCEL_REASON })
+      .then(() => new Promise<void>((resolve) => setTimeout(resolve, CANCEL_GRACE_MS)))
+      .catch(() => undefined);
+    this.latch.fail(new CancelledError(`the ${this.role} cancelled`));
+  }
+}
+
+/** What a hello carries: our session id too, or only the proof. */
+export type HelloContent = 'with-session' | 'proof-only';
