@@ -6,6 +6,7 @@ import { createRelayClients, type ClientTransports } from '../lambdas/adapters/r
 import { ROUTES } from '../lambdas/routes';
 import type { RelayConfig } from '../lambdas/relay/config';
 import { RELAY_KEY_PATTERN } from '../lambdas/relay/relay-key';
+import { relayKeyHeaderSigner } from './connections-door';
 import { ensureConnectionsTable } from './connections-table';
 import { LOCAL_CREDENTIALS, LOCAL_DYNAMODB_SIGNER, LOCAL_REGION, startDynamoDbLocal, waitForDynamoDb, type DynamoDbLocal } from './dynamodb-local';
 import { LocalRelayError } from './errors';
@@ -168,7 +169,9 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       dynamodbSigner: LOCAL_DYNAMODB_SIGNER,
       ...((options.connectionsTransport ?? 'in-process') === 'in-process'
         ? { connectionsRequestHandler: inProcessConnectionsTransport(connectionsApi), connectionsSigner: UNSIGNED }
-        : {}),
+        : options.relayKey !== undefined
+          ? { connectionsSigner: relayKeyHeaderSigner(options.relayKey) }
+          : {}),
     };
     let handlers: RouteHandlers;
     try {
@@ -192,7 +195,7 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       invocationTap: options.invocationTap,
     });
     gateway.attach(server);
-    const managementApi = createManagementApi(connectionsApi);
+    const managementApi = createManagementApi(connectionsApi, options.relayKey);
     const webPage = createWebPageHandler(options.webDir ?? DEFAULT_WEB_DIR);
     server.on('request', (request, response) => {
       if (!managementApi(request, response) && !webPage(request, response)) {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkConnectionsRequest } from './connections-door';
 import { CLOSE_NORMAL, MESSAGE_LIMIT_BYTES } from './limits';
 import type { ConnectionRegistry } from './live-connection';
 
@@ -105,11 +106,21 @@ export function createConnectionsApi(options: ManagementApiOptions): Connections
   return { matches: (path) => PATH.test(path), payloadLimitBytes: limit, answer };
 }
 
-/** The `@connections` API over HTTP (wscat users, curl, other processes). */
-export function createManagementApi(api: ConnectionsApi): ManagementApi {
+/**
+ * The `@connections` API over HTTP (wscat users, curl, other processes), behind its door
+ * (connections-door.ts): no web page, JSON bodies only, and `relayKey` in a header when one is set.
+ */
+export function createManagementApi(api: ConnectionsApi, relayKey?: string): ManagementApi {
   return (request, response) => {
     const path = (request.url ?? '').split('?')[0] ?? '';
     if (!api.matches(path)) return false;
+    const refusal = checkConnectionsRequest({ method: request.method ?? 'GET', headers: request.headers, remoteAddress: request.socket.remoteAddress }, relayKey);
+    if (refusal) {
+      // The body is never read: the connection closes after the answer.
+      const answer = error(refusal.status, refusal.errorType, refusal.message);
+      response.writeHead(answer.status, { ...answer.headers, connection: 'close' }).end(answer.body);
+      return true;
+    }
     readBody(request, api.payloadLimitBytes).then(
       (body) => {
         const answer = api.answer({ method: request.method ?? 'GET', path, body });
