@@ -6,6 +6,8 @@ import { isLoopbackHost } from '../client/relay-url';
 import { RELAY_KEY_PATTERN } from '../lambdas/relay/relay-key';
 import { LocalRelayError } from './errors';
 import { validateFaultRates, type FaultRates } from './fault-injection';
+import { MAX_CONNECTIONS } from './limits';
+import { RELAY_OUTBOUND_LIMIT_BYTES } from './management-api';
 import { DEFAULT_PORT, DEFAULT_TABLE_NAME, DEFAULT_WEB_DIR, startLocalRelay, type LocalRelay } from './local-relay';
 import { silentLog, streamLog } from './relay-log';
 
@@ -28,7 +30,11 @@ interface CliOptions {
   handlerLogLevel?: string;
   key?: string;
   requireKey: boolean;
+  maxConnections: number;
+  maxOutboundMib: number;
 }
+
+const MIB = 1024 * 1024;
 
 function integer(min: number, max: number): (value: string) => number {
   return (value) => {
@@ -92,6 +98,13 @@ export function buildCommand(): Command {
     .option('--fault-seed <n>', 'seed of the fault generator, so runs repeat', integer(0, 2 ** 32 - 1), 1)
     .option('--key <key>', 'require this access key in every handshake (?key=…; URL-safe, 8 to 256 characters)', relayKeyOption)
     .option('--require-key', 'require an access key, generated and printed (the default when --host is not a loopback address)', false)
+    .option('--max-connections <n>', 'connections open at once; one more handshake is refused with 429', integer(1, 1_000_000), MAX_CONNECTIONS)
+    .option(
+      '--max-outbound-mib <MiB>',
+      'bytes waiting to be written to all clients together before a @connections POST to one with any waiting answers 429',
+      integer(1, 65_536),
+      RELAY_OUTBOUND_LIMIT_BYTES / MIB,
+    )
     .option('-q, --quiet', 'log nothing but the URLs', false)
     .addOption(
       new Option('--handler-log-level <level>', "the handlers' own JSON log level (default WARN, SILENT with --quiet)").choices([
@@ -126,6 +139,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     log: options.quiet ? silentLog : streamLog(process.stdout),
     handlerLogLevel: options.handlerLogLevel ?? (options.quiet ? 'SILENT' : 'WARN'),
     relayKey,
+    maxConnections: options.maxConnections,
+    relayOutboundLimitBytes: options.maxOutboundMib * MIB,
   });
   out(`DynamoDB: ${relay.dynamodbEndpoint} (table ${relay.tableName})`);
   out(`@connections: ${relay.callbackUrl}`);

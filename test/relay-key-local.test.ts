@@ -1,54 +1,10 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { chooseRelayKey } from '../local/main';
+import { startRelayProcess } from './support/local-relay-process';
 import { connectClient } from './support/ws-client';
-import { testDynamoDbEndpoint } from './support/start-test-relay';
 
 const root = path.join(__dirname, '..');
-
-interface Started {
-  readonly lines: string[];
-  readonly url: string;
-  stop(): Promise<number | null>;
-}
-
-/** Runs `npm start`'s program (local/main.ts through tsx) over the run's DynamoDB Local until it prints its URL. */
-function startRelayProcess(args: string[]): Promise<Started> {
-  const child = spawn(
-    process.execPath,
-    // `--require tsx/cjs`, not tsx's CLI: the CLI relays SIGTERM to a child and SIGKILLs it (exit 143)
-    // when the child does not confirm within 30 ms, which a loaded machine misses.
-    ['--require', 'tsx/cjs', 'local/main.ts', '--port', '0', '--dynamodb-endpoint', testDynamoDbEndpoint(), '--table-name', `banguins-test-${randomUUID()}`, ...args],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL within 60 s:\n${output}`)), 60_000);
-    child.stderr.on('data', (data: Buffer) => (output += data.toString()));
-    child.stdout.on('data', (data: Buffer) => {
-      output += data.toString();
-      const lines = output.split('\n');
-      const at = lines.indexOf('Banguins relay listening on:');
-      if (at >= 0 && lines.length > at + 2) {
-        clearTimeout(timer);
-        resolve({
-          lines,
-          url: lines[at + 1]!,
-          stop: () => {
-            child.kill('SIGTERM');
-            return exited;
-          },
-        });
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}:\n${output}`));
-    });
-  });
-}
 
 describe('npm start and the relay access key', () => {
   test('--require-key generates a key, prints it and a URL that carries it; the key admits, its absence does not', async () => {
