@@ -5,7 +5,8 @@ export type LocalRelayErrorCode =
   | 'DynamoDbLocalMissing'
   | 'DynamoDbLocalFailed'
   | 'DynamoDbUnreachable'
-  | 'PortInUse';
+  | 'PortInUse'
+  | 'RelayKeyFileFailed';
 
 /** An error the local relay explains to its user in one line; `code` is stable. */
 export class LocalRelayError extends Error {

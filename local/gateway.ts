@@ -7,8 +7,9 @@ import { newApiGatewayId } from './api-gateway-id';
 import { ConnectionTimers } from './connection-timers';
 import type { FaultInjector, InboundFrame } from './fault-injection';
 import { enforceFrameLimit } from './frame-limit';
+import { handshakeProblem } from './handshake-check';
 import { connectEvent, disconnectEvent, messageEvent, type ApiContext, type ConnectionContext } from './lambda-event';
-import { CLOSE_GOING_AWAY, FRAME_LIMIT_BYTES, MESSAGE_LIMIT_BYTES, connectionTimeouts, type ConnectionTimeouts } from './limits';
+import { CLOSE_GOING_AWAY, FRAME_LIMIT_BYTES, MAX_CONNECTIONS, MESSAGE_LIMIT_BYTES, connectionTimeouts, type ConnectionTimeouts } from './limits';
 import { InvocationScheduler } from './invocation-scheduler';
 import { ConnectionRegistry, InvocationQueueStats, LiveConnection, type InvocationLimits } from './live-connection';
 import { RelayBacklog, type BacklogMarks } from './relay-backlog';
@@ -100,6 +101,8 @@ export interface GatewayOptions {
   readonly invocationLimits?: InvocationLimits;
   /** The relay-wide backlog's byte and time marks. @default BACKLOG_HIGH_WATER_BYTES, BACKLOG_LOW_WATER_BYTES, BACKLOG_HIGH_WAIT_MS, BACKLOG_LOW_WAIT_MS */
   readonly backlogMarks?: BacklogMarks;
+  /** Connections open or in their handshake at once; one more is refused with 429. @default MAX_CONNECTIONS */
+  readonly maxConnections?: number;
 }
 
 const CLOSE_WAIT_MS = 1000;
@@ -129,6 +132,9 @@ export class WebSocketGateway {
   private readonly timeouts: ConnectionTimeouts;
   private readonly log: RelayLog;
   private readonly pending = new Set<Promise<void>>();
+  /** Connections holding a place: from a valid handshake until it is refused or their `$disconnect` ran. */
+  private held = 0;
+  private readonly maxConnections: number;
   private closing = false;
 
   constructor(private readonly options: GatewayOptions) {
@@ -137,6 +143,7 @@ export class WebSocketGateway {
     this.routeKeys = new Set(options.handlers.keys());
     this.timeouts = connectionTimeouts(options.timeouts);
     this.log = options.log ?? silentLog;
+    this.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -167,10 +174,24 @@ export class WebSocketGateway {
       refuse(socket, 503, '');
       return;
     }
-    if (request.headers.upgrade?.toLowerCase() !== 'websocket') {
-      refuse(socket, 400, '');
+    // Nothing runs for a request that can never become a WebSocket: no $connect, so no record.
+    const problem = handshakeProblem(request);
+    if (problem) {
+      refuse(socket, problem.status, problem.reason, 'text/plain', problem.headers);
       return;
     }
+    if (this.held >= this.maxConnections) {
+      this.log.line(`refused   too many connections (${this.held})`);
+      refuse(socket, 429, '{"message": "Too many connections; try again later"}');
+      return;
+    }
+    this.held++;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.held--;
+    };
     const context: ConnectionContext = {
       connectionId: newApiGatewayId(),
       connectedAt: Date.now(),
@@ -185,19 +206,41 @@ export class WebSocketGateway {
       const result = await this.invoke('$connect', context.connectionId, connect, event);
       const status = result === 'error' ? 500 : result.statusCode;
       if (status < 200 || status > 299) {
+        release();
         refuse(socket, status, result === 'error' ? '{"message": "Internal server error"}' : result.body ?? '');
         return;
       }
-      if (socket.destroyed) {
-        // The client left while $connect ran: tell $disconnect so handlers can forget it.
-        await this.disconnect(context, api, 1006, '');
-        return;
-      }
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.opened(ws, context, api));
+    // $connect admitted it: whatever happens from here, exactly one $disconnect runs for it.
+    let handedOver = false;
+    const abandon = (): void => {
+      if (handedOver) return;
+      handedOver = true;
+      // The client left before the WebSocket opened (while $connect ran, or a half-closed socket ws drops).
+      this.track(this.disconnect(context, api, 1006, '').finally(release));
+    };
+    if (socket.destroyed) {
+      abandon();
+      return;
+    }
+    socket.once('close', abandon);
+    try {
+      this.wss.handleUpgrade(request, socket, head, (ws) => {
+        if (handedOver) {
+          ws.terminate();
+          return;
+        }
+        handedOver = true;
+        socket.off('close', abandon);
+        this.opened(ws, context, api, release);
+      });
+    } catch {
+      socket.destroy();
+      abandon();
+    }
   }
 
-  private opened(ws: WebSocket, context: ConnectionContext, api: ApiContext): void {
+  private opened(ws: WebSocket, context: ConnectionContext, api: ApiContext, release: () => void): void {
     enforceFrameLimit(ws, this.options.frameLimitBytes ?? FRAME_LIMIT_BYTES);
     const timers = new ConnectionTimers(this.timeouts, (reason) => {
       this.log.line(`timeout   ${context.connectionId} ${reason}`);
@@ -215,7 +258,12 @@ export class WebSocketGateway {
       this.options.faults?.forget(context.connectionId);
       const seconds = ((Date.now() - context.connectedAt) / 1000).toFixed(1);
       this.log.line(`close     ${context.connectionId} code=${code} after ${seconds}s`);
-      this.track(connection.drained().then(() => this.disconnect(context, api, code, reason.toString('utf8'))));
+      this.track(
+        connection
+          .drained()
+          .then(() => this.disconnect(context, api, code, reason.toString('utf8')))
+          .finally(release),
+      );
     });
   }
 
@@ -302,11 +350,12 @@ export class WebSocketGateway {
 }
 
 /** Answers a WebSocket upgrade with a plain HTTP status, as API Gateway does when `$connect` refuses. */
-function refuse(socket: Duplex, status: number, body: string): void {
+function refuse(socket: Duplex, status: number, body: string, contentType = 'application/json', headers: Readonly<Record<string, string>> = {}): void {
   if (socket.destroyed) return;
   const text = STATUS_CODES[status] ?? 'Error';
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
   socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: ${contentType}\r\n${extra}` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }

@@ -6,6 +6,13 @@ export const FRAME_LIMIT_BYTES = 32 * 1024;
 /** Largest message API Gateway accepts, and largest `@connections` payload (128 KB). */
 export const MESSAGE_LIMIT_BYTES = 128 * 1024;
 
+/**
+ * Connections the local relay holds at once (open, or in their handshake); one more is refused
+ * with 429, as API Gateway refuses handshakes over its account limits. Each costs memory, and a
+ * client can open them without sending anything.
+ */
+export const MAX_CONNECTIONS = 2000;
+
 /** API Gateway closes a connection after 10 minutes without messages. */
 export const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 

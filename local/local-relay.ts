@@ -6,6 +6,7 @@ import { createRelayClients, type ClientTransports } from '../lambdas/adapters/r
 import { ROUTES } from '../lambdas/routes';
 import type { RelayConfig } from '../lambdas/relay/config';
 import { RELAY_KEY_PATTERN } from '../lambdas/relay/relay-key';
+import { relayKeyHeaderSigner } from './connections-door';
 import { ensureConnectionsTable } from './connections-table';
 import { LOCAL_CREDENTIALS, LOCAL_DYNAMODB_SIGNER, LOCAL_REGION, startDynamoDbLocal, waitForDynamoDb, type DynamoDbLocal } from './dynamodb-local';
 import { LocalRelayError } from './errors';
@@ -75,6 +76,10 @@ export interface LocalRelayOptions {
   readonly backlogMarks?: BacklogMarks;
   /** Outbound bytes waiting for a client above which `@connections` POSTs to it answer 429. @default OUTBOUND_BUFFER_LIMIT_BYTES */
   readonly outboundBufferLimitBytes?: number;
+  /** Outbound bytes waiting over all clients above which a POST to a client with any waiting answers 429. @default RELAY_OUTBOUND_LIMIT_BYTES */
+  readonly relayOutboundLimitBytes?: number;
+  /** Connections open or in their handshake at once; a handshake over it is refused with 429. @default MAX_CONNECTIONS */
+  readonly maxConnections?: number;
   /** Serves the built web page at `/` from this folder. @default DEFAULT_WEB_DIR */
   readonly webDir?: string;
   /** Every handshake must carry this access key in `?key=`. @default none: an open relay */
@@ -158,6 +163,7 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       connections,
       stage,
       outboundBufferLimitBytes: options.outboundBufferLimitBytes,
+      relayOutboundLimitBytes: options.relayOutboundLimitBytes,
       onPosted: (connectionId, payload) => options.frameTap?.(tappedFrame('out', connectionId, payload)),
     });
     // One process serves every connection's handlers: more sockets to DynamoDB than the SDK's 50.
@@ -168,7 +174,9 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       dynamodbSigner: LOCAL_DYNAMODB_SIGNER,
       ...((options.connectionsTransport ?? 'in-process') === 'in-process'
         ? { connectionsRequestHandler: inProcessConnectionsTransport(connectionsApi), connectionsSigner: UNSIGNED }
-        : {}),
+        : options.relayKey !== undefined
+          ? { connectionsSigner: relayKeyHeaderSigner(options.relayKey) }
+          : {}),
     };
     let handlers: RouteHandlers;
     try {
@@ -189,10 +197,11 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       log,
       invocationLimits: options.invocationLimits,
       backlogMarks: options.backlogMarks,
+      maxConnections: options.maxConnections,
       invocationTap: options.invocationTap,
     });
     gateway.attach(server);
-    const managementApi = createManagementApi(connectionsApi);
+    const managementApi = createManagementApi(connectionsApi, options.relayKey);
     const webPage = createWebPageHandler(options.webDir ?? DEFAULT_WEB_DIR);
     server.on('request', (request, response) => {
       if (!managementApi(request, response) && !webPage(request, response)) {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -6,6 +5,9 @@ import { isLoopbackHost } from '../client/relay-url';
 import { RELAY_KEY_PATTERN } from '../lambdas/relay/relay-key';
 import { LocalRelayError } from './errors';
 import { validateFaultRates, type FaultRates } from './fault-injection';
+import { MAX_CONNECTIONS } from './limits';
+import { loadOrCreateRelayKey, relayKeyFilePath } from './relay-key-file';
+import { RELAY_OUTBOUND_LIMIT_BYTES } from './management-api';
 import { DEFAULT_PORT, DEFAULT_TABLE_NAME, DEFAULT_WEB_DIR, startLocalRelay, type LocalRelay } from './local-relay';
 import { silentLog, streamLog } from './relay-log';
 
@@ -28,7 +30,11 @@ interface CliOptions {
   handlerLogLevel?: string;
   key?: string;
   requireKey: boolean;
+  maxConnections: number;
+  maxOutboundMib: number;
 }
+
+const MIB = 1024 * 1024;
 
 function integer(min: number, max: number): (value: string) => number {
   return (value) => {
@@ -65,12 +71,36 @@ function relayKeyOption(value: string): string {
   return value;
 }
 
-/** The access key to require: --key, else a generated one with --require-key or on a non-loopback host, else none. */
-export function chooseRelayKey(options: { key?: string; requireKey: boolean; host: string }): string | undefined {
-  if (options.key !== undefined) return options.key;
+/** The environment variable that gives `npm start` its access key (kept off the command line, which `ps` shows). */
+export const RELAY_KEY_ENV = 'BANGUINS_RELAY_KEY';
+
+/** The access key the relay requires and where it came from. */
+export interface ChosenRelayKey {
+  readonly key: string;
+  /** How the start line names its origin. */
+  readonly origin: string;
+}
+
+/**
+ * The access key to require: --key, else BANGUINS_RELAY_KEY, else with --require-key or on a
+ * non-loopback host the one kept in `keyFile` (made there on first use, so a restart keeps it),
+ * else none.
+ */
+export function chooseRelayKey(
+  options: { key?: string; requireKey: boolean; host: string },
+  sources: { env?: string; keyFile: string },
+): ChosenRelayKey | undefined {
+  if (options.key !== undefined) return { key: options.key, origin: 'from --key' };
+  if (sources.env) {
+    if (!RELAY_KEY_PATTERN.test(sources.env)) {
+      throw new LocalRelayError('InvalidOption', `${RELAY_KEY_ENV} must be 8 to 256 URL-safe characters (letters, digits, . _ ~ -)`);
+    }
+    return { key: sources.env, origin: `from ${RELAY_KEY_ENV}` };
+  }
   // Only this machine can reach a loopback address: there the relay stays open unless asked for a key.
-  if (options.requireKey || !isLoopbackHost(options.host)) return randomBytes(24).toString('base64url');
-  return undefined;
+  if (!options.requireKey && isLoopbackHost(options.host)) return undefined;
+  const stored = loadOrCreateRelayKey(sources.keyFile);
+  return { key: stored.key, origin: `${stored.created ? 'new, kept' : 'kept'} in ${sources.keyFile}; delete it for a new key` };
 }
 
 /** The `npm start` command line. */
@@ -90,8 +120,15 @@ export function buildCommand(): Command {
     .option('--fault-reorder <p>', 'deliver inbound Transfer frames after the next one with this probability', probability, 0)
     .option('--fault-throttle <p>', "drop inbound Transfer frames with this probability and answer API Gateway's throttling frame", probability, 0)
     .option('--fault-seed <n>', 'seed of the fault generator, so runs repeat', integer(0, 2 ** 32 - 1), 1)
-    .option('--key <key>', 'require this access key in every handshake (?key=…; URL-safe, 8 to 256 characters)', relayKeyOption)
-    .option('--require-key', 'require an access key, generated and printed (the default when --host is not a loopback address)', false)
+    .option('--key <key>', `require this access key in every handshake (?key=…; URL-safe, 8 to 256 characters; env ${RELAY_KEY_ENV}, which ps does not show)`, relayKeyOption)
+    .option('--require-key', 'require an access key, generated once and kept in your config folder (the default when --host is not a loopback address)', false)
+    .option('--max-connections <n>', 'connections open at once; one more handshake is refused with 429', integer(1, 1_000_000), MAX_CONNECTIONS)
+    .option(
+      '--max-outbound-mib <MiB>',
+      'bytes waiting to be written to all clients together before a @connections POST to one with any waiting answers 429',
+      integer(1, 65_536),
+      RELAY_OUTBOUND_LIMIT_BYTES / MIB,
+    )
     .option('-q, --quiet', 'log nothing but the URLs', false)
     .addOption(
       new Option('--handler-log-level <level>', "the handlers' own JSON log level (default WARN, SILENT with --quiet)").choices([
@@ -111,7 +148,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       : undefined;
   if (faults) validateFaultRates(faults);
 
-  const relayKey = chooseRelayKey(options);
+  const chosenKey = chooseRelayKey(options, { env: process.env[RELAY_KEY_ENV] || undefined, keyFile: relayKeyFilePath() });
+  const relayKey = chosenKey?.key;
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
   if (!options.dynamodbEndpoint) out('Starting DynamoDB Local...');
   const relay: LocalRelay = await startLocalRelay({
@@ -126,6 +164,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     log: options.quiet ? silentLog : streamLog(process.stdout),
     handlerLogLevel: options.handlerLogLevel ?? (options.quiet ? 'SILENT' : 'WARN'),
     relayKey,
+    maxConnections: options.maxConnections,
+    relayOutboundLimitBytes: options.maxOutboundMib * MIB,
   });
   out(`DynamoDB: ${relay.dynamodbEndpoint} (table ${relay.tableName})`);
   out(`@connections: ${relay.callbackUrl}`);
@@ -135,8 +175,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       : 'Web page: not built (run `npm run build:web`, or start with `npm start`, which builds it)',
   );
   if (faults) out(`Faults on Transfer frames: drop ${faults.drop}, duplicate ${faults.duplicate}, reorder ${faults.reorder}, throttle ${faults.throttle}, seed ${faults.seed}`);
-  if (relay.relayKey !== undefined) {
-    out(`Access key: ${relay.relayKey} (every client must add ?key=<it> to the relay URL; the URLs below carry it)`);
+  if (chosenKey !== undefined) {
+    out(`Access key: ${chosenKey.key} (${chosenKey.origin}; every client must add ?key=<it> to the relay URL; the URLs below carry it)`);
   }
   out('Banguins relay listening on:');
   out(relay.url);

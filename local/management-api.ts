@@ -1,12 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkConnectionsRequest } from './connections-door';
 import { CLOSE_NORMAL, MESSAGE_LIMIT_BYTES } from './limits';
 import type { ConnectionRegistry } from './live-connection';
+import { RelayOutboundBytes } from './outbound-bytes';
 
 /**
  * How many bytes may wait in a connection's outbound buffer before a POST to it is refused with
  * 429 LimitExceededException: a client that stops reading cannot make the relay buffer without bound.
  */
 export const OUTBOUND_BUFFER_LIMIT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * How many bytes may wait in the outbound buffers of all connections together before a POST to a
+ * connection that has any waiting is refused with 429: many clients that stop reading cannot make
+ * the relay buffer 4 MiB each. A POST to a connection with nothing waiting still goes (a reader
+ * that keeps up is not stalled by the others).
+ */
+export const RELAY_OUTBOUND_LIMIT_BYTES = 32 * 1024 * 1024;
 
 /** Options of the `@connections` API. */
 export interface ManagementApiOptions {
@@ -18,6 +28,8 @@ export interface ManagementApiOptions {
   readonly payloadLimitBytes?: number;
   /** @default OUTBOUND_BUFFER_LIMIT_BYTES */
   readonly outboundBufferLimitBytes?: number;
+  /** @default RELAY_OUTBOUND_LIMIT_BYTES */
+  readonly relayOutboundLimitBytes?: number;
   /** Sees every posted payload (the frame tap). */
   readonly onPosted?: (connectionId: string, payload: Buffer) => void;
 }
@@ -58,13 +70,16 @@ const PATH = /^(?:\/([^/]+))?\/@connections\/([^/]+)$/;
  * works against the local relay unchanged: POST sends the body to the client (200), GET describes
  * the connection (200), DELETE closes it (204); an unknown id is 410 GoneException, a payload
  * over 128 KB is 413 PayloadTooLargeException, and a POST to a connection whose outbound buffer
- * holds more than `outboundBufferLimitBytes` (it stopped reading) is 429 LimitExceededException,
+ * holds more than `outboundBufferLimitBytes` (it stopped reading), or that holds any while all
+ * connections together hold more than `relayOutboundLimitBytes`, is 429 LimitExceededException,
  * API Gateway's throttling answer. Signatures are not checked.
  */
 export function createConnectionsApi(options: ManagementApiOptions): ConnectionsApi {
   const stage = options.stage ?? 'dev';
   const limit = options.payloadLimitBytes ?? MESSAGE_LIMIT_BYTES;
   const outboundLimit = options.outboundBufferLimitBytes ?? OUTBOUND_BUFFER_LIMIT_BYTES;
+  const relayOutboundLimit = options.relayOutboundLimitBytes ?? RELAY_OUTBOUND_LIMIT_BYTES;
+  const outbound = new RelayOutboundBytes();
 
   const answer = ({ method, path, body }: ConnectionsRequest): ConnectionsResponse => {
     const match = PATH.exec(path);
@@ -86,8 +101,12 @@ export function createConnectionsApi(options: ManagementApiOptions): Connections
         if (connection.socket.bufferedAmount > outboundLimit) {
           return error(429, 'LimitExceededException', `Connection ${connectionId} has ${connection.socket.bufferedAmount} bytes waiting to be read; try again later`);
         }
+        if (connection.socket.bufferedAmount > 0 && outbound.total() > relayOutboundLimit) {
+          return error(429, 'LimitExceededException', `Clients of this relay have over ${relayOutboundLimit} bytes waiting to be read; try again later`);
+        }
         options.onPosted?.(connectionId, body);
         connection.send(body);
+        outbound.noteSent(connection);
         return { status: 200, headers: { 'content-length': '0' }, body: '' };
       case 'GET':
         return json(200, {
@@ -105,11 +124,21 @@ export function createConnectionsApi(options: ManagementApiOptions): Connections
   return { matches: (path) => PATH.test(path), payloadLimitBytes: limit, answer };
 }
 
-/** The `@connections` API over HTTP (wscat users, curl, other processes). */
-export function createManagementApi(api: ConnectionsApi): ManagementApi {
+/**
+ * The `@connections` API over HTTP (wscat users, curl, other processes), behind its door
+ * (connections-door.ts): no web page, JSON bodies only, and `relayKey` in a header when one is set.
+ */
+export function createManagementApi(api: ConnectionsApi, relayKey?: string): ManagementApi {
   return (request, response) => {
     const path = (request.url ?? '').split('?')[0] ?? '';
     if (!api.matches(path)) return false;
+    const refusal = checkConnectionsRequest({ method: request.method ?? 'GET', headers: request.headers, remoteAddress: request.socket.remoteAddress }, relayKey);
+    if (refusal) {
+      // The body is never read: the connection closes after the answer.
+      const answer = error(refusal.status, refusal.errorType, refusal.message);
+      response.writeHead(answer.status, { ...answer.headers, connection: 'close' }).end(answer.body);
+      return true;
+    }
     readBody(request, api.payloadLimitBytes).then(
       (body) => {
         const answer = api.answer({ method: request.method ?? 'GET', path, body });

@@ -91,7 +91,7 @@ describe('local relay @connections API', () => {
     const { client, connectionId } = await connectedClient();
     const base = relay.callbackUrl.replace(/\/dev$/, '');
     const id = encodeURIComponent(connectionId);
-    const withoutStage = await fetch(`${base}/@connections/${id}`, { method: 'POST', body: 'plain text' });
+    const withoutStage = await fetch(`${base}/@connections/${id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'plain text' });
     expect(withoutStage.status).toBe(200);
     expect(await client.next()).toBe('plain text');
     const otherStage = await fetch(`${base}/prod/@connections/${id}`);
