@@ -39,7 +39,10 @@ export interface ReceiveOptions extends PeerSessionOptions {
   readonly tuning?: Partial<ProtocolTuning>;
   /** How long to wait for the sender's answer to the pairing request. @default 30000 */
   readonly pairTimeoutMs?: number;
-  /** How long to wait, after the last ack, for the sender's goodbye. @default 3000 */
+  /**
+   * How long to wait, after the last file, for the sender's goodbye (which comes once our receipt
+   * arrived; the sender waits 10 s for one), repeating the receipt meanwhile. @default 12000
+   */
   readonly lingerMs?: number;
   /** Called with the RelayConnection once it exists (tests use it to break sockets). */
   readonly onConnection?: (connection: RelayConnection) => void;
@@ -79,6 +82,9 @@ const MIN_ACK_DELAY_MS = 10;
 /** How often the receiver repeats its latest receipt after the last file, until the sender's bye. */
 const RECEIPT_REPEAT_MS = 1000;
 
+/** The default lingerMs: longer than the sender's wait for a receipt, so a receipt the relay refused still gets through. */
+const DEFAULT_LINGER_MS = 12_000;
+
 /** How often an unanswered first hello is repeated. */
 const FIRST_HELLO_REPEAT_MS = 2000;
 
@@ -103,6 +109,8 @@ class ReceiveSession extends PeerSession {
   private senderSession?: string;
   /** The SHA-256 of every file written, in manifest order: what the receipts confirm. */
   private readonly writtenHashes: Uint8Array[] = [];
+  /** Whether a repeat of the receipt is already scheduled. */
+  private receiptRepeatPending = false;
   /** Whether the manifest's first chunk is being verified (the manifest stream starts only with a chunk that verifies). */
   private manifestCheck?: Promise<void>;
 
@@ -200,7 +208,7 @@ class ReceiveSession extends PeerSession {
   private async lingerForBye(): Promise<void> {
     let lingerTimer: ReturnType<typeof setTimeout> | undefined;
     const repeatReceipt = setInterval(() => void this.sendReceipt().catch(() => undefined), RECEIPT_REPEAT_MS);
-    await Promise.race([this.byeSignal.promise, new Promise((resolve) => (lingerTimer = setTimeout(resolve, this.options.lingerMs ?? 3000)))]);
+    await Promise.race([this.byeSignal.promise, new Promise((resolve) => (lingerTimer = setTimeout(resolve, this.options.lingerMs ?? DEFAULT_LINGER_MS)))]);
     clearInterval(repeatReceipt);
     clearTimeout(lingerTimer);
   }
@@ -476,6 +484,14 @@ class ReceiveSession extends PeerSession {
    */
   protected onControlDropped(): void {
     if (!this.paired) this.repeatHello(DROPPED_CONTROL_RETRY_MS, false, this.helloContent());
+    // After pairing, the lost frame may have been a receipt: say it again (cumulative, so once is enough).
+    else if (this.writtenHashes.length > 0 && !this.receiptRepeatPending) {
+      this.receiptRepeatPending = true;
+      setTimeout(() => {
+        this.receiptRepeatPending = false;
+        void this.sendReceipt().catch(() => undefined);
+      }, DROPPED_CONTROL_RETRY_MS);
+    }
   }
 
   /** PeerBusy or API Gateway's throttle: for the receiver only a possibly lost first hello matters (acks are cumulative). */

@@ -3,7 +3,9 @@ import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { LocalRelay } from '../local/local-relay';
+import { bytesSource, receiveFiles, sendFiles } from '../client';
 import { runCliJson } from './support/cli-process';
+import { collectingSink, NODE_WS, QUICK_TUNING } from './support/node-client';
 import { parseFrame, startRelayInTheMiddle, type RelayInTheMiddle } from './support/relay-in-the-middle';
 import { startTestRelay } from './support/start-test-relay';
 
@@ -73,4 +75,32 @@ describe('the sender reports a file delivered only on the receiver\'s sealed rec
     const saved = await readdir(out);
     expect(saved.includes('forged.bin') ? (await stat(path.join(out, 'forged.bin'))).size : 0).toBe(0);
   }, 90_000);
+
+  it('a receipt the relay refuses (InternalError while its table is down) is said again: the sender still ends with success', async () => {
+    // GIVEN a relay that, for 2.5 s from the receiver's first ack of the file, refuses every control frame of the receiver (its receipts)
+    let refusingUntil = 0;
+    let refused = 0;
+    mitm.setRewriter((text, direction, connection) => {
+      const frame = parseFrame(text);
+      if (direction !== 'to-relay' || connection.index !== 1) return 'pass';
+      if (frame?.action === 'Acknowledge' && frame.message?.fileid === 'f0' && refusingUntil === 0) refusingUntil = Date.now() + 2500;
+      if (frame?.action === 'Request' && Date.now() < refusingUntil) {
+        refused++;
+        connection.toClient(JSON.stringify({ action: 'Error', message: { code: 'InternalError', reason: 'the relay failed to handle this frame; try again', request: 'Request' } }));
+        return 'drop';
+      }
+      return 'pass';
+    });
+    const content = randomBytes(500_000);
+    let gotLink!: (link: string) => void;
+    const link = new Promise<string>((resolve) => (gotLink = resolve));
+    const sending = sendFiles({ relayUrl: mitm.url, WebSocket: NODE_WS, files: [{ name: 'r.bin', source: bytesSource(content) }], tuning: QUICK_TUNING, onEvent: (e) => e.type === 'link' && gotLink(e.link) });
+    const parts: Buffer[] = [];
+    const receiving = receiveFiles({ link: await link, WebSocket: NODE_WS, tuning: QUICK_TUNING, openSink: async () => collectingSink(parts) });
+    // THEN the receipt got through after the refusals, and both sides end well
+    await expect(sending).resolves.toMatchObject({ files: 1, bytes: content.length });
+    await expect(receiving).resolves.toMatchObject({ bytes: content.length });
+    expect(refused).toBeGreaterThan(0);
+    expect(Buffer.concat(parts).equals(content)).toBe(true);
+  }, 60_000);
 });
