@@ -1,8 +1,9 @@
 import { Presets, SingleBar } from 'cli-progress';
 import qrcode from 'qrcode-terminal';
 import type { SessionEvent } from '../client';
+import { formatBytes, formatRate } from '../client/byte-units';
 import { escapeUnsafeInJson, printableText } from '../client/printable-text';
-import { formatBytes, formatDuration } from './human-units';
+import { formatDuration } from './human-units';
 
 /** How the CLI shows a session: bars on a terminal, plain lines otherwise, or JSON lines with --json. */
 export type ReportMode = 'tty' | 'plain' | 'json';
@@ -151,7 +152,7 @@ export class SessionReporter {
     this.bar.update(totalBytes, {
       file: shortName(printableText(name)),
       done: formatBytes(totalBytes),
-      speed: this.rate > 0 ? `${formatBytes(this.rate)}/s` : '-',
+      speed: this.rate > 0 ? formatRate(this.rate) : '-',
       etaText: this.rate > 0 ? formatDuration((total - totalBytes) / this.rate) : '--:--',
     });
   }

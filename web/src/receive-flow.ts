@@ -1,9 +1,10 @@
 import { receiveFiles, type ByteSink, type IncomingFile, type SessionEvent, type WebSocketConstructor } from '../../client';
+import { formatBytes } from '../../client/byte-units';
 import { distinctNames, safeFileName } from '../../client/safe-file-name';
 import { directoryPicker, directorySink, downloadSink, type PickedDirectory, type SavedFile } from './download-sink';
 import { describeError } from './error-text';
 import { FileListView } from './file-list-view';
-import { formatBytes, formatFileCount } from './format';
+import { formatFileCount } from './format';
 import { setError, setStatus, showScreens, type PageElements } from './page-elements';
 
 /**
