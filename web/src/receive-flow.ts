@@ -12,7 +12,7 @@ import { setError, setStatus, showScreens, type PageElements } from './page-elem
  * for a folder and streams the files into it; below it, or where it cannot, files gather in a Blob
  * and are saved through a download.
  */
-export const STREAM_TO_DISK_BYTES = 256 * 1000 * 1000;
+const STREAM_TO_DISK_BYTES = 256 * 1000 * 1000;
 
 /** What a receive needs from the page. */
 export interface ReceiveFlowOptions {
