@@ -1,8 +1,8 @@
-import { startRelayProcess } from '../test/fuzz/relay-process';
-import { runFuzz } from '../test/fuzz/fuzz-run';
+import { startRelayProcess } from '../support/fuzz/relay-process';
+import { runFuzz } from '../support/fuzz/fuzz-run';
 
 /*
- * `npm run fuzz [-- --frames N --seed S]`: sends generated frames (test/fuzz/fuzz-frames.ts) over
+ * `npm run fuzz [-- --frames N --seed S]`: sends generated frames (support/fuzz/fuzz-frames.ts) over
  * every route from several paired connections to one local relay (its own DynamoDB Local) in a child
  * process, and prints crashes, unhandled rejections, frames without the answer docs/protocol.md
  * promises, the relay's RSS before and after, and frames per second.

@@ -1,16 +1,8 @@
-/** Bytes (or bytes per second) as a person reads them: 0 B, 792 B, 1.5 kB, 10.0 MB (powers of 1000, like croc). */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${Math.round(bytes)} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 'B';
-  for (const next of units) {
-    if (value < 1000) break;
-    value /= 1000;
-    unit = next;
-  }
-  return `${value.toFixed(1)} ${unit}`;
-}
+/**
+ * Sizes and rates come from client/byte-units.ts, the one style of the CLI and the page; this
+ * re-export keeps the CLI's older import path (receive-command.ts) working.
+ */
+export { formatBytes } from '../client/byte-units';
 
 /** Seconds as m:ss or h:mm:ss. */
 export function formatDuration(seconds: number): string {

@@ -8,7 +8,7 @@ import { CliError } from './cli-error';
 export const DEFAULT_RELAY_URL = 'ws://127.0.0.1:3001';
 
 /** Where `npm run deploy` writes the stack outputs, relative to the current folder. */
-export const DEPLOY_OUTPUTS_FILE = path.join('cdk.out', 'outputs.json');
+const DEPLOY_OUTPUTS_FILE = path.join('cdk.out', 'outputs.json');
 
 /** Where the relay URL came from. */
 export type RelaySource = '--relay' | 'BANGUINS_RELAY' | 'cdk.out/outputs.json' | 'default';
@@ -63,7 +63,7 @@ export async function resolveRelayTarget(inputs: RelayTargetInputs): Promise<Rel
 }
 
 /** Checks that a relay URL is a ws:// or wss:// URL; CliError BadRelayUrl naming where it came from otherwise. */
-export function checkRelayUrl(value: string, from: string): string {
+function checkRelayUrl(value: string, from: string): string {
   let url: URL | undefined;
   try {
     url = new URL(value);

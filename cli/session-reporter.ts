@@ -1,8 +1,9 @@
 import { Presets, SingleBar } from 'cli-progress';
-import qrcode from 'qrcode-terminal';
 import type { SessionEvent } from '../client';
+import { formatBytes, formatRate } from '../client/byte-units';
 import { escapeUnsafeInJson, printableText } from '../client/printable-text';
-import { formatBytes, formatDuration } from './human-units';
+import { formatDuration } from './human-units';
+import { terminalQrCode } from './terminal-qr-code';
 
 /** How the CLI shows a session: bars on a terminal, plain lines otherwise, or JSON lines with --json. */
 export type ReportMode = 'tty' | 'plain' | 'json';
@@ -115,7 +116,7 @@ export class SessionReporter {
 
   private showLink(link: string): void {
     if (this.mode === 'tty') {
-      qrcode.generate(link, { small: true }, (code) => this.out.write(`${code}\n`));
+      this.out.write(`${terminalQrCode(link)}\n`);
     }
     this.line('Scan the code with a phone, or on the other computer run: banguins receive "<link>" with this link:');
     this.line(link);
@@ -151,7 +152,7 @@ export class SessionReporter {
     this.bar.update(totalBytes, {
       file: shortName(printableText(name)),
       done: formatBytes(totalBytes),
-      speed: this.rate > 0 ? `${formatBytes(this.rate)}/s` : '-',
+      speed: this.rate > 0 ? formatRate(this.rate) : '-',
       etaText: this.rate > 0 ? formatDuration((total - totalBytes) / this.rate) : '--:--',
     });
   }

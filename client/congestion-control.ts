@@ -13,9 +13,6 @@ export const MIN_PACING_PER_SECOND = 1;
 /** The rate a window is assumed to give before any round trip was measured. */
 const DEFAULT_WINDOW_RATE_PER_SECOND = 100;
 
-/** Why the window shrank; counted in CongestionStats. */
-export type CongestionEvent = 'loss' | 'signal' | 'timeout' | 'delay';
-
 /** What a CongestionControl went through, for summaries and benchmarks. */
 export interface CongestionStats {
   /** Windows halved because a chunk was found lost. */

@@ -2,9 +2,9 @@ import { ProtocolError } from './errors';
 import type { Manifest } from './manifest';
 
 /** Most files one manifest may announce. */
-export const MAX_MANIFEST_FILES = 10_000;
+const MAX_MANIFEST_FILES = 10_000;
 /** Longest MIME type a manifest may give a file. */
-export const MAX_MANIFEST_TYPE_LENGTH = 255;
+const MAX_MANIFEST_TYPE_LENGTH = 255;
 
 /**
  * Checks what decodeManifest leaves to the receiver's judgement, since the sender is not trusted:

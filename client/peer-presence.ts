@@ -1,16 +1,16 @@
 import { PeerGoneError } from './errors';
 
 /** While the peer seems gone, a hello goes to its last known id this often, in case the "gone" was stale. */
-export const PROBE_INTERVAL_MS = 1000;
+const PROBE_INTERVAL_MS = 1000;
 
 /** PeerGone errors this soon after the peer moved to a new connection are about its old one. */
-export const STALE_ERROR_GRACE_MS = 1500;
+const STALE_ERROR_GRACE_MS = 1500;
 
 /**
  * After this side reconnected, the peer is declared away (and probed) unless it says hello within
  * this long: errors inside the stale-error grace are ignored, and the peer may have moved too.
  */
-export const ANSWER_TIMEOUT_MS = 2000;
+const ANSWER_TIMEOUT_MS = 2000;
 
 /** What PeerPresence needs from its session. */
 export interface PeerPresenceOptions {

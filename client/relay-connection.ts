@@ -1,4 +1,5 @@
 import { RelayKeyRefusedError, RelayUnreachableError } from './errors';
+import { ReconnectBackoff } from './reconnect-backoff';
 import { describeRelayError } from './relay-error-codes';
 import { redactRelayKey, relayKeyOf } from './relay-url';
 import type { WebSocketConstructor, WebSocketLike } from './ports';
@@ -41,8 +42,8 @@ export interface RelayConnectionOptions {
 
 /**
  * One logical connection to the relay over successive sockets: opens a socket, registers the qrhash
- * with Connect and learns its connection id; when the socket drops it reconnects with backoff (a new
- * id each time) until it succeeds or the reconnect window closes.
+ * with Connect and learns its connection id; when the socket drops it reconnects with jittered
+ * backoff (`reconnect-backoff.ts`; a new id each time) until it succeeds or the reconnect window closes.
  */
 export class RelayConnection {
   private socket?: WebSocketLike;
@@ -211,7 +212,7 @@ export class RelayConnection {
 
   private async reconnect(): Promise<void> {
     const deadline = Date.now() + (this.options.reconnectWindowMs ?? 120_000);
-    let delay = 100;
+    const backoff = new ReconnectBackoff();
     let lastError: unknown;
     while (!this.closing && Date.now() < deadline) {
       try {
@@ -225,8 +226,7 @@ export class RelayConnection {
       } catch (error) {
         lastError = error;
         if (error instanceof RelayKeyRefusedError) break;
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        delay = Math.min(delay * 2, 4000);
+        await new Promise((resolve) => setTimeout(resolve, backoff.nextDelayMs()));
       }
     }
     if (this.closing) return;

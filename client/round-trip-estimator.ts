@@ -12,7 +12,7 @@ export interface RetransmitTimeoutBounds {
 const FIRST_TIMEOUT_RTO_MS = 3000;
 
 /** The defaults of RetransmitTimeoutBounds. */
-export const DEFAULT_RTO_BOUNDS: RetransmitTimeoutBounds = { initialRtoMs: 1000, minRtoMs: 200, maxRtoMs: 60_000 };
+const DEFAULT_RTO_BOUNDS: RetransmitTimeoutBounds = { initialRtoMs: 1000, minRtoMs: 200, maxRtoMs: 60_000 };
 
 /**
  * The round trip of a chunk (sent -> acknowledged) and the retransmission timeout derived from it,

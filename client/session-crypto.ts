@@ -13,9 +13,9 @@ export interface SessionKeys {
 /** Bytes of the random secret in a link (256 bits). */
 export const SECRET_BYTES = 32;
 /** Bytes of an AES-GCM nonce. */
-export const NONCE_BYTES = 12;
+const NONCE_BYTES = 12;
 /** Bytes of an AES-GCM tag. */
-export const TAG_BYTES = 16;
+const TAG_BYTES = 16;
 
 const encoder = new TextEncoder();
 

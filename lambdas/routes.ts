@@ -46,16 +46,16 @@ export interface RouteDefinition {
  * 96 MB/s of 96 KB Node chunks, for every transfer of the stage together; a tenth of the account's
  * 10,000 requests/s, so other APIs of the account keep theirs. See docs/cost-and-throughput.md.
  */
-export const TRANSFER_THROTTLE: RouteThrottle = { rateLimit: 1000, burstLimit: 2000 };
+const TRANSFER_THROTTLE: RouteThrottle = { rateLimit: 1000, burstLimit: 2000 };
 
 /** The throttle of Acknowledge: twice the one-per-8-chunks cadence at the full Transfer rate. */
-export const ACKNOWLEDGE_THROTTLE: RouteThrottle = { rateLimit: 250, burstLimit: 500 };
+const ACKNOWLEDGE_THROTTLE: RouteThrottle = { rateLimit: 250, burstLimit: 500 };
 
 /**
  * The throttle of the control routes (connect, pair, echo, unroutable frames): a few per transfer,
  * far below the account's 500 new connections/s; a flood of them cannot crowd out the chunk path.
  */
-export const CONTROL_THROTTLE: RouteThrottle = { rateLimit: 10, burstLimit: 20 };
+const CONTROL_THROTTLE: RouteThrottle = { rateLimit: 10, burstLimit: 20 };
 
 /** Every route of the relay. Adding a route here adds it to the stack and to `npm start`. */
 export const ROUTES: readonly RouteDefinition[] = [

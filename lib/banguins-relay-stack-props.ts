@@ -9,9 +9,9 @@ import { StackConfigError } from './stack-config-error';
 /** The stage name when none is given. */
 export const DEFAULT_STAGE_NAME = 'dev';
 /** The stage's default route throttle (routes without their own), steady requests per second. */
-export const DEFAULT_THROTTLING_RATE_LIMIT = 10;
+const DEFAULT_THROTTLING_RATE_LIMIT = 10;
 /** The stage's default route throttle (routes without their own), burst. */
-export const DEFAULT_THROTTLING_BURST_LIMIT = 20;
+const DEFAULT_THROTTLING_BURST_LIMIT = 20;
 
 /** API Gateway stage names: letters, digits, `-` and `_`, at most 128 characters. */
 const STAGE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;

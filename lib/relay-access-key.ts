@@ -4,7 +4,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
 /** The length of the generated relay access key: letters and digits only, ~285 bits. */
-export const RELAY_KEY_LENGTH = 48;
+const RELAY_KEY_LENGTH = 48;
 
 /**
  * The relay access key: a Secrets Manager secret generated at deploy, of letters and digits only

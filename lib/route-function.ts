@@ -12,13 +12,13 @@ import { TABLE_NAME_ENV } from '../lambdas/relay/table-schema';
 const PROJECT_ROOT = path.join(__dirname, '..');
 
 /** Lambda's limit for a route handler; API Gateway gives up on an integration after 29 s. */
-export const ROUTE_FUNCTION_TIMEOUT = Duration.seconds(10);
+const ROUTE_FUNCTION_TIMEOUT = Duration.seconds(10);
 
 /** The Node.js runtime of every route function: the newest that aws-cdk-lib and Lambda offer. */
-export const ROUTE_FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
+const ROUTE_FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
 
 /** The Powertools service name every route function logs under. */
-export const POWERTOOLS_SERVICE_NAME = 'banguins-relay';
+const POWERTOOLS_SERVICE_NAME = 'banguins-relay';
 
 /** Options of {@link RouteFunction}. */
 export interface RouteFunctionProps {

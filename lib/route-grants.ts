@@ -15,12 +15,12 @@ export interface RouteGrantTargets {
 }
 
 /** The IAM actions of a route's table operations, in the order the route lists them. */
-export function tableIamActions(route: RouteDefinition): string[] {
+function tableIamActions(route: RouteDefinition): string[] {
   return route.tableActions.map((action) => `dynamodb:${action}`);
 }
 
 /** The ARN of the table's qrhash index, the only resource `dynamodb:Query` is granted on. */
-export function qrHashIndexArn(table: ITableV2): string {
+function qrHashIndexArn(table: ITableV2): string {
   return `${table.tableArn}/index/${QRHASH_INDEX_NAME}`;
 }
 

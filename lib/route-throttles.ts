@@ -2,7 +2,7 @@ import type { RouteDefinition, RouteThrottle } from '../lambdas/routes';
 import { StackConfigError } from './stack-config-error';
 
 /** The context key of the per-route throttles: `-c throttle.<routeKey>=RATE/BURST`, or an object in cdk.json. */
-export const THROTTLE_CONTEXT_KEY = 'throttle';
+const THROTTLE_CONTEXT_KEY = 'throttle';
 
 /** `RATE/BURST`: two whole numbers of requests per second, e.g. `1000/2000`. */
 const THROTTLE_VALUE_PATTERN = /^\s*(\d+)\s*\/\s*(\d+)\s*$/;
@@ -11,7 +11,7 @@ const THROTTLE_VALUE_PATTERN = /^\s*(\d+)\s*\/\s*(\d+)\s*$/;
  * Reads one `RATE/BURST` context value (`"1000/2000"`), throwing InvalidContextValue with an
  * example when it is anything else. `key` is the context key, used in the message.
  */
-export function parseThrottleValue(key: string, raw: unknown): RouteThrottle {
+function parseThrottleValue(key: string, raw: unknown): RouteThrottle {
   const match = typeof raw === 'string' ? THROTTLE_VALUE_PATTERN.exec(raw) : null;
   if (!match) {
     throw new StackConfigError(

@@ -8,7 +8,7 @@ import { assetBucketObjectsFinding, wildcardResourceFinding } from './nag-findin
 import { originAccessControlName } from './origin-access-control-name';
 
 /** The name of the JSON file, next to index.html, that tells the page where the relay is. */
-export const WEB_CONFIG_FILE = 'config.json';
+const WEB_CONFIG_FILE = 'config.json';
 
 /** The contents of {@link WEB_CONFIG_FILE}. */
 export interface WebConfig {

@@ -12,7 +12,7 @@ import { grantRouteAccess } from './route-grants';
 import { RouteFunction } from './route-function';
 
 /** The frame field API Gateway routes on: the seeds' `action`. */
-export const ROUTE_SELECTION_EXPRESSION = '$request.body.action';
+const ROUTE_SELECTION_EXPRESSION = '$request.body.action';
 
 /** One JSON line per WebSocket event in the stage's access log. */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(

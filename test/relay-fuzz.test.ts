@@ -1,5 +1,5 @@
-import { runFuzz, type FuzzReport } from './fuzz/fuzz-run';
-import { startRelayProcess, type RelayProcess } from './fuzz/relay-process';
+import { runFuzz, type FuzzReport } from '../support/fuzz/fuzz-run';
+import { startRelayProcess, type RelayProcess } from '../support/fuzz/relay-process';
 import { testDynamoDbEndpoint } from './support/start-test-relay';
 import { connectClient, connectionIdOf } from './support/ws-client';
 

@@ -3,7 +3,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { RelayKeySource } from '../relay/relay-key';
 
 /** How long a warm `$connect` function keeps the key before reading the secret again (a rotated key takes effect within it). */
-export const RELAY_KEY_CACHE_SECONDS = 5 * 60;
+const RELAY_KEY_CACHE_SECONDS = 5 * 60;
 
 /** Options of secretsManagerRelayKey. */
 export interface SecretsManagerRelayKeyOptions {
@@ -14,7 +14,7 @@ export interface SecretsManagerRelayKeyOptions {
 }
 
 /** The region of a Secrets Manager ARN (`arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME`), if it is one. */
-export function regionOfSecretArn(secretArn: string): string | undefined {
+function regionOfSecretArn(secretArn: string): string | undefined {
   const region = secretArn.split(':')[3];
   return secretArn.startsWith('arn:') && region ? region : undefined;
 }

@@ -1,8 +1,8 @@
 /** How long a known pairing is trusted without reading the table again. */
-export const PAIRING_CACHE_TTL_MS = 60_000;
+const PAIRING_CACHE_TTL_MS = 60_000;
 
 /** How many pairings one handler instance remembers; the oldest go first. */
-export const PAIRING_CACHE_MAX_ENTRIES = 10_000;
+const PAIRING_CACHE_MAX_ENTRIES = 10_000;
 
 /**
  * Pairings (sender -> peer) the relay has already read from the table, so Transfer and

@@ -3,7 +3,7 @@ import { bundledChromium, type ChromiumBinary } from './bundled-chromium';
 import { accessSync, constants } from 'node:fs';
 
 /** Debian's Chromium (`apt-get install -y chromium`); playwright never downloads a browser here. */
-export const SYSTEM_CHROMIUM_PATH = '/usr/bin/chromium';
+const SYSTEM_CHROMIUM_PATH = '/usr/bin/chromium';
 
 const BASE_ARGS = [
   '--no-sandbox',
@@ -31,7 +31,7 @@ function isExecutable(path: string): boolean {
  * `@sparticuz/chromium`), else Debian's `/usr/bin/chromium` when installed, else the bundled one.
  * Says which, once per process, on stderr.
  */
-export function chooseChromium(): ChromiumBinary {
+function chooseChromium(): ChromiumBinary {
   if (chosen) return chosen;
   const wanted = process.env.BANGUINS_CHROMIUM;
   if (wanted === 'bundled' || (!wanted && !isExecutable(SYSTEM_CHROMIUM_PATH))) {

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 
 /** The `banguins` executable the tests run, as a user would. */
-export const BANGUINS_BIN = path.join(__dirname, '..', '..', 'bin', 'banguins.js');
+const BANGUINS_BIN = path.join(__dirname, '..', '..', 'bin', 'banguins.js');
 
 /** How a `banguins` process ended, with everything it printed. */
 export interface FinishedCli {

@@ -12,7 +12,7 @@ export interface SavedFile {
  * object URL of `text/html` or `image/svg+xml` opened in a tab would run the sender's script in
  * this page's origin, where the relay key is stored. Bytes of this type are only ever downloaded.
  */
-export const RECEIVED_BLOB_TYPE = 'application/octet-stream';
+const RECEIVED_BLOB_TYPE = 'application/octet-stream';
 
 /**
  * A ByteSink that gathers the file as Blob parts (browsers keep large blobs on disk, not all in
@@ -78,7 +78,7 @@ export function directorySink(directory: PickedDirectory, name: string, onSaved:
 }
 
 /** Starts a download of `url` as `name`. */
-export function triggerDownload(url: string, name: string): void {
+function triggerDownload(url: string, name: string): void {
   const anchor = document.createElement('a');
   anchor.href = url;
   anchor.download = name;

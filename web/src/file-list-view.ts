@@ -1,5 +1,6 @@
+import { formatBytes, formatRate } from '../../client/byte-units';
 import { printableText } from '../../client/printable-text';
-import { formatBytes, formatDuration, formatRate, RateMeter } from './format';
+import { formatDuration, RateMeter } from './format';
 
 /** One file's row: name, size, a progress bar and a line of bytes, rate and time left. */
 class FileRow {

@@ -1,25 +1,5 @@
-/** How the page words sizes, rates and times left; pure functions, shared by every view. */
-
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
-
-/** A byte count for a person: `0 B`, `512 B`, `1.5 MB`, `12 GB` (powers of 1000, as file managers show). */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '—';
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${value.toFixed(digits)} ${UNITS[unit]}`;
-}
-
-/** A transfer rate: `1.2 MB/s`, or `—` while unknown. */
-export function formatRate(bytesPerSecond: number): string {
-  if (!Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) return '—';
-  return `${formatBytes(bytesPerSecond)}/s`;
-}
+/** How the page words times left and file counts, and measures rates (sizes and rates: client/byte-units.ts). */
+import { formatBytes } from '../../client/byte-units';
 
 /** A time left: `4 s`, `2 min 5 s`, `1 h 3 min`, or `—` while unknown. */
 export function formatDuration(seconds: number): string {

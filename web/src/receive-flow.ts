@@ -1,9 +1,10 @@
 import { receiveFiles, type ByteSink, type IncomingFile, type SessionEvent, type WebSocketConstructor } from '../../client';
+import { formatBytes } from '../../client/byte-units';
 import { distinctNames, safeFileName } from '../../client/safe-file-name';
 import { directoryPicker, directorySink, downloadSink, type PickedDirectory, type SavedFile } from './download-sink';
 import { describeError } from './error-text';
 import { FileListView } from './file-list-view';
-import { formatBytes, formatFileCount } from './format';
+import { formatFileCount } from './format';
 import { setError, setStatus, showScreens, type PageElements } from './page-elements';
 
 /**
@@ -11,7 +12,7 @@ import { setError, setStatus, showScreens, type PageElements } from './page-elem
  * for a folder and streams the files into it; below it, or where it cannot, files gather in a Blob
  * and are saved through a download.
  */
-export const STREAM_TO_DISK_BYTES = 256 * 1000 * 1000;
+const STREAM_TO_DISK_BYTES = 256 * 1000 * 1000;
 
 /** What a receive needs from the page. */
 export interface ReceiveFlowOptions {

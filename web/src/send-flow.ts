@@ -1,8 +1,9 @@
 import { sendFiles, type SessionEvent, type WebSocketConstructor } from '../../client';
+import { formatBytes } from '../../client/byte-units';
 import { blobSource } from './blob-source';
 import { describeError } from './error-text';
 import { FileListView } from './file-list-view';
-import { formatBytes, formatFileCount } from './format';
+import { formatFileCount } from './format';
 import { setError, setStatus, showScreens, type PageElements } from './page-elements';
 import { drawQrCode } from './qr-display';
 

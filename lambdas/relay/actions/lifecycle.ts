@@ -3,7 +3,7 @@ import { admitRelayKey, presentedRelayKey, type RelayKeySource } from '../relay-
 import { CONNECTION_TTL_SECONDS } from '../table-schema';
 
 /** `$connect`: stores the new connection with a TTL a little past API Gateway's 2 h limit. */
-export async function storeConnection(context: RelayContext): Promise<void> {
+async function storeConnection(context: RelayContext): Promise<void> {
   await context.store.add({
     connectionId: context.connectionId,
     connectedAt: context.connectedAt,

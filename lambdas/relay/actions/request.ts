@@ -5,7 +5,7 @@ import type { RelayContext } from '../relay-context';
 import { deliverToPeer } from './deliver';
 
 /** How many connections of one qrhash a rejoin tries, newest first (a stale record or two may linger on AWS). */
-export const MAX_REJOIN_CANDIDATES = 5;
+const MAX_REJOIN_CANDIDATES = 5;
 
 /** The message the relay forwards: the seed's fields, `rejoin` dropped. */
 type ForwardedRequest = Omit<RequestFrame['message'], 'rejoin'>;

@@ -67,7 +67,7 @@ function clipped(action: string): string {
 }
 
 /** Whether a frame goes over API Gateway's size limits (the connection then closes with 1009). */
-export function isOverLimit(frame: FuzzFrame): boolean {
+function isOverLimit(frame: FuzzFrame): boolean {
   const frameBytes = Math.ceil(frame.payload.length / frame.fragments);
   return frameBytes > FRAME_LIMIT || frame.payload.length > MESSAGE_LIMIT;
 }
