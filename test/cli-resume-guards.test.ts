@@ -148,8 +148,11 @@ describe('banguins receive trusts nothing it finds in --out', () => {
       if (event.type === 'progress') started();
     });
     await firstProgress;
+    // The first is paused while the second runs, so that it is still receiving however fast this machine is.
+    first.child.kill('SIGSTOP');
     // WHEN a second one starts with the same link and --out
     const second = await endedWithin(runCli(['receive', link, '--out', out, '--json']), 20_000);
+    first.child.kill('SIGCONT');
     // THEN it says so at once and exits; the first receives the whole file
     if (second === 'still running') throw new Error('the second receive stalled silently');
     expect(second.code).toBe(1);
