@@ -1,16 +1,5 @@
 import { PeerGoneError } from './errors';
-
-/** While the peer seems gone, a hello goes to its last known id this often, in case the "gone" was stale. */
-const PROBE_INTERVAL_MS = 1000;
-
-/** PeerGone errors this soon after the peer moved to a new connection are about its old one. */
-const STALE_ERROR_GRACE_MS = 1500;
-
-/**
- * After this side reconnected, the peer is declared away (and probed) unless it says hello within
- * this long: errors inside the stale-error grace are ignored, and the peer may have moved too.
- */
-const ANSWER_TIMEOUT_MS = 2000;
+import { SESSION_TIMING } from './tuning';
 
 /** What PeerPresence needs from its session. */
 export interface PeerPresenceOptions {
@@ -53,7 +42,7 @@ export class PeerPresence {
   }
 
   /**
-   * This side reconnected and said hello: unless the peer answers within ANSWER_TIMEOUT_MS, it is
+   * This side reconnected and said hello: unless the peer answers within SESSION_TIMING.answerTimeoutMs, it is
    * declared away, so probing starts even when the relay's errors fell inside the stale-error grace
    * (both sides reconnected at once, or the relay restarted).
    */
@@ -62,13 +51,13 @@ export class PeerPresence {
     this.answerTimer = setTimeout(() => {
       this.answerTimer = undefined;
       this.goAway();
-    }, ANSWER_TIMEOUT_MS);
+    }, SESSION_TIMING.answerTimeoutMs);
   }
 
   /** The relay said the peer is gone. */
   markAway(): void {
     // Frames sent to the peer's previous connection keep failing for a while after it moved: not news.
-    if (Date.now() - this.movedAt < STALE_ERROR_GRACE_MS) return;
+    if (Date.now() - this.movedAt < SESSION_TIMING.staleErrorGraceMs) return;
     this.goAway();
   }
 
@@ -78,8 +67,8 @@ export class PeerPresence {
     this.options.onAway();
     // The error may be stale (about a connection the peer already replaced): ask the peer we know to answer.
     this.options.probe();
-    this.probeTimer = setInterval(() => (this.away ? this.options.probe() : undefined), PROBE_INTERVAL_MS);
-    const limit = this.options.resumeTimeoutMs ?? 120_000;
+    this.probeTimer = setInterval(() => (this.away ? this.options.probe() : undefined), SESSION_TIMING.probeIntervalMs);
+    const limit = this.options.resumeTimeoutMs ?? SESSION_TIMING.peerTimeoutMs;
     this.resumeTimer = setTimeout(
       () =>
         this.options.onGiveUp(

@@ -8,6 +8,7 @@ import { reactToRelayError } from './relay-error-codes';
 import { controlRequestFrame } from './rejoin';
 import type { Sealer, SessionKeys } from './session-crypto';
 import type { SessionEvent, SessionEventListener } from './session-events';
+import { SESSION_TIMING } from './tuning';
 import type { RelayErrorMessage } from './wire-frames';
 
 /** Which side of a session this is. */
@@ -26,18 +27,6 @@ export interface PeerSessionOptions {
 
 /** What a user's own abort tells the peer (the peer prefixes "the receiver/sender cancelled"). */
 const USER_CANCEL_REASON = 'stopped by the user';
-
-/** How long a cancelling side keeps its socket open after its cancel went, so the relay forwards it before the close. */
-const CANCEL_GRACE_MS = 250;
-
-/** The least time between two repairs (hellos after NotPaired): a burst of NotPaired costs one. */
-const REPAIR_GAP_MS = 500;
-
-/** How often the idle watchdog looks. */
-const IDLE_CHECK_MS = 1000;
-
-/** The default of idleTimeoutMs and resumeTimeoutMs. */
-const DEFAULT_PEER_TIMEOUT_MS = 120_000;
 
 /**
  * What a sender and a receiver session share: the failure latch, the peer's presence (away, probes,
@@ -113,7 +102,7 @@ export abstract class PeerSession {
 
   /** Starts the idle watchdog: no sign of the peer for idleTimeoutMs (while it is neither away nor we offline) fails the session. */
   protected startIdleWatchdog(): void {
-    const limit = this.base.idleTimeoutMs ?? DEFAULT_PEER_TIMEOUT_MS;
+    const limit = this.base.idleTimeoutMs ?? SESSION_TIMING.peerTimeoutMs;
     this.watchdog = setInterval(() => {
       if (this.presence.isAway || !this.connection.isOpen) {
         this.lastPeerActivityAt = Date.now();
@@ -122,7 +111,7 @@ export abstract class PeerSession {
       if (Date.now() - this.lastPeerActivityAt > limit) {
         this.latch.fail(new TimeoutError(`no word from the ${this.peerRole} for ${Math.round(limit / 1000)} s`));
       }
-    }, IDLE_CHECK_MS);
+    }, SESSION_TIMING.idleCheckMs);
   }
 
   /** Something from the peer arrived: it counts against the idle timeout. */
@@ -162,9 +151,9 @@ export abstract class PeerSession {
     this.latch.fail(reaction.fatal);
   }
 
-  /** The relay lost our pairing (NotPaired): a hello re-pairs, at most one per REPAIR_GAP_MS. */
+  /** The relay lost our pairing (NotPaired): a hello re-pairs, at most one per SESSION_TIMING.repairGapMs. */
   private async repair(): Promise<void> {
-    if (Date.now() - this.lastRepairAt < REPAIR_GAP_MS) return;
+    if (Date.now() - this.lastRepairAt < SESSION_TIMING.repairGapMs) return;
     this.lastRepairAt = Date.now();
     await this.sayHello(true, 'proof-only');
   }
@@ -210,7 +199,7 @@ export abstract class PeerSession {
   private cancel(): void {
     // The socket closes once the session ends: let the cancel go first, and reach the relay before the close does.
     this.farewell = this.sendControl({ t: 'cancel', reason: USER_CANCEL_REASON })
-      .then(() => new Promise<void>((resolve) => setTimeout(resolve, CANCEL_GRACE_MS)))
+      .then(() => new Promise<void>((resolve) => setTimeout(resolve, SESSION_TIMING.farewellGraceMs)))
       .catch(() => undefined);
     this.latch.fail(new CancelledError(`the ${this.role} cancelled`));
   }

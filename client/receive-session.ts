@@ -7,7 +7,7 @@ import { checkManifestLimits } from './manifest-limits';
 import { parsePairingLink } from './pairing-link';
 import type { ByteSink, WebSocketConstructor } from './ports';
 import { CHUNK_PLAINTEXT_BYTES, MANIFEST_FILEID, MAX_MANIFEST_BYTES } from './protocol-constants';
-import { DROPPED_CONTROL_RETRY_MS, RelayConnection } from './relay-connection';
+import { RelayConnection } from './relay-connection';
 import { finishedElsewhere, type ReceivedManifest, type ReceiveResumePoint, type SettledStream } from './resume-point';
 import { checkHelloProof, derivePairKey } from './peer-proof';
 import { type HelloContent, PeerSession, type PeerSessionOptions } from './peer-session';
@@ -16,7 +16,7 @@ import { describeRelayError, reactToRelayError, staleLinkError } from './relay-e
 import { chunkAad, deriveSessionKeys, openSealed, randomBytes, Sealer } from './session-crypto';
 import { createSha256, type HasherFactory } from './sha256';
 import { StreamReceiver } from './stream-receiver';
-import { resolveTuning, type ProtocolTuning } from './tuning';
+import { resolveTuning, SESSION_TIMING, type ProtocolTuning } from './tuning';
 import { type AcknowledgeMessage, acknowledgeFrame, type IncomingFrame, type TransferMessage } from './wire-frames';
 
 /** One incoming file as the receiver's sink sees it. */
@@ -75,18 +75,6 @@ export function receiveFiles(options: ReceiveOptions): Promise<ReceiveSummary> {
 
 /** How many Transfers that overtook the sender's hello the receiver keeps. */
 const MAX_EARLY_TRANSFERS = 8;
-
-/** The shortest delay of an acknowledgement, however near the relay is. */
-const MIN_ACK_DELAY_MS = 10;
-
-/** How often the receiver repeats its latest receipt after the last file, until the sender's bye. */
-const RECEIPT_REPEAT_MS = 1000;
-
-/** The default lingerMs: longer than the sender's wait for a receipt, so a receipt the relay refused still gets through. */
-const DEFAULT_LINGER_MS = 12_000;
-
-/** How often an unanswered first hello is repeated. */
-const FIRST_HELLO_REPEAT_MS = 2000;
 
 /** The receiver's side of a session: the manifest, the files into their sinks, and the receipts. */
 class ReceiveSession extends PeerSession {
@@ -177,7 +165,7 @@ class ReceiveSession extends PeerSession {
     this.options.onConnection?.(this.connection);
     await this.latch.race(this.connection.open());
     await this.sayHello(false);
-    const repeatHello = setInterval(() => !this.paired && void this.sayHello(false).catch(() => undefined), FIRST_HELLO_REPEAT_MS);
+    const repeatHello = setInterval(() => !this.paired && void this.sayHello(false).catch(() => undefined), SESSION_TIMING.firstHelloRepeatMs);
     try {
       await this.latch.race(this.waitForPairing());
     } finally {
@@ -207,8 +195,8 @@ class ReceiveSession extends PeerSession {
    */
   private async lingerForBye(): Promise<void> {
     let lingerTimer: ReturnType<typeof setTimeout> | undefined;
-    const repeatReceipt = setInterval(() => void this.sendReceipt().catch(() => undefined), RECEIPT_REPEAT_MS);
-    await Promise.race([this.byeSignal.promise, new Promise((resolve) => (lingerTimer = setTimeout(resolve, this.options.lingerMs ?? DEFAULT_LINGER_MS)))]);
+    const repeatReceipt = setInterval(() => void this.sendReceipt().catch(() => undefined), SESSION_TIMING.receiptRepeatMs);
+    await Promise.race([this.byeSignal.promise, new Promise((resolve) => (lingerTimer = setTimeout(resolve, this.options.lingerMs ?? SESSION_TIMING.lingerMs)))]);
     clearInterval(repeatReceipt);
     clearTimeout(lingerTimer);
   }
@@ -373,7 +361,7 @@ class ReceiveSession extends PeerSession {
   }
 
   private waitForPairing(): Promise<void> {
-    const limit = this.options.pairTimeoutMs ?? 30_000;
+    const limit = this.options.pairTimeoutMs ?? SESSION_TIMING.pairTimeoutMs;
     return this.within(this.pairedSignal.promise, limit, () => {
       const refusal = this.lastHelloRefusal ? ` (${this.lastHelloRefusal})` : '';
       return new TimeoutError(`the sender did not answer within ${Math.round(limit / 1000)} s${refusal}`);
@@ -483,14 +471,14 @@ class ReceiveSession extends PeerSession {
    * a lost one, and the sender's timeout provokes a lost last one); a lost first hello is repeated.
    */
   protected onControlDropped(): void {
-    if (!this.paired) this.repeatHello(DROPPED_CONTROL_RETRY_MS, false, this.helloContent());
+    if (!this.paired) this.repeatHello(SESSION_TIMING.droppedControlRetryMs, false, this.helloContent());
     // After pairing, the lost frame may have been a receipt: say it again (cumulative, so once is enough).
     else if (this.writtenHashes.length > 0 && !this.receiptRepeatPending) {
       this.receiptRepeatPending = true;
       setTimeout(() => {
         this.receiptRepeatPending = false;
         void this.sendReceipt().catch(() => undefined);
-      }, DROPPED_CONTROL_RETRY_MS);
+      }, SESSION_TIMING.droppedControlRetryMs);
     }
   }
 
@@ -500,10 +488,10 @@ class ReceiveSession extends PeerSession {
   }
 
 
-  /** About a quarter of the round trip measured while pairing, within [MIN_ACK_DELAY_MS, tuning.ackDelayMs]. */
+  /** About a quarter of the round trip measured while pairing, within [SESSION_TIMING.minAckDelayMs, tuning.ackDelayMs]. */
   private ackDelayMs(): number {
     const quarter = this.pairingRttMs === undefined ? this.tuning.ackDelayMs : this.pairingRttMs / 4;
-    return Math.max(MIN_ACK_DELAY_MS, Math.min(this.tuning.ackDelayMs, quarter));
+    return Math.max(SESSION_TIMING.minAckDelayMs, Math.min(this.tuning.ackDelayMs, quarter));
   }
 
   /** Our hellos carry a proof once we hold the pair key, else (our first ones, to the link's sender alone) our session id. */

@@ -4,12 +4,10 @@ import { describeRelayError } from './relay-error-codes';
 import { redactRelayKey, relayKeyOf } from './relay-url';
 import type { WebSocketConstructor, WebSocketLike } from './ports';
 import { MAX_FRAME_BYTES, MAX_MESSAGE_BYTES } from './protocol-constants';
+import { SESSION_TIMING } from './tuning';
 import { connectFrame, parseIncomingFrame, type IncomingFrame } from './wire-frames';
 
 const OPEN = 1;
-
-/** How long to wait before repeating a control frame (Connect, a first hello) that the relay dropped (throttled, PeerBusy). */
-export const DROPPED_CONTROL_RETRY_MS = 250;
 
 /** A socket that can send one message as several frames: Node `ws`, whose `send` takes `{ fin }`. */
 interface FragmentingSocket extends WebSocketLike {
@@ -155,11 +153,11 @@ export class RelayConnection {
       };
       /** The relay's last InternalError to our Connect, told if no answer follows. */
       let connectRefusal: string | undefined;
-      const timer = setTimeout(() => fail(connectRefusal ? `no answer to Connect (${connectRefusal})` : 'no answer to Connect'), this.options.connectTimeoutMs ?? 10_000);
+      const timer = setTimeout(() => fail(connectRefusal ? `no answer to Connect (${connectRefusal})` : 'no answer to Connect'), this.options.connectTimeoutMs ?? SESSION_TIMING.connectAttemptMs);
       const askAgainSoon = () =>
         setTimeout(() => {
           if (!settled && socket.readyState === OPEN) socket.send(connectFrame(qrhash));
-        }, DROPPED_CONTROL_RETRY_MS);
+        }, SESSION_TIMING.droppedControlRetryMs);
       try {
         socket = new WebSocket(url);
       } catch (error) {
@@ -211,7 +209,7 @@ export class RelayConnection {
   }
 
   private async reconnect(): Promise<void> {
-    const deadline = Date.now() + (this.options.reconnectWindowMs ?? 120_000);
+    const deadline = Date.now() + (this.options.reconnectWindowMs ?? SESSION_TIMING.peerTimeoutMs);
     const backoff = new ReconnectBackoff();
     let lastError: unknown;
     while (!this.closing && Date.now() < deadline) {

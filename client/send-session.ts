@@ -15,14 +15,14 @@ import {
   MAX_CHUNK_PLAINTEXT_BYTES,
   MIN_CHUNK_PLAINTEXT_BYTES,
 } from './protocol-constants';
-import { canFragmentMessages, DROPPED_CONTROL_RETRY_MS, RelayConnection } from './relay-connection';
+import { canFragmentMessages, RelayConnection } from './relay-connection';
 import { checkHelloProof, derivePairKey } from './peer-proof';
 import { PeerSession, type PeerSessionOptions } from './peer-session';
 import { receiptDigest } from './receipt';
 import { deriveSessionKeys, randomBytes, Sealer, SECRET_BYTES } from './session-crypto';
 import { createSha256, type HasherFactory } from './sha256';
 import { StreamSender } from './stream-sender';
-import { resolveTuning, type ProtocolTuning } from './tuning';
+import { resolveTuning, SESSION_TIMING, type ProtocolTuning } from './tuning';
 import { type IncomingFrame, transferFrame } from './wire-frames';
 
 /** Everything sendFiles needs. */
@@ -75,15 +75,6 @@ export interface SendSummary {
 export function sendFiles(options: SendOptions): Promise<SendSummary> {
   return new SendSession(options).run();
 }
-
-/** How long the sender keeps its socket open after saying bye. */
-const BYE_GRACE_MS = 250;
-
-/** The least time between two congestion signals acted on, before a round trip is measured. */
-const MIN_SIGNAL_GAP_MS = 50;
-
-/** How often the receipt wait looks at the clock. */
-const RECEIPT_POLL_MS = 100;
 
 
 /** The sender's side of a session: the link, the manifest and the files' streams, and the receipts. */
@@ -174,7 +165,7 @@ class SendSession extends PeerSession {
       await this.awaitReceipts();
       await this.sendControl({ t: 'bye' });
       // Closing at once can overtake the bye at the relay (its $disconnect races the Request): let it go first.
-      await new Promise((resolve) => setTimeout(resolve, BYE_GRACE_MS));
+      await new Promise((resolve) => setTimeout(resolve, SESSION_TIMING.farewellGraceMs));
       this.emit({ type: 'done', files: files.length, bytes: totalSize, framesSent, chunks: this.chunks });
       return { files: files.length, bytes: totalSize, framesSent, chunks: this.chunks, chunkBytes: this.chunkBytes, congestion: this.congestion.stats };
     });
@@ -311,11 +302,11 @@ class SendSession extends PeerSession {
    */
   private async awaitReceipts(): Promise<void> {
     const total = this.options.files.length;
-    const limit = this.options.receiptTimeoutMs ?? 10_000;
+    const limit = this.options.receiptTimeoutMs ?? SESSION_TIMING.receiptTimeoutMs;
     let waited = 0;
     let last = Date.now();
     while (this.receipted < total) {
-      await this.latch.race(new Promise((resolve) => setTimeout(resolve, RECEIPT_POLL_MS)));
+      await this.latch.race(new Promise((resolve) => setTimeout(resolve, SESSION_TIMING.receiptPollMs)));
       const now = Date.now();
       if (!this.presence.isAway && this.connection.isOpen) waited += now - last;
       last = now;
@@ -335,7 +326,7 @@ class SendSession extends PeerSession {
    */
   protected onCongestionSignal(): void {
     const now = Date.now();
-    if (now - this.lastSignalAt < Math.max(MIN_SIGNAL_GAP_MS, this.congestion.rtt.estimateMs ?? 0)) return;
+    if (now - this.lastSignalAt < Math.max(SESSION_TIMING.minSignalGapMs, this.congestion.rtt.estimateMs ?? 0)) return;
     this.lastSignalAt = now;
     this.current?.handleCongestionSignal();
     this.onControlDropped();
@@ -344,7 +335,7 @@ class SendSession extends PeerSession {
   /** A frame of ours may have been a lost control message (after Throttled, PeerBusy, or an InternalError to a Request). */
   protected onControlDropped(): void {
     // Before the receiver's first ack the dropped frame may have been our hello: say it again.
-    if (this.peerSession !== undefined && !this.peerAcked) this.repeatHello(DROPPED_CONTROL_RETRY_MS, true, 'with-session');
+    if (this.peerSession !== undefined && !this.peerAcked) this.repeatHello(SESSION_TIMING.droppedControlRetryMs, true, 'with-session');
   }
 
   private onPeerBack(): void {

@@ -104,3 +104,45 @@ export function resolveTuning(partial?: Partial<ProtocolTuning>, relayUrl?: stri
   }
   return tuning;
 }
+
+/**
+ * Every timing of a session outside the transfer's knobs (ProtocolTuning): how long a side waits for
+ * whom, and how often it says something again. Named once here; the options that override some of
+ * them (pairTimeoutMs, idleTimeoutMs, resumeTimeoutMs, receiptTimeoutMs, lingerMs) default to these.
+ */
+export const SESSION_TIMING = {
+  /** Receiver: how long the link's sender has to answer the first hello. */
+  pairTimeoutMs: 30_000,
+  /** How long a side waits for any sign of its peer (idle), and for a gone peer or its own socket to come back (resume). */
+  peerTimeoutMs: 120_000,
+  /** Sender: how long after the last file's success ack the receiver's sealed receipt may take (counted while it is connected). */
+  receiptTimeoutMs: 10_000,
+  /** Receiver: how long it waits for the sender's bye after the last file, repeating its receipt (longer than receiptTimeoutMs). */
+  lingerMs: 12_000,
+  /** Receiver: how often an unanswered first hello is repeated. */
+  firstHelloRepeatMs: 2000,
+  /** Receiver: how often the last receipt is repeated while it waits for the bye. */
+  receiptRepeatMs: 1000,
+  /** How soon a control frame the relay dropped (throttled, PeerBusy, InternalError) is sent again; also a refused first Connect. */
+  droppedControlRetryMs: 250,
+  /** How long a side keeps its socket open after its cancel or bye went, so the relay forwards it before the close. */
+  farewellGraceMs: 250,
+  /** The least time between two repairs (hellos after NotPaired): a burst of NotPaired costs one. */
+  repairGapMs: 500,
+  /** How often the idle watchdog looks. */
+  idleCheckMs: 1000,
+  /** Sender: the least time between two congestion signals acted on, before a round trip is measured. */
+  minSignalGapMs: 50,
+  /** Sender: how often the receipt wait looks at the clock. */
+  receiptPollMs: 100,
+  /** While the peer seems gone, a hello goes to its last known id this often, in case the "gone" was stale. */
+  probeIntervalMs: 1000,
+  /** PeerGone errors this soon after the peer moved to a new connection are about its old one. */
+  staleErrorGraceMs: 1500,
+  /** After this side reconnected, the peer is declared away (and probed) unless it says hello within this long. */
+  answerTimeoutMs: 2000,
+  /** Receiver: the shortest delay of an acknowledgement, however near the relay is. */
+  minAckDelayMs: 10,
+  /** How long one attempt to open a socket and register (Connect) may take. */
+  connectAttemptMs: 10_000,
+} as const;
