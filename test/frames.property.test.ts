@@ -1,12 +1,7 @@
 import fc from 'fast-check';
 import { BadRequestError } from '../lambdas/relay/errors';
-import {
-  acknowledgeFrame,
-  MAX_MISSING_CHUNK_IDS,
-  parseFrame,
-  requestFrame,
-  transferFrame,
-} from '../lambdas/relay/frames';
+import { parseFrame } from '../lambdas/relay/frame-parsing';
+import { acknowledgeFrame, MAX_MISSING_CHUNK_IDS, requestFrame, transferFrame } from '../protocol/frames';
 
 const RUNS = { numRuns: 200 };
 

@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type RelayConfig, relayConfigFromEnv } from '../relay/config';
 import { RelayError } from '../relay/errors';
-import { actionOf, errorFrame } from '../relay/frames';
+import { actionOf } from '../../protocol/frames';
+import { errorFrame } from '../relay/error-frame';
 import type { PostToConnection } from '../relay/ports';
 import { RelayKeyRefusedError } from '../relay/relay-key';
 import type { RelayAction, RelayContext } from '../relay/relay-context';

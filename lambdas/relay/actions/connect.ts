@@ -1,4 +1,5 @@
-import { connectFrame, parseFrame } from '../frames';
+import { connectFrame } from '../../../protocol/frames';
+import { parseFrame } from '../frame-parsing';
 import type { RelayContext } from '../relay-context';
 
 /** `Connect` (seed 002): registers the optional qrhash, then tells the sender its own connection id. */

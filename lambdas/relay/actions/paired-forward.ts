@@ -1,5 +1,6 @@
 import { NotPairedError, PeerGoneError } from '../errors';
-import { acknowledgeFrame, parseFrame, transferFrame } from '../frames';
+import { acknowledgeFrame, transferFrame } from '../../../protocol/frames';
+import { parseFrame } from '../frame-parsing';
 import { knownPairings } from '../pairing-cache';
 import type { RelayContext } from '../relay-context';
 import { deliverToPeer } from './deliver';

@@ -1,5 +1,6 @@
 import { BadRequestError, PeerGoneError, QrHashMismatchError, UnknownPeerError } from '../errors';
-import { parseFrame, requestFrame, type RequestFrame } from '../frames';
+import { requestFrame, type RequestFrame } from '../../../protocol/frames';
+import { parseFrame } from '../frame-parsing';
 import { knownPairings } from '../pairing-cache';
 import type { RelayContext } from '../relay-context';
 import { deliverToPeer } from './deliver';

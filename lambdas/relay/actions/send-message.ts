@@ -1,4 +1,5 @@
-import { parseFrame, sendMessageFrame } from '../frames';
+import { sendMessageFrame } from '../../../protocol/frames';
+import { parseFrame } from '../frame-parsing';
 import type { RelayContext } from '../relay-context';
 
 /** `sendmessage` (seed 000): posts `data` back to the sender as it is; empty data posts nothing. */

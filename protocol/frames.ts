@@ -1,5 +1,5 @@
+/** The relay's frames as zod schemas (docs/protocol.md, "Frames"), and their limits. */
 import { z } from 'zod';
-import { BadRequestError, type ErrorCode } from './errors';
 
 /** Longest connection id the relay accepts (API Gateway's are 16 characters). */
 export const MAX_CONNECTION_ID_LENGTH = 128;
@@ -87,32 +87,6 @@ export type TransferFrame = z.infer<typeof transferFrame>;
 /** A validated Acknowledge frame (unknown fields dropped). */
 export type AcknowledgeFrame = z.infer<typeof acknowledgeFrame>;
 
-/** Parses a frame's text as JSON; BadRequestError when it is not a JSON object. */
-export function parseJsonObject(body: string | undefined): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(body ?? '');
-  } catch (cause) {
-    throw new BadRequestError('the frame is not JSON; send {"action":"…", …}', { cause });
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new BadRequestError('the frame is not a JSON object; send {"action":"…", …}');
-  }
-  return value as Record<string, unknown>;
-}
-
-/**
- * Validates a frame's text against a schema: the typed frame with unknown fields dropped,
- * or BadRequestError naming the first field at fault.
- */
-export function parseFrame<T extends z.ZodType>(schema: T, body: string | undefined): z.infer<T> {
-  const result = schema.safeParse(parseJsonObject(body));
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'frame';
-  throw new BadRequestError(`${where}: ${issue?.message ?? 'invalid'}`);
-}
-
 /** The `action` a frame names, when its text is a JSON object with a string action. */
 export function actionOf(body: string | undefined): string | undefined {
   try {
@@ -125,47 +99,4 @@ export function actionOf(body: string | undefined): string | undefined {
     // not JSON: no action
   }
   return undefined;
-}
-
-/** Longest `request` an Error frame names; a longer action is cut and ends in "…". */
-export const MAX_ERROR_REQUEST_LENGTH = 128;
-/** Longest `reason` of an Error frame (it may quote the client's action). */
-export const MAX_ERROR_REASON_LENGTH = 1024;
-
-/** `text` cut to `max` characters (code points), ending in "…" when cut. */
-function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  // A code point is at most two UTF-16 units: look at no more of a huge text than can matter.
-  const chars = Array.from(text.slice(0, 2 * max + 2));
-  return chars.length <= max && text.length <= 2 * max + 2 ? text : `${chars.slice(0, max - 1).join('')}…`;
-}
-
-/** The frame the relay sends a client whose frame it refused. */
-export interface ErrorFrame {
-  readonly action: 'Error';
-  readonly message: {
-    readonly code: ErrorCode;
-    readonly reason: string;
-    readonly request?: string;
-    readonly connectionid?: string;
-  };
-}
-
-/**
- * Serialises an Error frame: `request` is the action that was refused, `connectionid` the peer
- * the refusal is about (gone, not paired, unknown), each when known. `request` and `reason` are
- * clipped, so that an Error frame about a huge unknown action still fits in one `@connections`
- * post (128 KB) and reaches the client.
- */
-export function errorFrame(code: ErrorCode, reason: string, request?: string, connectionid?: string): string {
-  const frame: ErrorFrame = {
-    action: 'Error',
-    message: {
-      code,
-      reason: clip(reason, MAX_ERROR_REASON_LENGTH),
-      ...(request === undefined ? {} : { request: clip(request, MAX_ERROR_REQUEST_LENGTH) }),
-      ...(connectionid === undefined ? {} : { connectionid }),
-    },
-  };
-  return JSON.stringify(frame);
 }
