@@ -1,9 +1,10 @@
-import { toBase64, toBase64Url } from './base64';
+import { toBase64, toBase64Url } from '../protocol/base64';
 import type { CongestionControl } from './congestion-control';
-import { MAX_MISSING_IDS, MAX_WINDOW_CHUNKS } from './protocol-constants';
+import { MAX_MISSING_CHUNK_IDS as MAX_MISSING_IDS } from '../protocol/limits';
+import { MAX_WINDOW_CHUNKS } from './protocol-constants';
 import { chunkAad, type Sealer, sha256 } from './session-crypto';
 import type { ProtocolTuning } from './tuning';
-import type { AcknowledgeMessage, TransferMessage } from './wire-frames';
+import type { AcknowledgeMessage, TransferMessage } from '../protocol/frames';
 import { WakeableSleep } from './wakeable-sleep';
 
 /** Where a StreamSender sends its chunks: the session adds the peer's connection id. */

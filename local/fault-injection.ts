@@ -1,5 +1,5 @@
 import { newApiGatewayId } from './api-gateway-id';
-import { actionOf } from './route-selection';
+import { actionOf } from '../protocol/frames';
 import { LocalRelayError } from './errors';
 
 /** How often inbound frames are dropped, duplicated, reordered or throttled, each a probability in [0, 1]. */

@@ -1,10 +1,7 @@
-/** API Gateway WebSocket limits and close codes that the local relay reproduces. */
-
-/** Largest WebSocket frame API Gateway accepts (32 KB); a bigger frame closes the connection with 1009. */
-export const FRAME_LIMIT_BYTES = 32 * 1024;
-
-/** Largest message API Gateway accepts, and largest `@connections` payload (128 KB). */
-export const MESSAGE_LIMIT_BYTES = 128 * 1024;
+/**
+ * API Gateway WebSocket limits and close codes that the local relay reproduces; the frame and
+ * message sizes, which the clients must know too, are protocol/limits.ts's.
+ */
 
 /**
  * Connections the local relay holds at once (open, or in their handshake); one more is refused

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkConnectionsRequest } from './connections-door';
-import { CLOSE_NORMAL, MESSAGE_LIMIT_BYTES } from './limits';
+import { MAX_MESSAGE_BYTES } from '../protocol/limits';
+import { CLOSE_NORMAL } from './limits';
 import type { ConnectionRegistry } from './live-connection';
 import { RelayOutboundBytes } from './outbound-bytes';
 
@@ -24,7 +25,7 @@ export interface ManagementApiOptions {
   readonly connections: ConnectionRegistry;
   /** The stage accepted in `/{stage}/@connections/{id}`. @default 'dev' */
   readonly stage?: string;
-  /** @default MESSAGE_LIMIT_BYTES */
+  /** @default MAX_MESSAGE_BYTES */
   readonly payloadLimitBytes?: number;
   /** @default OUTBOUND_BUFFER_LIMIT_BYTES */
   readonly outboundBufferLimitBytes?: number;
@@ -76,7 +77,7 @@ const PATH = /^(?:\/([^/]+))?\/@connections\/([^/]+)$/;
  */
 export function createConnectionsApi(options: ManagementApiOptions): ConnectionsApi {
   const stage = options.stage ?? 'dev';
-  const limit = options.payloadLimitBytes ?? MESSAGE_LIMIT_BYTES;
+  const limit = options.payloadLimitBytes ?? MAX_MESSAGE_BYTES;
   const outboundLimit = options.outboundBufferLimitBytes ?? OUTBOUND_BUFFER_LIMIT_BYTES;
   const relayOutboundLimit = options.relayOutboundLimitBytes ?? RELAY_OUTBOUND_LIMIT_BYTES;
   const outbound = new RelayOutboundBytes();

@@ -1,9 +1,6 @@
-import type { ErrorCode } from './errors';
-
-/** Longest `request` an Error frame names; a longer action is cut and ends in "…". */
-export const MAX_ERROR_REQUEST_LENGTH = 128;
-/** Longest `reason` of an Error frame (it may quote the client's action). */
-export const MAX_ERROR_REASON_LENGTH = 1024;
+import type { RelayErrorCode } from '../../protocol/error-codes';
+import type { RelayErrorMessage } from '../../protocol/frames';
+import { MAX_ERROR_REASON_LENGTH, MAX_ERROR_REQUEST_LENGTH } from '../../protocol/limits';
 
 /** `text` cut to `max` characters (code points), ending in "…" when cut. */
 function clip(text: string, max: number): string {
@@ -13,32 +10,18 @@ function clip(text: string, max: number): string {
   return chars.length <= max && text.length <= 2 * max + 2 ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
-/** The frame the relay sends a client whose frame it refused. */
-export interface ErrorFrame {
-  readonly action: 'Error';
-  readonly message: {
-    readonly code: ErrorCode;
-    readonly reason: string;
-    readonly request?: string;
-    readonly connectionid?: string;
-  };
-}
-
 /**
  * Serialises an Error frame: `request` is the action that was refused, `connectionid` the peer
  * the refusal is about (gone, not paired, unknown), each when known. `request` and `reason` are
  * clipped, so that an Error frame about a huge unknown action still fits in one `@connections`
  * post (128 KB) and reaches the client.
  */
-export function errorFrame(code: ErrorCode, reason: string, request?: string, connectionid?: string): string {
-  const frame: ErrorFrame = {
-    action: 'Error',
-    message: {
-      code,
-      reason: clip(reason, MAX_ERROR_REASON_LENGTH),
-      ...(request === undefined ? {} : { request: clip(request, MAX_ERROR_REQUEST_LENGTH) }),
-      ...(connectionid === undefined ? {} : { connectionid }),
-    },
+export function errorFrame(code: RelayErrorCode, reason: string, request?: string, connectionid?: string): string {
+  const message: RelayErrorMessage = {
+    code,
+    reason: clip(reason, MAX_ERROR_REASON_LENGTH),
+    ...(request === undefined ? {} : { request: clip(request, MAX_ERROR_REQUEST_LENGTH) }),
+    ...(connectionid === undefined ? {} : { connectionid }),
   };
-  return JSON.stringify(frame);
+  return JSON.stringify({ action: 'Error', message });
 }

@@ -1,26 +1,13 @@
-/** The stable codes of the relay's Error frames (docs/protocol.md lists what each means). */
-export const ERROR_CODES = [
-  'BadRequest',
-  'UnknownAction',
-  'NotPaired',
-  'QrHashMismatch',
-  'UnknownPeer',
-  'PeerGone',
-  'PeerBusy',
-  'InternalError',
-] as const;
-
-/** One of the relay's stable error codes. */
-export type ErrorCode = (typeof ERROR_CODES)[number];
+import type { RelayErrorCode } from '../../protocol/error-codes';
 
 /** Base class of every refusal the relay reports to a client as an Error frame. */
 export class RelayError extends Error {
   /** The stable code a client can switch on. */
-  readonly code: ErrorCode;
+  readonly code: RelayErrorCode;
   /** The other connection the refusal is about (the peer that is gone, not paired, unknown…), if any. */
   readonly peerId?: string;
 
-  constructor(code: ErrorCode, reason: string, options?: { cause?: unknown; peerId?: string }) {
+  constructor(code: RelayErrorCode, reason: string, options?: { cause?: unknown; peerId?: string }) {
     super(reason, options);
     this.name = 'RelayError';
     this.code = code;

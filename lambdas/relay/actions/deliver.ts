@@ -1,4 +1,4 @@
-import { frameJson } from '../../../client/frame-json';
+import { frameJson } from '../../../protocol/frame-json';
 import { PeerGoneError } from '../errors';
 import type { RelayContext } from '../relay-context';
 

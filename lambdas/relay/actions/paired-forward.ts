@@ -1,5 +1,5 @@
 import { NotPairedError, PeerGoneError } from '../errors';
-import { acknowledgeFrame, transferFrame } from '../../../protocol/frames';
+import { acknowledgeFrameSchema, transferFrameSchema } from '../../../protocol/frames';
 import { parseFrame } from '../frame-parsing';
 import { knownPairings } from '../pairing-cache';
 import type { RelayContext } from '../relay-context';
@@ -34,12 +34,12 @@ async function forwardToPairedPeer(
 
 /** `Transfer` (seed 002): forwards one chunk to the paired receiver. */
 export async function relayTransfer(context: RelayContext): Promise<void> {
-  const { message } = parseFrame(transferFrame, context.body);
+  const { message } = parseFrame(transferFrameSchema, context.body);
   await forwardToPairedPeer(context, 'Transfer', message);
 }
 
 /** `Acknowledge` (seed 002): forwards the receiver's report of missing chunks to the paired sender. */
 export async function relayAcknowledge(context: RelayContext): Promise<void> {
-  const { message } = parseFrame(acknowledgeFrame, context.body);
+  const { message } = parseFrame(acknowledgeFrameSchema, context.body);
   await forwardToPairedPeer(context, 'Acknowledge', message);
 }
