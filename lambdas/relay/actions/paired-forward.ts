@@ -1,4 +1,4 @@
-import { NotPairedError, PeerGoneError } from '../errors';
+import { NotPairedError, PeerConnectionGoneError } from '../errors';
 import { acknowledgeFrameSchema, transferFrameSchema } from '../../../protocol/frames';
 import { parseFrame } from '../frame-parsing';
 import { knownPairings } from '../pairing-cache';
@@ -27,7 +27,7 @@ async function forwardToPairedPeer(
   try {
     await deliverToPeer(context, peerId, action, { ...message, connectionid: senderId });
   } catch (error) {
-    if (error instanceof PeerGoneError) knownPairings.forget(senderId, peerId);
+    if (error instanceof PeerConnectionGoneError) knownPairings.forget(senderId, peerId);
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import { BadRequestError, PeerGoneError, QrHashMismatchError, UnknownPeerError } from '../errors';
+import { BadRequestError, PeerConnectionGoneError, QrHashMismatchError, UnknownPeerError } from '../errors';
 import { requestFrameSchema, type RequestMessage } from '../../../protocol/frames';
 import { parseFrame } from '../frame-parsing';
 import { knownPairings } from '../pairing-cache';
@@ -80,5 +80,5 @@ async function pairAndForward(context: RelayContext, peerId: string, forwarded: 
 
 /** Whether an error says that connection `peerId` is unknown or gone. */
 function isAbout(error: unknown, peerId: string): boolean {
-  return (error instanceof PeerGoneError || error instanceof UnknownPeerError) && error.peerId === peerId;
+  return (error instanceof PeerConnectionGoneError || error instanceof UnknownPeerError) && error.peerId === peerId;
 }
