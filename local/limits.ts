@@ -11,10 +11,10 @@
 export const MAX_CONNECTIONS = 2000;
 
 /** API Gateway closes a connection after 10 minutes without messages. */
-export const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
+const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 
 /** API Gateway closes every connection after 2 hours. */
-export const MAX_CONNECTION_MS = 2 * 60 * 60 * 1000;
+const MAX_CONNECTION_MS = 2 * 60 * 60 * 1000;
 
 /** Close code for a frame or message over the limit ("message too big"). */
 export const CLOSE_MESSAGE_TOO_BIG = 1009;

@@ -1,7 +1,7 @@
 import { actionOf } from '../protocol/frames';
 
 /** The route key API Gateway falls back to when no other route matches. */
-export const DEFAULT_ROUTE = '$default';
+const DEFAULT_ROUTE = '$default';
 
 /**
  * API Gateway's route selection for `$request.body.action`: a JSON object whose `action` is a
