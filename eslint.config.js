@@ -16,7 +16,7 @@ module.exports = tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
-  { files: ['web/src/**', 'client/**'], languageOptions: { globals: { ...globals.browser } } },
+  { files: ['web/src/**', 'client/**', 'protocol/**'], languageOptions: { globals: { ...globals.browser } } },
   {
     files: ['test/**'],
     ...jest.configs['flat/recommended'],

@@ -11,7 +11,7 @@ import {
   type PairingLink,
   type ReceiveResumePoint,
 } from '../client';
-import { toBase64Url } from '../client/base64';
+import { toBase64Url } from '../protocol/base64';
 import { distinctNames, PARTIAL_SUFFIX, safeFileName } from '../client/safe-file-name';
 import { identityOf, type FileIdentity } from './disk-files';
 

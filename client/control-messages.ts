@@ -1,4 +1,4 @@
-import { fromBase64, toBase64Url } from './base64';
+import { fromBase64, toBase64Url } from '../protocol/base64';
 import { CONTROL_AAD, openSealed, type Sealer } from './session-crypto';
 
 /**

@@ -2,6 +2,7 @@
 export * from './errors';
 export * from './ports';
 export * from './protocol-constants';
+export * from '../protocol/limits';
 export * from './pairing-link';
 export * from './relay-url';
 export * from './session-events';

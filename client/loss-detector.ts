@@ -1,5 +1,6 @@
 import type { CongestionControl } from './congestion-control';
-import { MAX_MISSING_IDS, MAX_WINDOW_CHUNKS } from './protocol-constants';
+import { MAX_MISSING_CHUNK_IDS } from '../protocol/limits';
+import { MAX_WINDOW_CHUNKS } from './protocol-constants';
 
 /** How long a congestion signal keeps the chunks sent just before it under suspicion, at least. */
 const MIN_SUSPECT_WINDOW_MS = 50;
@@ -165,7 +166,7 @@ export class LossDetector {
   private highestHeldBeyondPrefix(missing: readonly number[], position: StreamPosition): number {
     if (missing.length === 0) return -1;
     const listed = new Set(missing);
-    const top = Math.min(position.nextNew - 1, missing.length >= MAX_MISSING_IDS ? Math.max(...missing) : position.ackedThrough + MAX_WINDOW_CHUNKS);
+    const top = Math.min(position.nextNew - 1, missing.length >= MAX_MISSING_CHUNK_IDS ? Math.max(...missing) : position.ackedThrough + MAX_WINDOW_CHUNKS);
     for (let id = top; id > position.ackedThrough; id--) if (!listed.has(id)) return id;
     return -1;
   }

@@ -1,4 +1,4 @@
-import { fromBase64, toBase64Url } from './base64';
+import { fromBase64, toBase64Url } from '../protocol/base64';
 import { ProtocolError } from './errors';
 import { CHUNK_PLAINTEXT_BYTES, chunkCountOf, fileIdOf, MAX_CHUNK_PLAINTEXT_BYTES, MAX_WINDOW_CHUNKS, MIN_CHUNK_PLAINTEXT_BYTES } from './protocol-constants';
 

@@ -1,4 +1,4 @@
-import { fromBase64, toBase64Url } from './base64';
+import { fromBase64, toBase64Url } from '../protocol/base64';
 import { BadLinkError } from './errors';
 import { RELAY_KEY_PARAMETER, redactRelayKey } from './relay-url';
 import { SECRET_BYTES } from './session-crypto';

@@ -8,8 +8,8 @@ import { reactToRelayError } from './relay-error-codes';
 import { controlRequestFrame } from './rejoin';
 import type { Sealer, SessionKeys } from './session-crypto';
 import type { SessionEvent, SessionEventListener } from './session-events';
+import type { RelayErrorMessage } from '../protocol/frames';
 import { SESSION_TIMING } from './tuning';
-import type { RelayErrorMessage } from './wire-frames';
 
 /** Which side of a session this is. */
 export type PeerRole = 'sender' | 'receiver';

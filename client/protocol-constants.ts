@@ -1,7 +1,7 @@
-/** Wire and protocol limits shared by sender and receiver; changing one is a protocol change. */
-
-/** API Gateway closes a connection that sends a frame over 32 KB (1009). */
-export const MAX_FRAME_BYTES = 32 * 1024;
+/**
+ * The client protocol's sizes, shared by sender and receiver; changing one is a protocol change.
+ * The wire's own limits (frame and message sizes, field bounds) are protocol/limits.ts's.
+ */
 
 /**
  * Plaintext bytes per chunk. Sealed, a chunk grows by a 12-byte nonce and a 16-byte tag and then by
@@ -9,9 +9,6 @@ export const MAX_FRAME_BYTES = 32 * 1024;
  * (a 128-character connection id and a 64-character fileid included).
  */
 export const CHUNK_PLAINTEXT_BYTES = 24_064;
-
-/** API Gateway closes a connection that sends a message (all its frames together) over 128 KB (1009); also the `@connections` post limit. */
-export const MAX_MESSAGE_BYTES = 128 * 1024;
 
 /**
  * Plaintext bytes per chunk of a sender that can fragment a message into 32 KB frames (Node `ws`):
@@ -24,7 +21,11 @@ export const LARGE_CHUNK_PLAINTEXT_BYTES = 4 * CHUNK_PLAINTEXT_BYTES;
 /** The smallest chunk size a receiver accepts in a manifest. */
 export const MIN_CHUNK_PLAINTEXT_BYTES = 1024;
 
-/** The largest chunk size a receiver accepts in a manifest (bounds its memory: window x chunk size). */
+/**
+ * The largest chunk size a receiver accepts in a manifest (bounds its memory: window x chunk size):
+ * the large chunk, by design.
+ * @alias
+ */
 export const MAX_CHUNK_PLAINTEXT_BYTES = LARGE_CHUNK_PLAINTEXT_BYTES;
 
 /**
@@ -35,12 +36,6 @@ export const WINDOW_CHUNKS = 64;
 
 /** The largest window a receiver accepts (a bound on its memory). */
 export const MAX_WINDOW_CHUNKS = 256;
-
-/** The relay accepts at most this many ids in one Acknowledge. */
-export const MAX_MISSING_IDS = 4096;
-
-/** The relay accepts a Request `message` of at most this many characters. */
-export const MAX_REQUEST_MESSAGE_CHARS = 16_384;
 
 /** The fileid of the manifest stream (the encrypted list of files). */
 export const MANIFEST_FILEID = 'manifest';

@@ -1,4 +1,5 @@
-import { fromBase64, toBase64Url } from './base64';
+import { fromBase64, toBase64Url } from '../protocol/base64';
+import type { AcknowledgeMessage, TransferMessage } from '../protocol/frames';
 import { type ControlMessage, openControl } from './control-messages';
 import { CancelledError, LinkInUseError, ProtocolError, TimeoutError, toBanguinsError } from './errors';
 import { deferred } from './failure-latch';
@@ -17,7 +18,7 @@ import { chunkAad, deriveSessionKeys, openSealed, randomBytes, Sealer } from './
 import { createSha256, type HasherFactory } from './sha256';
 import { StreamReceiver } from './stream-receiver';
 import { resolveTuning, SESSION_TIMING, type ProtocolTuning } from './tuning';
-import { type AcknowledgeMessage, acknowledgeFrame, type IncomingFrame, type TransferMessage } from './wire-frames';
+import { acknowledgeFrame, type IncomingFrame } from './wire-frames';
 
 /** One incoming file as the receiver's sink sees it. */
 export interface IncomingFile extends ManifestFile {

@@ -1,5 +1,6 @@
 import type { ControlMessage } from './control-messages';
-import { requestFrame, type RequestMessage } from './wire-frames';
+import type { RequestMessage } from '../protocol/frames';
+import { requestFrame } from './wire-frames';
 
 /**
  * Serialises the Request that carries a control message. Once the two sides are paired, a `hello`

@@ -1,5 +1,6 @@
 import { PairingRefusedError, PeerGoneError, RelayError, type BanguinsError } from './errors';
-import type { RelayErrorMessage } from './wire-frames';
+import { isRelayErrorCode, type RelayErrorCode } from '../protocol/error-codes';
+import type { RelayErrorMessage } from '../protocol/frames';
 
 /** How a session should react to a relay Error frame. */
 export type RelayErrorReaction =
@@ -22,16 +23,22 @@ export type RelayErrorReaction =
   /** Nothing to recover: the session fails with `error`. */
   | { readonly fatal: BanguinsError };
 
+/** The codes about another connection: the refusal names it in `connectionid`. */
+const ABOUT_PEER: ReadonlySet<RelayErrorCode> = new Set(['PeerGone', 'UnknownPeer', 'NotPaired', 'PeerBusy']);
+
 /**
  * Maps a relay Error frame to a reaction and, when fatal, to a typed client error. An error about
- * another connection than `currentPeerId` (the peer's previous one, after it moved) is ignored.
+ * another connection than `currentPeerId` (the peer's previous one, after it moved) is ignored; a
+ * code this build does not know (a newer relay's) is fatal. Every known code has its own arm: a
+ * code added to RELAY_ERROR_CODES does not compile until it is handled here.
  */
 export function reactToRelayError(error: RelayErrorMessage, currentPeerId?: string): RelayErrorReaction {
-  const aboutPeer = error.code === 'PeerGone' || error.code === 'UnknownPeer' || error.code === 'NotPaired' || error.code === 'PeerBusy';
-  if (aboutPeer && error.connectionid !== undefined && currentPeerId && error.connectionid !== currentPeerId) {
+  const code = error.code;
+  if (!isRelayErrorCode(code)) return { fatal: relayError(error) };
+  if (ABOUT_PEER.has(code) && error.connectionid !== undefined && currentPeerId && error.connectionid !== currentPeerId) {
     return 'ignore';
   }
-  switch (error.code) {
+  switch (code) {
     case 'PeerGone':
     case 'UnknownPeer':
       return 'peer-away';
@@ -46,8 +53,13 @@ export function reactToRelayError(error: RelayErrorMessage, currentPeerId?: stri
       return error.request === 'Request' ? 'resend' : { fatal: relayError(error) };
     case 'QrHashMismatch':
       return { fatal: new PairingRefusedError(`the relay refused the pairing: the link does not match the sender (${error.reason})`) };
-    default:
+    case 'BadRequest':
+    case 'UnknownAction':
       return { fatal: relayError(error) };
+    default: {
+      const unhandled: never = code;
+      return unhandled;
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { toBase64Url } from './base64';
+import { toBase64Url } from '../protocol/base64';
 import { type ControlMessage, openControl } from './control-messages';
 import { CancelledError, HashMismatchError, ProtocolError, RelayUnreachableError, TimeoutError, UnconfirmedError } from './errors';
 import { deferred } from './failure-latch';

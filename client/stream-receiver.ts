@@ -1,10 +1,11 @@
-import { fromBase64, toBase64Url } from './base64';
+import { fromBase64, toBase64Url } from '../protocol/base64';
 import { HashMismatchError } from './errors';
-import { CHUNK_PLAINTEXT_BYTES, MAX_MISSING_IDS, MAX_WINDOW_CHUNKS } from './protocol-constants';
+import { MAX_MISSING_CHUNK_IDS as MAX_MISSING_IDS } from '../protocol/limits';
+import { CHUNK_PLAINTEXT_BYTES, MAX_WINDOW_CHUNKS } from './protocol-constants';
 import { bytesEqual, chunkAad, openSealed, sha256 } from './session-crypto';
 import type { Hasher } from './sha256';
 import type { ProtocolTuning } from './tuning';
-import type { AcknowledgeMessage, TransferMessage } from './wire-frames';
+import type { AcknowledgeMessage, TransferMessage } from '../protocol/frames';
 
 /** What a StreamReceiver needs: the stream, the key, where its bytes go, and how to acknowledge. */
 export interface StreamReceiverOptions {

@@ -1,10 +1,7 @@
-/** API Gateway WebSocket limits and close codes that the local relay reproduces. */
-
-/** Largest WebSocket frame API Gateway accepts (32 KB); a bigger frame closes the connection with 1009. */
-export const FRAME_LIMIT_BYTES = 32 * 1024;
-
-/** Largest message API Gateway accepts, and largest `@connections` payload (128 KB). */
-export const MESSAGE_LIMIT_BYTES = 128 * 1024;
+/**
+ * API Gateway WebSocket limits and close codes that the local relay reproduces; the frame and
+ * message sizes, which the clients must know too, are protocol/limits.ts's.
+ */
 
 /**
  * Connections the local relay holds at once (open, or in their handshake); one more is refused
@@ -14,10 +11,10 @@ export const MESSAGE_LIMIT_BYTES = 128 * 1024;
 export const MAX_CONNECTIONS = 2000;
 
 /** API Gateway closes a connection after 10 minutes without messages. */
-export const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
+const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 
 /** API Gateway closes every connection after 2 hours. */
-export const MAX_CONNECTION_MS = 2 * 60 * 60 * 1000;
+const MAX_CONNECTION_MS = 2 * 60 * 60 * 1000;
 
 /** Close code for a frame or message over the limit ("message too big"). */
 export const CLOSE_MESSAGE_TOO_BIG = 1009;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkConnectionsRequest } from './connections-door';
-import { CLOSE_NORMAL, MESSAGE_LIMIT_BYTES } from './limits';
+import { MAX_MESSAGE_BYTES } from '../protocol/limits';
+import { CLOSE_NORMAL } from './limits';
 import type { ConnectionRegistry } from './live-connection';
 import { RelayOutboundBytes } from './outbound-bytes';
 
@@ -8,7 +9,7 @@ import { RelayOutboundBytes } from './outbound-bytes';
  * How many bytes may wait in a connection's outbound buffer before a POST to it is refused with
  * 429 LimitExceededException: a client that stops reading cannot make the relay buffer without bound.
  */
-export const OUTBOUND_BUFFER_LIMIT_BYTES = 4 * 1024 * 1024;
+const OUTBOUND_BUFFER_LIMIT_BYTES = 4 * 1024 * 1024;
 
 /**
  * How many bytes may wait in the outbound buffers of all connections together before a POST to a
@@ -24,7 +25,7 @@ export interface ManagementApiOptions {
   readonly connections: ConnectionRegistry;
   /** The stage accepted in `/{stage}/@connections/{id}`. @default 'dev' */
   readonly stage?: string;
-  /** @default MESSAGE_LIMIT_BYTES */
+  /** @default MAX_MESSAGE_BYTES */
   readonly payloadLimitBytes?: number;
   /** @default OUTBOUND_BUFFER_LIMIT_BYTES */
   readonly outboundBufferLimitBytes?: number;
@@ -76,7 +77,7 @@ const PATH = /^(?:\/([^/]+))?\/@connections\/([^/]+)$/;
  */
 export function createConnectionsApi(options: ManagementApiOptions): ConnectionsApi {
   const stage = options.stage ?? 'dev';
-  const limit = options.payloadLimitBytes ?? MESSAGE_LIMIT_BYTES;
+  const limit = options.payloadLimitBytes ?? MAX_MESSAGE_BYTES;
   const outboundLimit = options.outboundBufferLimitBytes ?? OUTBOUND_BUFFER_LIMIT_BYTES;
   const relayOutboundLimit = options.relayOutboundLimitBytes ?? RELAY_OUTBOUND_LIMIT_BYTES;
   const outbound = new RelayOutboundBytes();

@@ -1,5 +1,7 @@
+import { actionOf } from '../protocol/frames';
+
 /** The route key API Gateway falls back to when no other route matches. */
-export const DEFAULT_ROUTE = '$default';
+const DEFAULT_ROUTE = '$default';
 
 /**
  * API Gateway's route selection for `$request.body.action`: a JSON object whose `action` is a
@@ -13,18 +15,4 @@ export function selectRoute(frameText: string | undefined, routeKeys: ReadonlySe
     return action;
   }
   return routeKeys.has(DEFAULT_ROUTE) ? DEFAULT_ROUTE : undefined;
-}
-
-/** The `action` field of a JSON text frame, if it has a string one. */
-export function actionOf(frameText: string): string | undefined {
-  try {
-    const parsed: unknown = JSON.parse(frameText);
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      const action = (parsed as Record<string, unknown>).action;
-      return typeof action === 'string' ? action : undefined;
-    }
-  } catch {
-    // Not JSON: API Gateway routes it to $default.
-  }
-  return undefined;
 }

@@ -10,7 +10,7 @@ import {
   sendFiles,
   type WebSocketConstructor,
 } from '../client';
-import { toBase64, toBase64Url } from '../client/base64';
+import { toBase64, toBase64Url } from '../protocol/base64';
 import { canFragmentMessages } from '../client/relay-connection';
 import { chunkAad, deriveSessionKeys, randomBytes, Sealer, sha256 } from '../client/session-crypto';
 import { transferFrame } from '../client/wire-frames';

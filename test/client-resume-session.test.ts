@@ -8,12 +8,12 @@ import {
   type ReceivedManifest,
   type RelayConnection,
 } from '../client';
-import { toBase64, toBase64Url } from '../client/base64';
+import { toBase64, toBase64Url } from '../protocol/base64';
 import { chunkAad, deriveSessionKeys, Sealer, sha256 } from '../client/session-crypto';
 import { Sha256 } from '../client/sha256';
 import { StreamReceiver } from '../client/stream-receiver';
 import { resolveTuning } from '../client/tuning';
-import type { AcknowledgeMessage } from '../client/wire-frames';
+import type { AcknowledgeMessage } from '../protocol/frames';
 import type { LocalRelay } from '../local/local-relay';
 import { NODE_WS, QUICK_TUNING } from './support/node-client';
 import { startTestRelay } from './support/start-test-relay';

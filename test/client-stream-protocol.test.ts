@@ -1,6 +1,6 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { toBase64 } from '../client/base64';
+import { toBase64 } from '../protocol/base64';
 import { CHUNK_PLAINTEXT_BYTES, chunkCountOf } from '../client/protocol-constants';
 import { deriveSessionKeys, randomBytes, Sealer, sha256, type SessionKeys } from '../client/session-crypto';
 import { Sha256 } from '../client/sha256';
@@ -8,7 +8,7 @@ import { StreamReceiver } from '../client/stream-receiver';
 import { CongestionControl } from '../client/congestion-control';
 import { StreamSender } from '../client/stream-sender';
 import { resolveTuning } from '../client/tuning';
-import type { TransferMessage } from '../client/wire-frames';
+import type { TransferMessage } from '../protocol/frames';
 
 /** Slow timers: on a lossless link nothing may be resent, however slow the machine is. */
 const PATIENT = resolveTuning({ quietMs: 2000, maxQuietMs: 2000, minRtoMs: 2000, initialRtoMs: 5000, windowChunks: 8, ackEveryChunks: 2 });

@@ -1,12 +1,8 @@
 import fc from 'fast-check';
 import { BadRequestError } from '../lambdas/relay/errors';
-import {
-  acknowledgeFrame,
-  MAX_MISSING_CHUNK_IDS,
-  parseFrame,
-  requestFrame,
-  transferFrame,
-} from '../lambdas/relay/frames';
+import { parseFrame } from '../lambdas/relay/frame-parsing';
+import { acknowledgeFrameSchema, requestFrameSchema, transferFrameSchema } from '../protocol/frames';
+import { MAX_MISSING_CHUNK_IDS } from '../protocol/limits';
 
 const RUNS = { numRuns: 200 };
 
@@ -37,7 +33,7 @@ describe('frame validation (properties)', () => {
         const known = new Set(['action', 'message', 'connectionid', 'data', 'chunkid', 'chunktotal', 'chunkhash', 'fileid']);
         const noise = Object.fromEntries(Object.entries(extra).filter(([k]) => !known.has(k) && k !== '__proto__'));
         const body = JSON.stringify({ action: 'Transfer', message: { ...noise, ...message }, ...noise });
-        const frame = parseFrame(transferFrame, body);
+        const frame = parseFrame(transferFrameSchema, body);
         expect(frame).toEqual({ action: 'Transfer', message });
       }),
       RUNS,
@@ -48,7 +44,7 @@ describe('frame validation (properties)', () => {
     fc.assert(
       fc.property(validTransfer, fc.integer({ min: 0, max: 1000 }), (message, over) => {
         const body = JSON.stringify({ action: 'Transfer', message: { ...message, chunkid: message.chunktotal + over } });
-        const result = outcome(() => parseFrame(transferFrame, body));
+        const result = outcome(() => parseFrame(transferFrameSchema, body));
         expect(result).toBeInstanceOf(BadRequestError);
         expect((result as BadRequestError).message).toMatch(/^message\.chunkid: /);
       }),
@@ -62,7 +58,7 @@ describe('frame validation (properties)', () => {
     fc.assert(
       fc.property(validTransfer, field, wrongValue, (message, name, value) => {
         const body = JSON.stringify({ action: 'Transfer', message: { ...message, [name]: value } });
-        const result = outcome(() => parseFrame(transferFrame, body));
+        const result = outcome(() => parseFrame(transferFrameSchema, body));
         expect(result).toBeInstanceOf(BadRequestError);
         expect((result as BadRequestError).code).toBe('BadRequest');
         expect((result as BadRequestError).message).toContain(`message.${name}`);
@@ -88,7 +84,7 @@ describe('frame validation (properties)', () => {
     );
     fc.assert(
       fc.property(fc.oneof(ackish, fc.jsonValue()), (value) => {
-        const result = outcome(() => parseFrame(acknowledgeFrame, JSON.stringify(value)));
+        const result = outcome(() => parseFrame(acknowledgeFrameSchema, JSON.stringify(value)));
         if (result instanceof BadRequestError) return;
         expect(typeof result.message.connectionid).toBe('string');
         expect(typeof result.message.success).toBe('boolean');
@@ -102,7 +98,7 @@ describe('frame validation (properties)', () => {
   test('text that is not JSON is refused with BadRequest, never another error', () => {
     fc.assert(
       fc.property(fc.string(), (text) => {
-        const result = outcome(() => parseFrame(requestFrame, text));
+        const result = outcome(() => parseFrame(requestFrameSchema, text));
         if (!(result instanceof BadRequestError)) {
           expect(result.action).toBe('Request');
           expect(typeof result.message.connectionid).toBe('string');

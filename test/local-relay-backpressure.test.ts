@@ -1,7 +1,7 @@
 import type { LocalRelay } from '../local/local-relay';
 import WebSocket from 'ws';
 import { QUEUE_HIGH_WATER, QUEUE_HIGH_WATER_BYTES } from '../local/live-connection';
-import { MESSAGE_LIMIT_BYTES } from '../local/limits';
+import { MAX_MESSAGE_BYTES } from '../protocol/limits';
 import { recordingHandlers, waitFor } from './support/recording-handlers';
 import { startTestRelay } from './support/start-test-relay';
 import { connectClient, pairedClients } from './support/ws-client';
@@ -129,7 +129,7 @@ describe('local relay slow reader', () => {
     expect(busy[0]).toEqual({ code: 'PeerBusy', reason: expect.stringMatching(/not keeping up/), request: 'Transfer', connectionid: receiverId });
     expect(busy.every((message) => message.code === 'PeerBusy')).toBe(true);
     // One post over the cap at most: the check and the send are one step.
-    expect(peakBuffered).toBeLessThanOrEqual(OUTBOUND_LIMIT + MESSAGE_LIMIT_BYTES);
+    expect(peakBuffered).toBeLessThanOrEqual(OUTBOUND_LIMIT + MAX_MESSAGE_BYTES);
 
     // The receiver reads again: every chunk either reached it or was answered PeerBusy, and new chunks flow.
     let delivered = 0;

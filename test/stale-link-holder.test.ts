@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { bytesSource, receiveFiles, sendFiles } from '../client';
-import { fromBase64 } from '../client/base64';
+import { fromBase64 } from '../protocol/base64';
 import { openControl, sealControl, type ControlMessage } from '../client/control-messages';
 import { parsePairingLink } from '../client/pairing-link';
 import { chunkAad, deriveSessionKeys, openSealed, Sealer } from '../client/session-crypto';

@@ -1,9 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type RelayConfig, relayConfigFromEnv } from '../relay/config';
-import { RelayError } from '../relay/errors';
-import { actionOf, errorFrame } from '../relay/frames';
+import { RelayRefusal } from '../relay/errors';
+import { actionOf } from '../../protocol/frames';
+import { errorFrame } from '../relay/error-frame';
 import type { PostToConnection } from '../relay/ports';
-import { RelayKeyRefusedError } from '../relay/relay-key';
+import { HandshakeKeyRefusedError } from '../relay/relay-key';
 import type { RelayAction, RelayContext } from '../relay/relay-context';
 import type { WebSocketEvent, WebSocketHandler, WebSocketResult } from '../relay/websocket-event';
 import { createRelayClients, type RelayClients } from './relay-ports';
@@ -88,11 +89,11 @@ const UNAUTHORIZED: WebSocketResult = { statusCode: 401, body: '{"message":"Unau
  * 401 for a missing or wrong access key, 500 for a real failure.
  */
 async function answerFailure({ routeKey, event, error, post, logger, log }: Failure): Promise<WebSocketResult> {
-  if (error instanceof RelayKeyRefusedError) {
+  if (error instanceof HandshakeKeyRefusedError) {
     log('refused', { code: error.code });
     return UNAUTHORIZED;
   }
-  const known = error instanceof RelayError;
+  const known = error instanceof RelayRefusal;
   if (known) log('refused', { code: error.code });
   else logger.error('route failed', { route: routeKey, connectionId: event.requestContext.connectionId, error: error as Error });
   if (routeKey === '$connect') return { statusCode: 500 };

@@ -1,35 +1,25 @@
-/** The stable codes of the relay's Error frames (docs/protocol.md lists what each means). */
-export const ERROR_CODES = [
-  'BadRequest',
-  'UnknownAction',
-  'NotPaired',
-  'QrHashMismatch',
-  'UnknownPeer',
-  'PeerGone',
-  'PeerBusy',
-  'InternalError',
-] as const;
+import type { RelayErrorCode } from '../../protocol/error-codes';
 
-/** One of the relay's stable error codes. */
-export type ErrorCode = (typeof ERROR_CODES)[number];
-
-/** Base class of every refusal the relay reports to a client as an Error frame. */
-export class RelayError extends Error {
+/**
+ * Base class of every refusal the relay reports to a client as an Error frame (the client's own
+ * errors are client/errors.ts's BanguinsError family: its RelayError is an Error frame received).
+ */
+export class RelayRefusal extends Error {
   /** The stable code a client can switch on. */
-  readonly code: ErrorCode;
+  readonly code: RelayErrorCode;
   /** The other connection the refusal is about (the peer that is gone, not paired, unknown…), if any. */
   readonly peerId?: string;
 
-  constructor(code: ErrorCode, reason: string, options?: { cause?: unknown; peerId?: string }) {
+  constructor(code: RelayErrorCode, reason: string, options?: { cause?: unknown; peerId?: string }) {
     super(reason, options);
-    this.name = 'RelayError';
+    this.name = 'RelayRefusal';
     this.code = code;
     this.peerId = options?.peerId;
   }
 }
 
 /** The frame is not JSON or a field is missing, of the wrong type or too large. */
-export class BadRequestError extends RelayError {
+export class BadRequestError extends RelayRefusal {
   constructor(reason: string, options?: { cause?: unknown }) {
     super('BadRequest', reason, options);
     this.name = 'BadRequestError';
@@ -37,7 +27,7 @@ export class BadRequestError extends RelayError {
 }
 
 /** The frame names no action, or one the relay does not know. */
-export class UnknownActionError extends RelayError {
+export class UnknownActionError extends RelayRefusal {
   constructor(action: string | undefined) {
     super(
       'UnknownAction',
@@ -50,7 +40,7 @@ export class UnknownActionError extends RelayError {
 }
 
 /** Transfer or Acknowledge to a connection the sender has not paired with through Request. */
-export class NotPairedError extends RelayError {
+export class NotPairedError extends RelayRefusal {
   constructor(peerId: string) {
     super('NotPaired', `connection ${peerId} is not paired with you; send Request with its qrhash first`, { peerId });
     this.name = 'NotPairedError';
@@ -58,7 +48,7 @@ export class NotPairedError extends RelayError {
 }
 
 /** Request whose qrhash differs from the one the target registered with Connect. */
-export class QrHashMismatchError extends RelayError {
+export class QrHashMismatchError extends RelayRefusal {
   constructor(peerId: string) {
     super('QrHashMismatch', `the qrhash does not match the one connection ${peerId} registered; scan its QR code again`, {
       peerId,
@@ -68,7 +58,7 @@ export class QrHashMismatchError extends RelayError {
 }
 
 /** The named connection does not exist (never did, or already left). */
-export class UnknownPeerError extends RelayError {
+export class UnknownPeerError extends RelayRefusal {
   constructor(peerId: string, options?: { cause?: unknown }) {
     super('UnknownPeer', `no connection ${peerId} is open on this relay`, { ...options, peerId });
     this.name = 'UnknownPeerError';
@@ -76,13 +66,13 @@ export class UnknownPeerError extends RelayError {
 }
 
 /** The peer's connection closed: API Gateway answered 410 Gone when the relay posted to it. */
-export class PeerGoneError extends RelayError {
+export class PeerConnectionGoneError extends RelayRefusal {
   /** The connection that is gone. */
   declare readonly peerId: string;
 
   constructor(peerId: string, options?: { cause?: unknown }) {
     super('PeerGone', `connection ${peerId} has left; the frame was not delivered`, { ...options, peerId });
-    this.name = 'PeerGoneError';
+    this.name = 'PeerConnectionGoneError';
   }
 }
 
@@ -91,7 +81,7 @@ export class PeerGoneError extends RelayError {
  * LimitExceededException; the local relay answers it when the peer's outbound buffer is full).
  * The frame was not delivered; send it again later.
  */
-export class PeerBusyError extends RelayError {
+export class PeerBusyError extends RelayRefusal {
   /** The connection that is busy. */
   declare readonly peerId: string;
 

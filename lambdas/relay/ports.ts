@@ -42,7 +42,7 @@ export interface ConnectionStore {
 }
 
 /**
- * Sends one text frame to a connection through `@connections`; throws PeerGoneError when
+ * Sends one text frame to a connection through `@connections`; throws PeerConnectionGoneError when
  * API Gateway answers 410 Gone.
  */
 export type PostToConnection = (connectionId: string, payload: string) => Promise<void>;

@@ -18,5 +18,5 @@ export interface RelayContext {
   readonly now: () => number;
 }
 
-/** A relay action: validates, authorises and routes one frame. A thrown RelayError becomes an Error frame. */
+/** A relay action: validates, authorises and routes one frame. A thrown RelayRefusal becomes an Error frame. */
 export type RelayAction = (context: RelayContext) => Promise<void>;

@@ -22,16 +22,16 @@ export function fixedRelayKey(key: string): RelayKeySource {
 export const RELAY_KEY_PATTERN = /^[A-Za-z0-9._~-]{8,256}$/;
 
 /**
- * The handshake's key was missing or wrong. Not a RelayError: `$connect` cannot answer with a
+ * The handshake's key was missing or wrong. Not a RelayRefusal: `$connect` cannot answer with a
  * frame, so the handler refuses the handshake with 401 instead.
  */
-export class RelayKeyRefusedError extends Error {
+export class HandshakeKeyRefusedError extends Error {
   /** The stable code logged for the refusal. */
   readonly code = 'RelayKeyRefused';
 
   constructor(reason: string) {
     super(reason);
-    this.name = 'RelayKeyRefusedError';
+    this.name = 'HandshakeKeyRefusedError';
   }
 }
 
@@ -46,10 +46,10 @@ export function relayKeysMatch(presented: string, expected: string): boolean {
   return timingSafeEqual(digest(presented), digest(expected));
 }
 
-/** Admits a handshake when the relay is open or the presented key matches; throws RelayKeyRefusedError otherwise. */
+/** Admits a handshake when the relay is open or the presented key matches; throws HandshakeKeyRefusedError otherwise. */
 export async function admitRelayKey(presented: string | undefined, source: RelayKeySource): Promise<void> {
   const expected = await source.expectedKey();
   if (expected === undefined) return;
-  if (presented === undefined) throw new RelayKeyRefusedError('the handshake carries no relay access key (?key=…)');
-  if (!relayKeysMatch(presented, expected)) throw new RelayKeyRefusedError('the handshake carries a wrong relay access key');
+  if (presented === undefined) throw new HandshakeKeyRefusedError('the handshake carries no relay access key (?key=…)');
+  if (!relayKeysMatch(presented, expected)) throw new HandshakeKeyRefusedError('the handshake carries a wrong relay access key');
 }

@@ -1,5 +1,6 @@
 import { UnknownActionError } from '../errors';
-import { actionOf, parseJsonObject } from '../frames';
+import { actionOf } from '../../../protocol/frames';
+import { parseJsonObject } from '../frame-parsing';
 import type { RelayContext } from '../relay-context';
 
 /** `$default`: a frame that is not JSON (BadRequest) or names no known action (UnknownAction). */

@@ -1,10 +1,10 @@
-import { frameJson } from '../../../client/frame-json';
-import { PeerGoneError } from '../errors';
+import { frameJson } from '../../../protocol/frame-json';
+import { PeerConnectionGoneError } from '../errors';
 import type { RelayContext } from '../relay-context';
 
 /**
  * Posts a frame to a peer, as `frameJson` writes it (a Transfer's base64 `data` copied, not
- * re-escaped). When the peer is gone (410), deletes its records and throws PeerGoneError so the
+ * re-escaped). When the peer is gone (410), deletes its records and throws PeerConnectionGoneError so the
  * sender is told.
  */
 export async function deliverToPeer(
@@ -16,7 +16,7 @@ export async function deliverToPeer(
   try {
     await context.post(peerId, frameJson(action, message));
   } catch (error) {
-    if (error instanceof PeerGoneError) await context.store.remove(peerId);
+    if (error instanceof PeerConnectionGoneError) await context.store.remove(peerId);
     throw error;
   }
 }

@@ -14,7 +14,7 @@ async function storeConnection(context: RelayContext): Promise<void> {
 
 /**
  * `$connect` on a relay that may require an access key: checks the handshake's `?key=` against
- * `keys` (RelayKeyRefusedError when missing or wrong, nothing stored), then stores the connection.
+ * `keys` (HandshakeKeyRefusedError when missing or wrong, nothing stored), then stores the connection.
  */
 export function admitAndStoreConnection(keys: RelayKeySource): RelayAction {
   return async (context) => {

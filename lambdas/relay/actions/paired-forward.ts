@@ -1,5 +1,6 @@
-import { NotPairedError, PeerGoneError } from '../errors';
-import { acknowledgeFrame, parseFrame, transferFrame } from '../frames';
+import { NotPairedError, PeerConnectionGoneError } from '../errors';
+import { acknowledgeFrameSchema, transferFrameSchema } from '../../../protocol/frames';
+import { parseFrame } from '../frame-parsing';
 import { knownPairings } from '../pairing-cache';
 import type { RelayContext } from '../relay-context';
 import { deliverToPeer } from './deliver';
@@ -26,19 +27,19 @@ async function forwardToPairedPeer(
   try {
     await deliverToPeer(context, peerId, action, { ...message, connectionid: senderId });
   } catch (error) {
-    if (error instanceof PeerGoneError) knownPairings.forget(senderId, peerId);
+    if (error instanceof PeerConnectionGoneError) knownPairings.forget(senderId, peerId);
     throw error;
   }
 }
 
 /** `Transfer` (seed 002): forwards one chunk to the paired receiver. */
 export async function relayTransfer(context: RelayContext): Promise<void> {
-  const { message } = parseFrame(transferFrame, context.body);
+  const { message } = parseFrame(transferFrameSchema, context.body);
   await forwardToPairedPeer(context, 'Transfer', message);
 }
 
 /** `Acknowledge` (seed 002): forwards the receiver's report of missing chunks to the paired sender. */
 export async function relayAcknowledge(context: RelayContext): Promise<void> {
-  const { message } = parseFrame(acknowledgeFrame, context.body);
+  const { message } = parseFrame(acknowledgeFrameSchema, context.body);
   await forwardToPairedPeer(context, 'Acknowledge', message);
 }

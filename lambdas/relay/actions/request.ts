@@ -1,5 +1,6 @@
-import { BadRequestError, PeerGoneError, QrHashMismatchError, UnknownPeerError } from '../errors';
-import { parseFrame, requestFrame, type RequestFrame } from '../frames';
+import { BadRequestError, PeerConnectionGoneError, QrHashMismatchError, UnknownPeerError } from '../errors';
+import { requestFrameSchema, type RequestMessage } from '../../../protocol/frames';
+import { parseFrame } from '../frame-parsing';
 import { knownPairings } from '../pairing-cache';
 import type { RelayContext } from '../relay-context';
 import { deliverToPeer } from './deliver';
@@ -8,7 +9,7 @@ import { deliverToPeer } from './deliver';
 const MAX_REJOIN_CANDIDATES = 5;
 
 /** The message the relay forwards: the seed's fields, `rejoin` dropped. */
-type ForwardedRequest = Omit<RequestFrame['message'], 'rejoin'>;
+type ForwardedRequest = Omit<RequestMessage, 'rejoin'>;
 
 /**
  * `Request` (seed 002): checks the qrhash against the one the target registered, pairs the two
@@ -17,7 +18,7 @@ type ForwardedRequest = Omit<RequestFrame['message'], 'rejoin'>;
  * sender's own qrhash (see rejoinByQrHash).
  */
 export async function relayRequest(context: RelayContext): Promise<void> {
-  const { message } = parseFrame(requestFrame, context.body);
+  const { message } = parseFrame(requestFrameSchema, context.body);
   const { rejoin, ...forwarded } = message;
   const targetId = message.connectionid;
   if (targetId === context.connectionId) {
@@ -79,5 +80,5 @@ async function pairAndForward(context: RelayContext, peerId: string, forwarded: 
 
 /** Whether an error says that connection `peerId` is unknown or gone. */
 function isAbout(error: unknown, peerId: string): boolean {
-  return (error instanceof PeerGoneError || error instanceof UnknownPeerError) && error.peerId === peerId;
+  return (error instanceof PeerConnectionGoneError || error instanceof UnknownPeerError) && error.peerId === peerId;
 }
