@@ -1,6 +1,5 @@
 import { BadRequestError, PeerGoneError, QrHashMismatchError, UnknownPeerError } from '../errors';
 import { parseFrame, requestFrame, type RequestFrame } from '../frames';
-import { knownPairings } from '../pairing-cache';
 import type { RelayContext } from '../relay-context';
 import { deliverToPeer } from './deliver';
 
@@ -73,7 +72,7 @@ async function rejoinByQrHash(context: RelayContext, forwarded: ForwardedRequest
 async function pairAndForward(context: RelayContext, peerId: string, forwarded: ForwardedRequest, alreadyPaired = false): Promise<void> {
   // Pair before forwarding, so the target may answer with Transfer as soon as the frame lands.
   if (!alreadyPaired) await context.store.pair(context.connectionId, peerId);
-  knownPairings.rememberBothWays(context.connectionId, peerId);
+  context.pairings.rememberBothWays(context.connectionId, peerId);
   await deliverToPeer(context, peerId, 'Request', { ...forwarded, connectionid: context.connectionId });
 }
 
