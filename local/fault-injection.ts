@@ -31,7 +31,7 @@ export interface InboundFrame {
 }
 
 /** How long a held-back frame waits for a successor before it is delivered anyway. */
-export const REORDER_FLUSH_MS = 50;
+const REORDER_FLUSH_MS = 50;
 
 /** mulberry32: a small seeded generator of numbers in [0, 1), the same sequence for the same seed. */
 export function seededRandom(seed: number): () => number {
@@ -62,7 +62,7 @@ export function validateFaultRates(rates: FaultRates): void {
 }
 
 /** Frames that faults apply to: the `Transfer` action (file chunks). */
-export function isTransferFrame(frame: InboundFrame): boolean {
+function isTransferFrame(frame: InboundFrame): boolean {
   return !frame.isBinary && actionOf(frame.data) === 'Transfer';
 }
 

@@ -8,7 +8,7 @@ import { RelayOutboundBytes } from './outbound-bytes';
  * How many bytes may wait in a connection's outbound buffer before a POST to it is refused with
  * 429 LimitExceededException: a client that stops reading cannot make the relay buffer without bound.
  */
-export const OUTBOUND_BUFFER_LIMIT_BYTES = 4 * 1024 * 1024;
+const OUTBOUND_BUFFER_LIMIT_BYTES = 4 * 1024 * 1024;
 
 /**
  * How many bytes may wait in the outbound buffers of all connections together before a POST to a

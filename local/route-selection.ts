@@ -1,5 +1,5 @@
 /** The route key API Gateway falls back to when no other route matches. */
-export const DEFAULT_ROUTE = '$default';
+const DEFAULT_ROUTE = '$default';
 
 /**
  * API Gateway's route selection for `$request.body.action`: a JSON object whose `action` is a
