@@ -3,8 +3,9 @@ import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver 
 import { createInterface } from 'node:readline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startLocalRelay } from '../local/local-relay';
-import type { FrameEnds, InvocationTiming } from '../local/gateway';
+import type { InvocationLimits } from '../local/connection-queue';
 import type { BacklogMarks } from '../local/relay-backlog';
+import type { FrameEnds, InvocationTiming } from '../local/relay-taps';
 import { traceStalls } from './stall-trace';
 
 /**
@@ -122,18 +123,18 @@ function timeDynamoDbCalls(period: () => Period): void {
 }
 
 /** `LOAD_QUEUE_LIMITS=CONCURRENT,HIGH,LOW` overrides the relay's per-connection limits (experiments); unset: the relay's defaults. */
-function invocationLimitsFromEnv(text: string | undefined): { invocationLimits?: { maxConcurrent: number; highWater: number; lowWater: number } } {
+function invocationLimitsFromEnv(text: string | undefined): { invocations?: InvocationLimits } {
   if (!text) return {};
   const [maxConcurrent, highWater, lowWater] = text.split(',').map(Number);
   if (![maxConcurrent, highWater, lowWater].every((n) => Number.isInteger(n) && n! > 0)) throw new Error('LOAD_QUEUE_LIMITS: CONCURRENT,HIGH,LOW (positive integers)');
-  return { invocationLimits: { maxConcurrent: maxConcurrent!, highWater: highWater!, lowWater: lowWater! } };
+  return { invocations: { maxConcurrent: maxConcurrent!, highWater: highWater!, lowWater: lowWater! } };
 }
 
 /**
  * `LOAD_BACKLOG_KB=HIGH,LOW` and `LOAD_BACKLOG_WAIT_MS=HIGH,LOW` override the relay-wide backlog's
  * byte and time marks (experiments); unset: the relay's defaults.
  */
-function backlogFromEnv(bytesText: string | undefined, waitText: string | undefined): { backlogMarks: BacklogMarks } {
+function backlogFromEnv(bytesText: string | undefined, waitText: string | undefined): { backlog: BacklogMarks } {
   const pair = (text: string | undefined, name: string, scale: number): [number, number] | undefined => {
     if (!text) return undefined;
     const [high, low] = text.split(',').map((n) => Number(n) * scale);
@@ -143,7 +144,7 @@ function backlogFromEnv(bytesText: string | undefined, waitText: string | undefi
   const bytes = pair(bytesText, 'LOAD_BACKLOG_KB', 1024);
   const wait = pair(waitText, 'LOAD_BACKLOG_WAIT_MS', 1);
   return {
-    backlogMarks: {
+    backlog: {
       ...(bytes ? { highBytes: bytes[0], lowBytes: bytes[1] } : {}),
       ...(wait ? { highWaitMs: wait[0], lowWaitMs: wait[1] } : {}),
     },
@@ -176,8 +177,10 @@ async function main(): Promise<void> {
     port: 0,
     ...(dynamodbEndpoint ? { dynamodbEndpoint, tableName: `banguins-load-${randomUUID()}` } : {}),
     handlerLogLevel: 'SILENT',
-    ...invocationLimitsFromEnv(process.env.LOAD_QUEUE_LIMITS),
-    ...backlogFromEnv(process.env.LOAD_BACKLOG_KB, process.env.LOAD_BACKLOG_WAIT_MS),
+    limits: {
+      ...invocationLimitsFromEnv(process.env.LOAD_QUEUE_LIMITS),
+      ...backlogFromEnv(process.env.LOAD_BACKLOG_KB, process.env.LOAD_BACKLOG_WAIT_MS),
+    },
     // The gateway logs `route     $connect ID status=200 12ms`: the handshake's own handler time.
     log: {
       line: (text) => {
@@ -187,46 +190,48 @@ async function main(): Promise<void> {
         if (failure) period.routeFailures.set(`${failure[1]} ${failure[2] ?? failure[3]}`, (period.routeFailures.get(`${failure[1]} ${failure[2] ?? failure[3]}`) ?? 0) + 1);
       },
     },
-    frameTap: (frame) => {
-      const now = performance.now();
-      const ends = frame.ends(FIELD_CHARS);
-      if (frame.direction === 'out') {
-        // A posted Transfer names its sender in `connectionid`: the key of the frame that came in.
-        const sender = fieldOf(ends, 'connectionid');
-        const key = sender === undefined ? undefined : chunkKey(sender, ends);
-        const times = key === undefined ? undefined : period.chunkTimes.get(key);
-        if (times && times.postedAt === undefined) times.postedAt = now;
-        return;
-      }
-      const key = chunkKey(frame.connectionId, ends);
-      if (key === undefined) return;
-      period.transferFrames++;
-      period.chunks.add(key);
-      const times = period.chunkTimes.get(key);
-      if (!times) period.chunkTimes.set(key, { firstInAt: now });
-      else if (times.postedAt === undefined) period.resentWhileQueued++;
-      else period.resentAfterPostedMs.push(now - times.postedAt);
-    },
-    invocationTap: (timing) => {
-      if (timing.routeKey !== 'Transfer') {
-        // A connection's first Request pairs it (later ones carry control messages, a 'bye' at the end).
-        if (timing.routeKey === 'Connect' || (timing.routeKey === 'Request' && !period.requested.has(timing.connectionId))) {
-          period.requested.add(timing.connectionId);
-          period.lastHandshakeAt = Math.max(period.lastHandshakeAt, timing.finishedAt);
+    taps: {
+      frames: (frame) => {
+        const now = performance.now();
+        const ends = frame.ends(FIELD_CHARS);
+        if (frame.direction === 'out') {
+          // A posted Transfer names its sender in `connectionid`: the key of the frame that came in.
+          const sender = fieldOf(ends, 'connectionid');
+          const key = sender === undefined ? undefined : chunkKey(sender, ends);
+          const times = key === undefined ? undefined : period.chunkTimes.get(key);
+          if (times && times.postedAt === undefined) times.postedAt = now;
+          return;
         }
-        const list = period.routeLatenciesMs.get(timing.routeKey) ?? [];
-        list.push(timing.finishedAt - timing.receivedAt);
-        period.routeLatenciesMs.set(timing.routeKey, list);
-        return;
-      }
-      period.latenciesMs.push(timing.finishedAt - timing.receivedAt);
-      if (traceSlowMs !== undefined) traceSlowTransfer(timing, period, traceSlowMs);
-      period.transferArrivals.push({ receivedAt: timing.receivedAt, latencyMs: timing.finishedAt - timing.receivedAt });
-      const second = Math.max(0, Math.floor((timing.receivedAt - period.startedAt) / 1000));
-      (period.latenciesBySecond[second] ??= []).push(timing.finishedAt - timing.receivedAt);
-      period.waitsMs.push(timing.startedAt - timing.receivedAt);
-      period.handlerMs.push(timing.finishedAt - timing.startedAt);
-      if (timing.failed) period.failed++;
+        const key = chunkKey(frame.connectionId, ends);
+        if (key === undefined) return;
+        period.transferFrames++;
+        period.chunks.add(key);
+        const times = period.chunkTimes.get(key);
+        if (!times) period.chunkTimes.set(key, { firstInAt: now });
+        else if (times.postedAt === undefined) period.resentWhileQueued++;
+        else period.resentAfterPostedMs.push(now - times.postedAt);
+      },
+      invocations: (timing) => {
+        if (timing.routeKey !== 'Transfer') {
+          // A connection's first Request pairs it (later ones carry control messages, a 'bye' at the end).
+          if (timing.routeKey === 'Connect' || (timing.routeKey === 'Request' && !period.requested.has(timing.connectionId))) {
+            period.requested.add(timing.connectionId);
+            period.lastHandshakeAt = Math.max(period.lastHandshakeAt, timing.finishedAt);
+          }
+          const list = period.routeLatenciesMs.get(timing.routeKey) ?? [];
+          list.push(timing.finishedAt - timing.receivedAt);
+          period.routeLatenciesMs.set(timing.routeKey, list);
+          return;
+        }
+        period.latenciesMs.push(timing.finishedAt - timing.receivedAt);
+        if (traceSlowMs !== undefined) traceSlowTransfer(timing, period, traceSlowMs);
+        period.transferArrivals.push({ receivedAt: timing.receivedAt, latencyMs: timing.finishedAt - timing.receivedAt });
+        const second = Math.max(0, Math.floor((timing.receivedAt - period.startedAt) / 1000));
+        (period.latenciesBySecond[second] ??= []).push(timing.finishedAt - timing.receivedAt);
+        period.waitsMs.push(timing.startedAt - timing.receivedAt);
+        period.handlerMs.push(timing.finishedAt - timing.startedAt);
+        if (timing.failed) period.failed++;
+      },
     },
   });
   new PerformanceObserver((list) => {

@@ -7,7 +7,7 @@ import { reportToParent, WireCounter } from './wire-counter';
  */
 async function main(): Promise<void> {
   const counter = new WireCounter();
-  const relay = await startLocalRelay({ port: 0, frameTap: (frame) => counter.count(frame.direction, frame.byteLength) });
+  const relay = await startLocalRelay({ port: 0, taps: { frames: (frame) => counter.count(frame.direction, frame.byteLength) } });
   reportToParent(relay.url, counter, () => relay.close());
 }
 

@@ -1,6 +1,6 @@
 import { fromBase64, toBase64Url } from '../protocol/base64';
 import { HashMismatchError } from './errors';
-import { MAX_MISSING_CHUNK_IDS as MAX_MISSING_IDS } from '../protocol/limits';
+import { MAX_MISSING_CHUNK_IDS } from '../protocol/limits';
 import { CHUNK_PLAINTEXT_BYTES, MAX_WINDOW_CHUNKS } from './protocol-constants';
 import { bytesEqual, chunkAad, openSealed, sha256 } from './session-crypto';
 import type { Hasher } from './sha256';
@@ -257,7 +257,7 @@ export class StreamReceiver {
     this.acceptedSinceAck = 0;
     this.clearAckTimer();
     this.lastAckAt = Date.now();
-    const missingchunkids = missing.slice(0, MAX_MISSING_IDS);
+    const missingchunkids = missing.slice(0, MAX_MISSING_CHUNK_IDS);
     this.lastAckSaid = ackSays(this.prefix, missingchunkids);
     this.options.sendAck({ success: false, missingchunkids, fileid: this.options.fileid, receivedthrough: this.prefix });
   }
@@ -269,7 +269,7 @@ export class StreamReceiver {
 
   private missingBetween(from: number, to: number): number[] {
     const missing: number[] = [];
-    for (let id = from; id <= to && missing.length < MAX_MISSING_IDS; id++) {
+    for (let id = from; id <= to && missing.length < MAX_MISSING_CHUNK_IDS; id++) {
       if (!this.buffered.has(id)) missing.push(id);
     }
     return missing;

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { RouteDefinition, RouteThrottle } from '../lambdas/routes';
-import { resolveRouteThrottles } from './route-throttles';
+import type { RouteDefinition } from '../lambdas/routes';
+import { resolveRouteThrottles, type RouteThrottle } from './route-throttles';
 import { StackConfigError } from './stack-config-error';
 
 /** The stage name when none is given. */
@@ -27,7 +27,7 @@ export interface BanguinsRelayStackProps extends StackProps {
   readonly stageName?: string;
   /**
    * The stage's default route throttle, steady requests per second: it applies to every route
-   * without a throttle of its own (in ROUTES or `routeThrottles`).
+   * without a throttle of its own (in route-throttles.ts or `routeThrottles`).
    * @default 10
    */
   readonly throttlingRateLimit?: number;
@@ -37,9 +37,9 @@ export interface BanguinsRelayStackProps extends StackProps {
    */
   readonly throttlingBurstLimit?: number;
   /**
-   * Per-route throttles by route key, replacing the route's own from ROUTES
+   * Per-route throttles by route key, replacing the route's own default (route-throttles.ts)
    * (`-c throttle.Transfer=2000/4000`).
-   * @default each route's `throttle` in ROUTES
+   * @default each route's default throttle in route-throttles.ts
    */
   readonly routeThrottles?: Readonly<Record<string, RouteThrottle>>;
   /**

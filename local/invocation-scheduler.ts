@@ -1,4 +1,4 @@
-/** Something with invocations to start: a LiveConnection. */
+/** Something with invocations to start: a connection's ConnectionQueue (connection-queue.ts). */
 export interface SchedulableQueue {
   /**
    * Starts its oldest waiting invocation if it may, or with `throughBulk` those up to and including

@@ -37,7 +37,7 @@ interface FullRequestContext extends Omit<APIGatewayEventWebsocketRequestContext
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** API Gateway's `requestTime` format: `09/Apr/2025:12:34:56 +0000`. */
-export function formatRequestTime(epochMs: number): string {
+function formatRequestTime(epochMs: number): string {
   const date = new Date(epochMs);
   const two = (n: number): string => String(n).padStart(2, '0');
   return `${two(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:` +

@@ -11,13 +11,16 @@ import { ensureConnectionsTable } from './connections-table';
 import { LOCAL_CREDENTIALS, LOCAL_DYNAMODB_SIGNER, LOCAL_REGION, startDynamoDbLocal, waitForDynamoDb, type DynamoDbLocal } from './dynamodb-local';
 import { LocalRelayError } from './errors';
 import { FaultInjector, type FaultRates } from './fault-injection';
-import { tappedFrame, WebSocketGateway, type FrameTap, type InvocationTap, type RouteHandlers } from './gateway';
+import type { InvocationLimits, InvocationQueueStats } from './connection-queue';
+import { WebSocketGateway, type RouteHandlers } from './gateway';
 import type { ConnectionTimeouts } from './limits';
 import { inProcessConnectionsTransport, UNSIGNED } from './in-process-connections-transport';
-import { ConnectionRegistry, type InvocationLimits, type InvocationQueueStats } from './live-connection';
+import { InvocationQueue } from './invocation-queue';
+import { ConnectionRegistry } from './live-connection';
 import { createConnectionsApi, createManagementApi } from './management-api';
 import type { BacklogMarks, BacklogStats } from './relay-backlog';
 import { silentLog, type RelayLog } from './relay-log';
+import { tappedFrame, type RelayTaps } from './relay-taps';
 import { loadRouteHandlers } from './route-handlers';
 import { createWebPageHandler } from './web-page-server';
 
@@ -32,6 +35,20 @@ export const DEFAULT_PORT = 3001;
 
 /** Sockets the handlers may open to DynamoDB at once (keep-alive). */
 const DYNAMODB_MAX_SOCKETS = 256;
+
+/** The local relay's bounds on what clients make it hold; each field defaults to the constant named. */
+export interface LocalRelayLimits {
+  /** Each connection's concurrent invocations and backpressure marks. @default connection-queue.ts: 8 running; reading pauses at 16 or 1 MiB, resumes under 8 and 512 KiB */
+  readonly invocations?: InvocationLimits;
+  /** The relay-wide byte and time marks on chunks read and not yet handled. @default relay-backlog.ts: pause at 512 KiB or 5 ms, resume under 256 KiB and 2 ms */
+  readonly backlog?: BacklogMarks;
+  /** Outbound bytes waiting for a client above which `@connections` POSTs to it answer 429. @default OUTBOUND_BUFFER_LIMIT_BYTES (4 MiB) */
+  readonly outboundBytes?: number;
+  /** Outbound bytes waiting over all clients above which a POST to a client with any waiting answers 429. @default RELAY_OUTBOUND_LIMIT_BYTES (32 MiB) */
+  readonly relayOutboundBytes?: number;
+  /** Connections open or in their handshake at once; a handshake over it is refused with 429. @default MAX_CONNECTIONS (2,000) */
+  readonly connections?: number;
+}
 
 /** Options of startLocalRelay. */
 export interface LocalRelayOptions {
@@ -51,8 +68,10 @@ export interface LocalRelayOptions {
   readonly timeouts?: Partial<ConnectionTimeouts>;
   /** Drop, duplicate or reorder inbound Transfer frames. @default no faults */
   readonly faults?: FaultRates;
-  /** Sees every inbound frame and every posted payload. @default none */
-  readonly frameTap?: FrameTap;
+  /** Sees every inbound frame and posted payload (`frames`), and every message invocation's timing (`invocations`). @default none */
+  readonly taps?: RelayTaps;
+  /** Bounds on connections, queued invocations and outbound bytes. @default API Gateway's and the constants named in LocalRelayLimits */
+  readonly limits?: LocalRelayLimits;
   /** @default silent */
   readonly log?: RelayLog;
   /** The handlers' own Powertools log level; the relay already logs one line per route call. @default 'WARN' */
@@ -68,18 +87,6 @@ export interface LocalRelayOptions {
    * relay's HTTP endpoint as another process would. The HTTP endpoint serves either way. @default 'in-process'
    */
   readonly connectionsTransport?: 'in-process' | 'http';
-  /** Sees when every message invocation was received, started and finished. @default none */
-  readonly invocationTap?: InvocationTap;
-  /** Per-connection concurrency and backpressure marks. @default MAX_CONCURRENT_INVOCATIONS, QUEUE_HIGH_WATER, QUEUE_LOW_WATER */
-  readonly invocationLimits?: InvocationLimits;
-  /** The relay-wide byte and time marks on chunks read and not yet handled (relay-backlog.ts). @default the constants there */
-  readonly backlogMarks?: BacklogMarks;
-  /** Outbound bytes waiting for a client above which `@connections` POSTs to it answer 429. @default OUTBOUND_BUFFER_LIMIT_BYTES */
-  readonly outboundBufferLimitBytes?: number;
-  /** Outbound bytes waiting over all clients above which a POST to a client with any waiting answers 429. @default RELAY_OUTBOUND_LIMIT_BYTES */
-  readonly relayOutboundLimitBytes?: number;
-  /** Connections open or in their handshake at once; a handshake over it is refused with 429. @default MAX_CONNECTIONS */
-  readonly maxConnections?: number;
   /** Serves the built web page at `/` from this folder. @default DEFAULT_WEB_DIR */
   readonly webDir?: string;
   /** Every handshake must carry this access key in `?key=`. @default none: an open relay */
@@ -124,6 +131,8 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
   const stage = options.stage ?? 'dev';
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
   const log = options.log ?? silentLog;
+  const limits = options.limits ?? {};
+  const taps = options.taps ?? {};
   const faults = options.faults ? new FaultInjector(options.faults) : undefined;
   if (options.relayKey !== undefined && !RELAY_KEY_PATTERN.test(options.relayKey)) {
     throw new LocalRelayError('InvalidOption', 'the relay access key must be 8 to 256 URL-safe characters (letters, digits, . _ ~ -)');
@@ -162,9 +171,9 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
     const connectionsApi = createConnectionsApi({
       connections,
       stage,
-      outboundBufferLimitBytes: options.outboundBufferLimitBytes,
-      relayOutboundLimitBytes: options.relayOutboundLimitBytes,
-      onPosted: (connectionId, payload) => options.frameTap?.(tappedFrame('out', connectionId, payload)),
+      outboundBufferLimitBytes: limits.outboundBytes,
+      relayOutboundLimitBytes: limits.relayOutboundBytes,
+      onPosted: (connectionId, payload) => taps.frames?.(tappedFrame('out', connectionId, payload)),
     });
     // One process serves every connection's handlers: more sockets to DynamoDB than the SDK's 50.
     const dynamodbAgent = new Agent({ keepAlive: true, maxSockets: DYNAMODB_MAX_SOCKETS });
@@ -187,18 +196,17 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       await closeServer(server);
       throw error;
     }
+    const invocations = new InvocationQueue({ perConnection: limits.invocations, backlog: limits.backlog });
     const gateway = new WebSocketGateway({
       handlers,
       connections,
       stage,
       timeouts: options.timeouts,
       faults,
-      frameTap: options.frameTap,
+      taps,
       log,
-      invocationLimits: options.invocationLimits,
-      backlogMarks: options.backlogMarks,
-      maxConnections: options.maxConnections,
-      invocationTap: options.invocationTap,
+      invocations,
+      maxConnections: limits.connections,
     });
     gateway.attach(server);
     const managementApi = createManagementApi(connectionsApi, options.relayKey);
@@ -219,8 +227,8 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       dynamodbEndpoint,
       tableName,
       config,
-      queueStats: gateway.queueStats,
-      backlogStats: () => gateway.backlog.stats,
+      queueStats: invocations.stats,
+      backlogStats: () => invocations.backlogStats,
       connections,
       close: () => {
         closing ??= (async () => {

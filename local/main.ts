@@ -164,8 +164,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     log: options.quiet ? silentLog : streamLog(process.stdout),
     handlerLogLevel: options.handlerLogLevel ?? (options.quiet ? 'SILENT' : 'WARN'),
     relayKey,
-    maxConnections: options.maxConnections,
-    relayOutboundLimitBytes: options.maxOutboundMib * MIB,
+    limits: { connections: options.maxConnections, relayOutboundBytes: options.maxOutboundMib * MIB },
   });
   out(`DynamoDB: ${relay.dynamodbEndpoint} (table ${relay.tableName})`);
   out(`@connections: ${relay.callbackUrl}`);

@@ -1,4 +1,4 @@
-/** Something whose socket the backlog can stop and start reading: a LiveConnection. */
+/** Something whose socket the backlog can stop and start reading: a connection's ConnectionQueue (connection-queue.ts). */
 export interface BacklogMember {
   /** Stops reading the socket for the backlog's sake. */
   pauseForBacklog(): void;
@@ -18,7 +18,7 @@ export interface BacklogMember {
 export const BACKLOG_HIGH_WATER_BYTES = 512 * 1024;
 
 /** Paused connections are read again, oldest pause first, while the backlog is below this many bytes. */
-export const BACKLOG_LOW_WATER_BYTES = 256 * 1024;
+const BACKLOG_LOW_WATER_BYTES = 256 * 1024;
 
 /**
  * The relay-wide time mark: when the oldest chunk read and not yet started has waited this long,
@@ -27,10 +27,10 @@ export const BACKLOG_LOW_WATER_BYTES = 256 * 1024;
  * while 200 handshakes share its turns. (`npm run load`, 100 transfers: 20 ms gave a p99 of 65-81
  * ms, 5 ms 42-52 ms in most runs; `npm run bench`, one transfer, within its noise.)
  */
-export const BACKLOG_HIGH_WAIT_MS = 5;
+const BACKLOG_HIGH_WAIT_MS = 5;
 
 /** ...and reads them again only while the oldest one waiting has waited less than this (or none waits). */
-export const BACKLOG_LOW_WAIT_MS = 2;
+const BACKLOG_LOW_WAIT_MS = 2;
 
 /** What a resumed connection is assumed to bring until its first message comes in: one full message. */
 const RESUMED_MESSAGE_BYTES = 128 * 1024;
@@ -67,9 +67,9 @@ export interface BacklogEntry {
 
 /**
  * Relay-wide backpressure for the local gateway. Each connection's own queue is bounded
- * (live-connection.ts), but a hundred senders with a full queue each still make a chunk wait
+ * (connection-queue.ts), but a hundred senders with a full queue each still make a chunk wait
  * seconds for its turn, and hold hundreds of megabytes. The backlog counts every chunk (a
- * Transfer of any size, or any large frame: the gateway decides) between the socket and the end of
+ * Transfer of any size, or any large frame: invocation-queue.ts decides) between the socket and the end of
  * its handler. When they reach the byte mark, or the oldest
  * one not yet started has waited past the time mark, every connection that sends large messages
  * and is being read is paused. Paused connections are resumed in the order they were paused (so

@@ -16,7 +16,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 };
 
 /** The file, beside index.html, that tells the page where the relay is (as on AWS). */
-export const WEB_CONFIG_PATH = '/config.json';
+const WEB_CONFIG_PATH = '/config.json';
 
 /**
  * Where the page's config.json points: a fixed ws:// URL, or a function of the request (so a phone
@@ -25,7 +25,7 @@ export const WEB_CONFIG_PATH = '/config.json';
 export type RelayUrlSource = string | ((req: IncomingMessage) => string);
 
 /** The relay URL of the server the request reached, from its Host header: `ws://HOST`. */
-export function relayUrlFromHost(req: IncomingMessage): string {
+function relayUrlFromHost(req: IncomingMessage): string {
   const host = req.headers.host ?? '';
   // A Host header is echoed back to the same client only; still, answer only a plain host[:port].
   return /^[A-Za-z0-9.\-[\]:]+$/.test(host) ? `ws://${host}` : 'ws://localhost';

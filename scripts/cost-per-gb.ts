@@ -5,6 +5,7 @@
  * `npx tsx scripts/cost-per-gb.ts` — the arithmetic behind docs/cost-and-throughput.md.
  */
 import { ROUTES } from '../lambdas/routes';
+import { resolveRouteThrottles } from '../lib/route-throttles';
 
 /** us-east-1 list prices, 2026-11. */
 const PRICE = {
@@ -40,7 +41,7 @@ const SHAPES: readonly ChunkShape[] = [
 ];
 
 function throttleOf(routeKey: string): number {
-  return ROUTES.find((route) => route.routeKey === routeKey)?.throttle?.rateLimit ?? Number.NaN;
+  return resolveRouteThrottles(ROUTES).get(routeKey)?.rateLimit ?? Number.NaN;
 }
 
 function usd(value: number): string {

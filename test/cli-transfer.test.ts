@@ -40,7 +40,7 @@ describe('banguins CLI to CLI through the local relay', () => {
 
   beforeAll(async () => {
     [relay, faultyRelay] = await Promise.all([
-      startTestRelay({ frameTap: (frame) => tapped.push(frame.data) }),
+      startTestRelay({ taps: { frames: (frame) => tapped.push(frame.data) } }),
       startTestRelay({ faults: { drop: 0.1, duplicate: 0.05, reorder: 0.05, seed: 7 } }),
     ]);
     work = await mkdtemp(path.join(tmpdir(), 'banguins-cli-'));

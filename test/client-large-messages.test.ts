@@ -109,7 +109,7 @@ describe('128 KB Transfer messages from a sender that fragments, 32 KB frames fr
   const inbound: string[] = [];
 
   beforeAll(async () => {
-    relay = await startTestRelay({ frameTap: (frame) => frame.direction === 'in' && inbound.push(frame.data) });
+    relay = await startTestRelay({ taps: { frames: (frame) => frame.direction === 'in' && inbound.push(frame.data) } });
   });
   afterAll(() => relay.close());
 

@@ -50,10 +50,12 @@ describe('InternalError to a Connect or a Request: the client asks again', () =>
         const clients = createRelayClients(config, transports);
         return loadRouteHandlers(config, ROUTES, { ...clients, store: storeFailingOnPlan(clients.store, plan, failed) });
       },
-      frameTap: (frame) => {
-        if (frame.direction !== 'out') return;
-        const text = frame.data;
-        if (text.includes('"code":"InternalError"')) internalErrorsSent.push((JSON.parse(text) as { message: { request: string } }).message.request);
+      taps: {
+        frames: (frame) => {
+          if (frame.direction !== 'out') return;
+          const text = frame.data;
+          if (text.includes('"code":"InternalError"')) internalErrorsSent.push((JSON.parse(text) as { message: { request: string } }).message.request);
+        },
       },
     });
   });

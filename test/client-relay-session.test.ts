@@ -89,7 +89,7 @@ describe('client sessions through the local relay', () => {
   const frames: string[] = [];
 
   beforeAll(async () => {
-    relay = await startTestRelay({ frameTap: (frame) => frames.push(frame.data) });
+    relay = await startTestRelay({ taps: { frames: (frame) => frames.push(frame.data) } });
   });
   afterAll(() => relay.close());
 

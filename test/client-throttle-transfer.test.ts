@@ -8,7 +8,7 @@ import {
   type ByteSink,
   type SendSummary,
 } from '../client';
-import type { TappedFrame } from '../local/gateway';
+import type { TappedFrame } from '../local/relay-taps';
 import type { LocalRelay } from '../local/local-relay';
 import { NODE_WS } from './support/node-client';
 import { startTestRelay } from './support/start-test-relay';
@@ -48,7 +48,7 @@ describe('a transfer through a relay that throttles and drops Transfer frames', 
 
   beforeAll(async () => {
     // API Gateway's throttle on 5% of Transfer frames (dropped, answered with "Limit Exceeded"), plus 3% silent drops.
-    relay = await startTestRelay({ faults: { drop: 0.03, duplicate: 0, reorder: 0, throttle: 0.05, seed: 7 }, frameTap: (frame) => taps.push(frame) });
+    relay = await startTestRelay({ faults: { drop: 0.03, duplicate: 0, reorder: 0, throttle: 0.05, seed: 7 }, taps: { frames: (frame) => taps.push(frame) } });
   });
   afterAll(() => relay.close());
 

@@ -1,5 +1,5 @@
 import type { LocalRelay } from '../local/local-relay';
-import type { TappedFrame } from '../local/gateway';
+import type { TappedFrame } from '../local/relay-taps';
 import { startTestRelay } from './support/start-test-relay';
 import { connectClient, connectionIdOf, type TestClient } from './support/ws-client';
 
@@ -13,7 +13,7 @@ describe('frame tap', () => {
   const taps: TappedFrame[] = [];
 
   beforeAll(async () => {
-    relay = await startTestRelay({ frameTap: (frame) => taps.push(frame) });
+    relay = await startTestRelay({ taps: { frames: (frame) => taps.push(frame) } });
     client = await connectClient(relay.url);
   });
 

@@ -109,7 +109,7 @@ describe('local relay handshakes under abuse', () => {
   });
 
   test('--max-connections: one handshake too many is refused with 429, and a place frees once a client leaves', async () => {
-    const relay = await startTestRelay({ maxConnections: 3 });
+    const relay = await startTestRelay({ limits: { connections: 3 } });
     try {
       const clients = [await connectClient(relay.url), await connectClient(relay.url), await connectClient(relay.url)];
       await expect(connectClient(relay.url)).rejects.toMatchObject({ statusCode: 429 });
@@ -145,7 +145,7 @@ describe('local relay outbound bytes under abuse', () => {
   let relay: LocalRelay;
 
   beforeAll(async () => {
-    relay = await startTestRelay({ relayOutboundLimitBytes: RELAY_LIMIT });
+    relay = await startTestRelay({ limits: { relayOutboundBytes: RELAY_LIMIT } });
   });
   afterAll(() => relay.close());
 

@@ -1,6 +1,6 @@
 import type { LocalRelay } from '../local/local-relay';
 import WebSocket from 'ws';
-import { QUEUE_HIGH_WATER, QUEUE_HIGH_WATER_BYTES } from '../local/live-connection';
+import { QUEUE_HIGH_WATER, QUEUE_HIGH_WATER_BYTES } from '../local/connection-queue';
 import { MAX_MESSAGE_BYTES } from '../protocol/limits';
 import { recordingHandlers, waitFor } from './support/recording-handlers';
 import { startTestRelay } from './support/start-test-relay';
@@ -26,7 +26,7 @@ function slowRelay(): { readonly relay: () => LocalRelay; readonly handled: numb
     },
   });
   beforeAll(async () => {
-    relay = await startTestRelay({ handlers: recorder.build, backlogMarks: { highBytes: 64 * 1024 * 1024, lowBytes: 32 * 1024 * 1024, highWaitMs: 60_000, lowWaitMs: 60_000 } });
+    relay = await startTestRelay({ handlers: recorder.build, limits: { backlog: { highBytes: 64 * 1024 * 1024, lowBytes: 32 * 1024 * 1024, highWaitMs: 60_000, lowWaitMs: 60_000 } } });
   });
   afterAll(() => relay?.close());
   return { relay: () => relay!, handled };
@@ -93,7 +93,7 @@ describe('local relay slow reader', () => {
   let relay: LocalRelay;
 
   beforeAll(async () => {
-    relay = await startTestRelay({ outboundBufferLimitBytes: OUTBOUND_LIMIT });
+    relay = await startTestRelay({ limits: { outboundBytes: OUTBOUND_LIMIT } });
   });
   afterAll(() => relay.close());
 

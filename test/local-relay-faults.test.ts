@@ -1,5 +1,5 @@
 import { FaultInjector, seededRandom, type InboundFrame } from '../local/fault-injection';
-import type { TappedFrame } from '../local/gateway';
+import type { TappedFrame } from '../local/relay-taps';
 import { recordingHandlers } from './support/recording-handlers';
 import { startTestRelay } from './support/start-test-relay';
 import { connectClient } from './support/ws-client';
@@ -55,7 +55,7 @@ describe('fault injection', () => {
     const relay = await startTestRelay({
       handlers: recorder.build,
       faults: { drop: 0.15, duplicate: 0.1, reorder: 0.1, seed },
-      frameTap: (frame) => taps.push(frame),
+      taps: { frames: (frame) => taps.push(frame) },
     });
     try {
       const client = await connectClient(relay.url);

@@ -22,7 +22,7 @@ describe('client sessions when both sockets drop at once', () => {
   const frames: string[] = [];
 
   beforeAll(async () => {
-    relay = await startTestRelay({ frameTap: (frame) => frames.push(frame.data) });
+    relay = await startTestRelay({ taps: { frames: (frame) => frames.push(frame.data) } });
   });
   afterAll(() => relay.close());
 

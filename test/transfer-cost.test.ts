@@ -186,6 +186,15 @@ describe('PairingCache', () => {
     expect(cache.has('A', 'B')).toBe(false);
   });
 
+  test('is one per relay: two sets of relay clients (two relays in one process) do not share their pairings', () => {
+    const config = { tableName: 'unused', region: 'us-east-1' };
+    const [first, second] = [createRelayClients(config), createRelayClients(config)];
+    first.pairings.remember('A', 'B');
+    expect(second.pairings.has('A', 'B')).toBe(false);
+    first.dynamodb.destroy();
+    second.dynamodb.destroy();
+  });
+
   test('holds at most maxEntries, dropping the oldest first', () => {
     const cache = new PairingCache(3, 60_000);
     for (const peer of ['B', 'C', 'D', 'E']) cache.remember('A', peer);

@@ -40,6 +40,7 @@ export function defineRoute(routeKey: string, action: RelayAction): RouteModule 
         connectedAt: event.requestContext.connectedAt,
         store: clients.store,
         post,
+        pairings: clients.pairings,
         now: Date.now,
       };
       const log = (outcome: string, extra: Record<string, unknown> = {}) =>

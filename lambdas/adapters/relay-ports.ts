@@ -2,11 +2,16 @@ import { ApiGatewayManagementApiClient, type ApiGatewayManagementApiClientConfig
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RelayConfig } from '../relay/config';
+import { PairingCache } from '../relay/pairing-cache';
 import type { ConnectionStore, PostToConnection } from '../relay/ports';
 import { connectionsApiPoster } from './connections-api-poster';
 import { DynamoDbConnectionStore } from './dynamodb-connection-store';
 
-/** The SDK clients behind a handler's ports, built once per configuration and reused across invocations. */
+/**
+ * What the handlers of one relay share, built once and reused across invocations: the SDK clients
+ * behind the ports, and the pairings the relay knows. The local relay builds one for all its
+ * routes; a Lambda function one per execution environment (createHandler's default).
+ */
 export interface RelayClients {
   readonly dynamodb: DynamoDBClient;
   readonly documents: DynamoDBDocumentClient;
@@ -15,6 +20,8 @@ export interface RelayClients {
   connections(callbackUrl: string): ApiGatewayManagementApiClient;
   /** The poster for a callback URL, built on first use. */
   poster(callbackUrl: string): PostToConnection;
+  /** The pairings this relay has read or written, so Transfer and Acknowledge skip the table. */
+  readonly pairings: PairingCache;
 }
 
 /**
@@ -72,5 +79,6 @@ export function createRelayClients(config: RelayConfig, transports: ClientTransp
     store: new DynamoDbConnectionStore(documents, config.tableName),
     connections: (callbackUrl) => forUrl(callbackUrl).client,
     poster: (callbackUrl) => forUrl(callbackUrl).poster,
+    pairings: new PairingCache(),
   };
 }

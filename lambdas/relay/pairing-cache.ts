@@ -1,7 +1,7 @@
 /** How long a known pairing is trusted without reading the table again. */
 const PAIRING_CACHE_TTL_MS = 60_000;
 
-/** How many pairings one handler instance remembers; the oldest go first. */
+/** How many pairings one relay remembers; the oldest go first. */
 const PAIRING_CACHE_MAX_ENTRIES = 10_000;
 
 /**
@@ -11,6 +11,13 @@ const PAIRING_CACHE_MAX_ENTRIES = 10_000;
  * connected, so a known pairing stays true until the sender leaves (and then it sends nothing
  * more). A peer that left is still found out by the post (410, PeerGone), and its entry is
  * dropped then. Bounded and short-lived, so memory stays small whatever the traffic.
+ *
+ * One per relay, built with its SDK clients (createRelayClients) and handed to every action in its
+ * RelayContext: on AWS one per Lambda execution environment (each route is a function of its own,
+ * so the first Transfer and the first Acknowledge of a pair read the table once); in the local
+ * relay one for every route (Request remembers the pairing it writes, so the pair's first chunk
+ * does not wait on DynamoDB Local while other pairs' handshakes keep it busy), and two relays in
+ * one process do not share it.
  */
 export class PairingCache {
   /** `sender peer` -> epoch ms when the entry expires; Map order is insertion order, oldest first. */
@@ -67,13 +74,3 @@ export class PairingCache {
 function keyOf(senderId: string, peerId: string): string {
   return `${senderId} ${peerId}`;
 }
-
-/**
- * The pairings this process knows (module scope: it lives as long as the Lambda execution
- * environment, or the local relay's process). Request remembers the pairing it writes, Transfer
- * and Acknowledge the one they read. On AWS each route is a function of its own, so there the
- * first Transfer and the first Acknowledge of a pair read the table once; in the local relay, one
- * process for every route, they read nothing: the pair's first chunk does not wait on DynamoDB
- * Local while other pairs' handshakes keep it busy.
- */
-export const knownPairings = new PairingCache();

@@ -1,6 +1,7 @@
+import type { PairingCache } from './pairing-cache';
 import type { ConnectionStore, PostToConnection } from './ports';
 
-/** What a relay action knows of one invocation: who sent what, and the two ports. */
+/** What a relay action knows of one invocation: who sent what, the two ports, and the pairings its relay knows. */
 export interface RelayContext {
   /** The sender's connection id (API Gateway's requestContext.connectionId). */
   readonly connectionId: string;
@@ -14,6 +15,8 @@ export interface RelayContext {
   readonly connectedAt: number;
   readonly store: ConnectionStore;
   readonly post: PostToConnection;
+  /** The pairings this relay has already read or written (one per relay, or per Lambda execution environment). */
+  readonly pairings: PairingCache;
   /** The clock, epoch milliseconds. */
   readonly now: () => number;
 }

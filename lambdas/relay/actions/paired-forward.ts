@@ -1,14 +1,13 @@
 import { NotPairedError, PeerConnectionGoneError } from '../errors';
 import { acknowledgeFrameSchema, transferFrameSchema } from '../../../protocol/frames';
 import { parseFrame } from '../frame-parsing';
-import { knownPairings } from '../pairing-cache';
 import type { RelayContext } from '../relay-context';
 import { deliverToPeer } from './deliver';
 
 /**
  * Forwards a frame to a peer the sender paired with, replacing `connectionid` with the sender's.
  * The first frame to a peer costs one read (the sender's record) and one post; later ones one
- * post only, while the pairing is cached (in one process, the Request that paired them cached it).
+ * post only, while the pairing is cached (in one relay, the Request that paired them cached it).
  * No write on the way of a chunk. A refusal (NotPaired) is never cached, so it is read again on
  * the next frame.
  */
@@ -19,15 +18,15 @@ async function forwardToPairedPeer(
 ): Promise<void> {
   const peerId = message.connectionid;
   const senderId = context.connectionId;
-  if (!knownPairings.has(senderId, peerId)) {
+  if (!context.pairings.has(senderId, peerId)) {
     const sender = await context.store.get(senderId);
     if (!sender?.peers.has(peerId)) throw new NotPairedError(peerId);
-    knownPairings.remember(senderId, peerId);
+    context.pairings.remember(senderId, peerId);
   }
   try {
     await deliverToPeer(context, peerId, action, { ...message, connectionid: senderId });
   } catch (error) {
-    if (error instanceof PeerConnectionGoneError) knownPairings.forget(senderId, peerId);
+    if (error instanceof PeerConnectionGoneError) context.pairings.forget(senderId, peerId);
     throw error;
   }
 }

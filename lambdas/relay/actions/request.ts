@@ -1,7 +1,6 @@
 import { BadRequestError, PeerConnectionGoneError, QrHashMismatchError, UnknownPeerError } from '../errors';
 import { requestFrameSchema, type RequestMessage } from '../../../protocol/frames';
 import { parseFrame } from '../frame-parsing';
-import { knownPairings } from '../pairing-cache';
 import type { RelayContext } from '../relay-context';
 import { deliverToPeer } from './deliver';
 
@@ -74,7 +73,7 @@ async function rejoinByQrHash(context: RelayContext, forwarded: ForwardedRequest
 async function pairAndForward(context: RelayContext, peerId: string, forwarded: ForwardedRequest, alreadyPaired = false): Promise<void> {
   // Pair before forwarding, so the target may answer with Transfer as soon as the frame lands.
   if (!alreadyPaired) await context.store.pair(context.connectionId, peerId);
-  knownPairings.rememberBothWays(context.connectionId, peerId);
+  context.pairings.rememberBothWays(context.connectionId, peerId);
   await deliverToPeer(context, peerId, 'Request', { ...forwarded, connectionid: context.connectionId });
 }
 
