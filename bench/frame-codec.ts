@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { parseIncomingFrame } from '../client/wire-frames';
+import { parseIncomingFrame } from '../client/transport/wire-frames';
 import { fromBase64 } from '../protocol/base64';
 import { frameJson } from '../protocol/frame-json';
 

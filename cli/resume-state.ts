@@ -27,7 +27,7 @@ export interface SavedReceiveState {
   readonly session: string;
   /**
    * The sender's session id, learnt when pairing (saved with the manifest): with it the restarted
-   * receiver proves itself from its new connection (client/peer-proof.ts).
+   * receiver proves itself from its new connection (client/crypto/peer-proof.ts).
    */
   readonly senderSession?: string;
   /** The decoded manifest, once received and accepted. */

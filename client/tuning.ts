@@ -1,5 +1,5 @@
-import { WINDOW_CHUNKS } from './protocol-constants';
-import { isLoopbackHost } from './relay-url';
+import { WINDOW_CHUNKS } from './streams/chunking';
+import { isLoopbackHost } from './transport/relay-url';
 
 /** Timing, window and pacing knobs of the transfer protocol; defaults suit a relay ~100 ms away. */
 export interface ProtocolTuning {

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { isLoopbackHost } from '../client/relay-url';
+import { isLoopbackHost } from '../client/transport/relay-url';
 import { relayKeysMatch } from '../lambdas/relay/relay-key';
 
 /** The header that carries the relay access key on an HTTP `@connections` request. */

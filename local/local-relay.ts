@@ -1,7 +1,7 @@
 import { Agent, createServer, type Server } from 'node:http';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { pageUrlWithKey, relayUrlWithKey } from '../client/relay-url';
+import { pageUrlWithKey, relayUrlWithKey } from '../client/transport/relay-url';
 import { createRelayClients, type ClientTransports } from '../lambdas/adapters/relay-ports';
 import { ROUTES } from '../lambdas/routes';
 import type { RelayConfig } from '../lambdas/relay/config';

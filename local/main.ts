@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { isLoopbackHost } from '../client/relay-url';
+import { isLoopbackHost } from '../client/transport/relay-url';
 import { RELAY_KEY_PATTERN } from '../lambdas/relay/relay-key';
 import { LocalRelayError } from './errors';
 import { validateFaultRates, type FaultRates } from './fault-injection';

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { parsePairingLink } from '../client/pairing-link';
+import { parsePairingLink } from '../client/crypto/pairing-link';
 import { resolveRelayTarget } from '../cli/relay-target';
 import type { LocalRelay } from '../local/local-relay';
 import { startTestRelay } from './support/start-test-relay';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { parsePairingLink } from '../client/pairing-link';
+import { parsePairingLink } from '../client/crypto/pairing-link';
 import type { LocalRelay } from '../local/local-relay';
 import { receiveStatePath } from '../cli/resume-state';
 import { runCliJson as runCli, type FinishedCli as Finished } from './support/cli-process';
@@ -127,7 +127,7 @@ describe('banguins receive trusts nothing it finds in --out', () => {
     }, 5);
     const received = await receiver.done;
     clearInterval(watcher);
-    // The sender is not told of a failed commit (client/receive-session.ts sends no cancel then): stop it here.
+    // The sender is not told of a failed commit (client/sessions/receive-session.ts sends no cancel then): stop it here.
     sender.child.kill();
     await sender.done;
     // THEN it says what happened, leaves the user's file alone, and the received file is where it says

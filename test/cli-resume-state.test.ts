@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Manifest } from '../client';
 import { toBase64Url } from '../protocol/base64';
-import type { PairingLink } from '../client/pairing-link';
+import type { PairingLink } from '../client/crypto/pairing-link';
 import { createNodeSha256 } from '../cli/disk-files';
 import { findReceiveState, linkFingerprint, receiveStatePath, saveReceiveState, type SavedReceiveState } from '../cli/resume-state';
 

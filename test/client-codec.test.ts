@@ -2,13 +2,13 @@ import { createHash, randomBytes as nodeRandomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { fromBase64, toBase64, toBase64Url } from '../protocol/base64';
 import { BadLinkError } from '../client/errors';
-import { formatPairingLink, parsePairingLink, defaultPageUrl } from '../client/pairing-link';
-import { CHUNK_PLAINTEXT_BYTES, chunkCountOf } from '../client/protocol-constants';
+import { formatPairingLink, parsePairingLink, defaultPageUrl } from '../client/crypto/pairing-link';
+import { CHUNK_PLAINTEXT_BYTES, chunkCountOf } from '../client/streams/chunking';
 import { MAX_FRAME_BYTES } from '../protocol/limits';
-import { chunkAad, deriveSessionKeys, openSealed, randomBytes, Sealer, sha256 } from '../client/session-crypto';
-import { Sha256 } from '../client/sha256';
-import { transferFrame } from '../client/wire-frames';
-import { decodeManifest, encodeManifest } from '../client/manifest';
+import { chunkAad, deriveSessionKeys, openSealed, randomBytes, Sealer, sha256 } from '../client/crypto/session-crypto';
+import { Sha256 } from '../client/crypto/sha256';
+import { transferFrame } from '../client/transport/wire-frames';
+import { decodeManifest, encodeManifest } from '../client/streams/manifest';
 import { frameJson } from '../protocol/frame-json';
 
 describe('base64', () => {

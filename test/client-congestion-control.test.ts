@@ -1,11 +1,11 @@
 import fc from 'fast-check';
-import { CongestionControl, MIN_PACING_PER_SECOND } from '../client/congestion-control';
-import { CHUNK_PLAINTEXT_BYTES, LARGE_CHUNK_PLAINTEXT_BYTES } from '../client/protocol-constants';
-import { reactToRelayError } from '../client/relay-error-codes';
-import { RoundTripEstimator } from '../client/round-trip-estimator';
-import { SendPacer } from '../client/send-pacer';
+import { CongestionControl, MIN_PACING_PER_SECOND } from '../client/congestion/congestion-control';
+import { CHUNK_PLAINTEXT_BYTES, LARGE_CHUNK_PLAINTEXT_BYTES } from '../client/streams/chunking';
+import { reactToRelayError } from '../client/transport/relay-error-codes';
+import { RoundTripEstimator } from '../client/congestion/round-trip-estimator';
+import { SendPacer } from '../client/congestion/send-pacer';
 import { defaultPacingRate, resolveTuning } from '../client/tuning';
-import { parseIncomingFrame } from '../client/wire-frames';
+import { parseIncomingFrame } from '../client/transport/wire-frames';
 import { FaultInjector, throttledFrame, type InboundFrame } from '../local/fault-injection';
 
 describe('RoundTripEstimator (RFC 6298)', () => {

@@ -11,9 +11,9 @@ import {
   type WebSocketConstructor,
 } from '../client';
 import { toBase64, toBase64Url } from '../protocol/base64';
-import { canFragmentMessages } from '../client/relay-connection';
-import { chunkAad, deriveSessionKeys, randomBytes, Sealer, sha256 } from '../client/session-crypto';
-import { transferFrame } from '../client/wire-frames';
+import { canFragmentMessages } from '../client/transport/relay-connection';
+import { chunkAad, deriveSessionKeys, randomBytes, Sealer, sha256 } from '../client/crypto/session-crypto';
+import { transferFrame } from '../client/transport/wire-frames';
 import type { LocalRelay } from '../local/local-relay';
 import { collectingSink, NODE_WS } from './support/node-client';
 import { startTestRelay } from './support/start-test-relay';

@@ -1,6 +1,6 @@
 import { PairingRefusedError } from '../client/errors';
-import { reactToRelayError } from '../client/relay-error-codes';
-import { parseIncomingFrame } from '../client/wire-frames';
+import { reactToRelayError } from '../client/transport/relay-error-codes';
+import { parseIncomingFrame } from '../client/transport/wire-frames';
 
 describe('how a session reacts to relay Error frames', () => {
   test('PeerGone about the current peer means the peer is away', () => {

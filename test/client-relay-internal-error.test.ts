@@ -2,7 +2,7 @@ import { createRelayClients } from '../lambdas/adapters/relay-ports';
 import type { ConnectionStore } from '../lambdas/relay/ports';
 import { ROUTES } from '../lambdas/routes';
 import { RelayUnreachableError, type ReceiveOptions } from '../client';
-import { RelayConnection } from '../client/relay-connection';
+import { RelayConnection } from '../client/transport/relay-connection';
 import type { LocalRelay } from '../local/local-relay';
 import { loadRouteHandlers } from '../local/route-handlers';
 import { NODE_WS, sendOneFile } from './support/node-client';

@@ -9,9 +9,9 @@ import {
   type RelayConnection,
 } from '../client';
 import { toBase64, toBase64Url } from '../protocol/base64';
-import { chunkAad, deriveSessionKeys, Sealer, sha256 } from '../client/session-crypto';
-import { Sha256 } from '../client/sha256';
-import { StreamReceiver } from '../client/stream-receiver';
+import { chunkAad, deriveSessionKeys, Sealer, sha256 } from '../client/crypto/session-crypto';
+import { Sha256 } from '../client/crypto/sha256';
+import { StreamReceiver } from '../client/streams/stream-receiver';
 import { resolveTuning } from '../client/tuning';
 import type { AcknowledgeMessage } from '../protocol/frames';
 import type { LocalRelay } from '../local/local-relay';

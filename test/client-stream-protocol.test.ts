@@ -1,12 +1,12 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { toBase64 } from '../protocol/base64';
-import { CHUNK_PLAINTEXT_BYTES, chunkCountOf } from '../client/protocol-constants';
-import { deriveSessionKeys, randomBytes, Sealer, sha256, type SessionKeys } from '../client/session-crypto';
-import { Sha256 } from '../client/sha256';
-import { StreamReceiver } from '../client/stream-receiver';
-import { CongestionControl } from '../client/congestion-control';
-import { StreamSender } from '../client/stream-sender';
+import { CHUNK_PLAINTEXT_BYTES, chunkCountOf } from '../client/streams/chunking';
+import { deriveSessionKeys, randomBytes, Sealer, sha256, type SessionKeys } from '../client/crypto/session-crypto';
+import { Sha256 } from '../client/crypto/sha256';
+import { StreamReceiver } from '../client/streams/stream-receiver';
+import { CongestionControl } from '../client/congestion/congestion-control';
+import { StreamSender } from '../client/streams/stream-sender';
 import { resolveTuning } from '../client/tuning';
 import type { TransferMessage } from '../protocol/frames';
 

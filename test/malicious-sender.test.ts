@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { CHUNK_PLAINTEXT_BYTES } from '../client/protocol-constants';
+import { CHUNK_PLAINTEXT_BYTES } from '../client/streams/chunking';
 import type { LocalRelay } from '../local/local-relay';
 import { MaliciousSender, type HostileManifestFile } from './support/malicious-sender';
 import { startTestRelay } from './support/start-test-relay';

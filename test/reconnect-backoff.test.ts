@@ -3,7 +3,7 @@ import {
   RECONNECT_MAX_CEILING_MS,
   ReconnectBackoff,
   type RandomSource,
-} from '../client/reconnect-backoff';
+} from '../client/transport/reconnect-backoff';
 
 /** A seeded source in [0, 1) (mulberry32), so the test draws the same numbers on every run. */
 function seededRandom(seed: number): RandomSource {

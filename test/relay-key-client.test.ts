@@ -2,9 +2,9 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { RelayKeyRefusedError, RelayUnreachableError, type WebSocketConstructor } from '../client';
-import { formatPairingLink, parsePairingLink } from '../client/pairing-link';
-import { redactRelayKey, relayKeyOf, relayUrlWithKey } from '../client/relay-url';
-import { RelayConnection } from '../client/relay-connection';
+import { formatPairingLink, parsePairingLink } from '../client/crypto/pairing-link';
+import { redactRelayKey, relayKeyOf, relayUrlWithKey } from '../client/transport/relay-url';
+import { RelayConnection } from '../client/transport/relay-connection';
 import type { LocalRelay } from '../local/local-relay';
 import { startTestRelay } from './support/start-test-relay';
 

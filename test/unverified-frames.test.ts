@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { receiveFiles, type IncomingFile } from '../client';
-import { decodeManifest } from '../client/manifest';
-import { CHUNK_PLAINTEXT_BYTES } from '../client/protocol-constants';
+import { decodeManifest } from '../client/streams/manifest';
+import { CHUNK_PLAINTEXT_BYTES } from '../client/streams/chunking';
 import type { LocalRelay } from '../local/local-relay';
 import { MaliciousSender } from './support/malicious-sender';
 import { collectingSink, NODE_WS, QUICK_TUNING } from './support/node-client';

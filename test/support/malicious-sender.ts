@@ -1,10 +1,10 @@
 import WebSocket from 'ws';
 import { toBase64, toBase64Url } from '../../protocol/base64';
-import { openControl, sealControl, type ControlMessage } from '../../client/control-messages';
-import { formatPairingLink } from '../../client/pairing-link';
-import { CHUNK_PLAINTEXT_BYTES, MANIFEST_FILEID, chunkCountOf } from '../../client/protocol-constants';
-import { chunkAad, deriveSessionKeys, randomBytes, Sealer, sha256, SECRET_BYTES, type SessionKeys } from '../../client/session-crypto';
-import { acknowledgeFrame, connectFrame, parseIncomingFrame, requestFrame, transferFrame, type IncomingFrame } from '../../client/wire-frames';
+import { openControl, sealControl, type ControlMessage } from '../../client/crypto/control-messages';
+import { formatPairingLink } from '../../client/crypto/pairing-link';
+import { CHUNK_PLAINTEXT_BYTES, MANIFEST_FILEID, chunkCountOf } from '../../client/streams/chunking';
+import { chunkAad, deriveSessionKeys, randomBytes, Sealer, sha256, SECRET_BYTES, type SessionKeys } from '../../client/crypto/session-crypto';
+import { acknowledgeFrame, connectFrame, parseIncomingFrame, requestFrame, transferFrame, type IncomingFrame } from '../../client/transport/wire-frames';
 import type { AcknowledgeMessage } from '../../protocol/frames';
 
 /** One file entry of a manifest as a hostile sender may write it (any name, any declared size or hash). */

@@ -1,4 +1,4 @@
-import { toBase64Url } from '../protocol/base64';
+import { toBase64Url } from '../../protocol/base64';
 import { sha256 } from './session-crypto';
 
 const PREFIX = new TextEncoder().encode('banguins-v1 receipt');

@@ -1,15 +1,15 @@
-import { type ControlMessage, sealControl } from './control-messages';
-import { CancelledError, TimeoutError } from './errors';
+import { type ControlMessage, sealControl } from '../crypto/control-messages';
+import { CancelledError, TimeoutError } from '../errors';
 import { FailureLatch, timeoutAfter } from './failure-latch';
 import { PeerPresence } from './peer-presence';
-import { helloProof } from './peer-proof';
-import type { RelayConnection } from './relay-connection';
-import { reactToRelayError } from './relay-error-codes';
-import { controlRequestFrame } from './rejoin';
-import type { Sealer, SessionKeys } from './session-crypto';
+import { helloProof } from '../crypto/peer-proof';
+import type { RelayConnection } from '../transport/relay-connection';
+import { reactToRelayError } from '../transport/relay-error-codes';
+import { controlRequestFrame } from '../transport/rejoin';
+import type { Sealer, SessionKeys } from '../crypto/session-crypto';
 import type { SessionEvent, SessionEventListener } from './session-events';
-import type { RelayErrorMessage } from '../protocol/frames';
-import { SESSION_TIMING } from './tuning';
+import type { RelayErrorMessage } from '../../protocol/frames';
+import { SESSION_TIMING } from '../tuning';
 
 /** Which side of a session this is. */
 export type PeerRole = 'sender' | 'receiver';
@@ -31,7 +31,7 @@ const USER_CANCEL_REASON = 'stopped by the user';
 /**
  * What a sender and a receiver session share: the failure latch, the peer's presence (away, probes,
  * resume deadline), the idle watchdog, a user's cancel, events that stop after `done`, hellos bound
- * to the pair (client/peer-proof.ts), sealed control messages, and the reaction to the relay's
+ * to the pair (client/crypto/peer-proof.ts), sealed control messages, and the reaction to the relay's
  * Error frames. A session subclass keeps only its role: what it sends or receives, and how it pairs.
  */
 export abstract class PeerSession {
@@ -42,7 +42,7 @@ export abstract class PeerSession {
   protected connection!: RelayConnection;
   /** The peer's current connection id, once known. */
   protected peerId?: string;
-  /** The key only this side and its peer hold, once paired (client/peer-proof.ts). */
+  /** The key only this side and its peer hold, once paired (client/crypto/peer-proof.ts). */
   protected pairKey?: CryptoKey;
   private lastPeerActivityAt = Date.now();
   private lastRepairAt = 0;
@@ -69,7 +69,7 @@ export abstract class PeerSession {
     return this.role === 'sender' ? 'receiver' : 'sender';
   }
 
-  /** Whether this side has paired with its peer (hellos then ask the relay to rejoin, client/rejoin.ts). */
+  /** Whether this side has paired with its peer (hellos then ask the relay to rejoin, client/transport/rejoin.ts). */
   protected abstract get isPaired(): boolean;
 
   /** A frame of ours was dropped by the relay as congestion (API Gateway's throttle, PeerBusy). */
@@ -170,7 +170,7 @@ export abstract class PeerSession {
 
   /**
    * Says hello to the peer: with a proof bound to our connection once we hold the pair key; with
-   * our session id when asked (such a hello names its connection and never rejoins, client/rejoin.ts).
+   * our session id when asked (such a hello names its connection and never rejoins, client/transport/rejoin.ts).
    * A proof-only hello without the pair key is not sent.
    */
   protected async sayHello(reply: boolean, what: HelloContent): Promise<void> {

@@ -1,7 +1,7 @@
-import { CHUNK_PLAINTEXT_BYTES, MAX_WINDOW_CHUNKS } from './protocol-constants';
+import { CHUNK_PLAINTEXT_BYTES, MAX_WINDOW_CHUNKS } from '../streams/chunking';
 import { RoundTripEstimator } from './round-trip-estimator';
 import { SendPacer } from './send-pacer';
-import type { ProtocolTuning } from './tuning';
+import type { ProtocolTuning } from '../tuning';
 
 /**
  * Pacing never drops below this many messages per second, however often the relay throttles or

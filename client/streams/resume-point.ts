@@ -1,6 +1,6 @@
 import type { Manifest } from './manifest';
-import type { Hasher } from './sha256';
-import type { AcknowledgeMessage } from '../protocol/frames';
+import type { Hasher } from '../crypto/sha256';
+import type { AcknowledgeMessage } from '../../protocol/frames';
 
 /**
  * Where a restarted receiver takes up a session an earlier process of it began: the manifest it

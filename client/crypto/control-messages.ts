@@ -1,4 +1,4 @@
-import { fromBase64, toBase64Url } from '../protocol/base64';
+import { fromBase64, toBase64Url } from '../../protocol/base64';
 import { CONTROL_AAD, openSealed, type Sealer } from './session-crypto';
 
 /**
@@ -9,7 +9,7 @@ export type ControlMessage =
   /**
    * "I am the peer of this session": sent when pairing and after every reconnection; `reply` marks
    * the answer to one. `session` (the side's random session id) travels only to a connection
-   * already proven to be the peer, or to the link's sender; `proof` (client/peer-proof.ts) binds a
+   * already proven to be the peer, or to the link's sender; `proof` (client/crypto/peer-proof.ts) binds a
    * hello to the connection it comes from, so a hello seen by someone else proves nothing there.
    */
   | {

@@ -1,6 +1,6 @@
 import type { CongestionControl } from './congestion-control';
-import { MAX_MISSING_CHUNK_IDS } from '../protocol/limits';
-import { MAX_WINDOW_CHUNKS } from './protocol-constants';
+import { MAX_MISSING_CHUNK_IDS } from '../../protocol/limits';
+import { MAX_WINDOW_CHUNKS } from '../streams/chunking';
 
 /** How long a congestion signal keeps the chunks sent just before it under suspicion, at least. */
 const MIN_SUSPECT_WINDOW_MS = 50;

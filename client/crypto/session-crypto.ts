@@ -1,4 +1,4 @@
-import { toBase64Url } from '../protocol/base64';
+import { toBase64Url } from '../../protocol/base64';
 
 /** Everything derived from a pairing link's secret; the secret itself never leaves the two devices. */
 export interface SessionKeys {

@@ -1,6 +1,6 @@
 /** The relay's frames as this client writes and reads them; their schemas are protocol/frames.ts's (see docs/protocol.md). */
 
-import { frameJson } from '../protocol/frame-json';
+import { frameJson } from '../../protocol/frame-json';
 import {
   clientBoundFrameSchema,
   throttleFrameSchema,
@@ -8,7 +8,7 @@ import {
   type ClientBoundFrame,
   type RequestMessage,
   type TransferMessage,
-} from '../protocol/frames';
+} from '../../protocol/frames';
 
 /** API Gateway's throttling frame, as the client reads it: its ids, when it has them. */
 export interface ThrottledMessage {

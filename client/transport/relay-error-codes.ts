@@ -1,6 +1,6 @@
-import { PairingRefusedError, PeerGoneError, RelayError, type BanguinsError } from './errors';
-import { isRelayErrorCode, type RelayErrorCode } from '../protocol/error-codes';
-import type { RelayErrorMessage } from '../protocol/frames';
+import { PairingRefusedError, PeerGoneError, RelayError, type BanguinsError } from '../errors';
+import { isRelayErrorCode, type RelayErrorCode } from '../../protocol/error-codes';
+import type { RelayErrorMessage } from '../../protocol/frames';
 
 /** How a session should react to a relay Error frame. */
 export type RelayErrorReaction =

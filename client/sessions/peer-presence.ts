@@ -1,5 +1,5 @@
-import { PeerGoneError } from './errors';
-import { SESSION_TIMING } from './tuning';
+import { PeerGoneError } from '../errors';
+import { SESSION_TIMING } from '../tuning';
 
 /** What PeerPresence needs from its session. */
 export interface PeerPresenceOptions {
@@ -18,7 +18,7 @@ export interface PeerPresenceOptions {
 /**
  * Whether the paired peer is reachable. A PeerGone marks it away (unless the peer just moved,
  * which makes the error stale), starts probing it with hellos and a resume deadline; a hello
- * from the peer marks it back. Probes are hellos that ask the relay to rejoin (client/rejoin.ts), so
+ * from the peer marks it back. Probes are hellos that ask the relay to rejoin (client/transport/rejoin.ts), so
  * they also reach a peer whose own hello to this side's old id was lost.
  */
 export class PeerPresence {

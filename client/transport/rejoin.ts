@@ -1,5 +1,5 @@
-import type { ControlMessage } from './control-messages';
-import type { RequestMessage } from '../protocol/frames';
+import type { ControlMessage } from '../crypto/control-messages';
+import type { RequestMessage } from '../../protocol/frames';
 import { requestFrame } from './wire-frames';
 
 /**

@@ -1,6 +1,6 @@
-import { fromBase64, toBase64Url } from '../protocol/base64';
-import { ProtocolError } from './errors';
-import { CHUNK_PLAINTEXT_BYTES, chunkCountOf, fileIdOf, MAX_CHUNK_PLAINTEXT_BYTES, MAX_WINDOW_CHUNKS, MIN_CHUNK_PLAINTEXT_BYTES } from './protocol-constants';
+import { fromBase64, toBase64Url } from '../../protocol/base64';
+import { ProtocolError } from '../errors';
+import { CHUNK_PLAINTEXT_BYTES, chunkCountOf, fileIdOf, MAX_CHUNK_PLAINTEXT_BYTES, MAX_WINDOW_CHUNKS, MIN_CHUNK_PLAINTEXT_BYTES } from './chunking';
 
 /** One file as the manifest announces it. */
 export interface ManifestFile {

@@ -1,4 +1,4 @@
-import { ProtocolError } from './errors';
+import { ProtocolError } from '../errors';
 import type { Manifest } from './manifest';
 
 /** Most files one manifest may announce. */

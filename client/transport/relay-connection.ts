@@ -1,10 +1,10 @@
-import { RelayKeyRefusedError, RelayUnreachableError } from './errors';
+import { RelayKeyRefusedError, RelayUnreachableError } from '../errors';
 import { ReconnectBackoff } from './reconnect-backoff';
 import { describeRelayError } from './relay-error-codes';
 import { redactRelayKey, relayKeyOf } from './relay-url';
-import type { WebSocketConstructor, WebSocketLike } from './ports';
-import { MAX_FRAME_BYTES, MAX_MESSAGE_BYTES } from '../protocol/limits';
-import { SESSION_TIMING } from './tuning';
+import type { WebSocketConstructor, WebSocketLike } from '../ports';
+import { MAX_FRAME_BYTES, MAX_MESSAGE_BYTES } from '../../protocol/limits';
+import { SESSION_TIMING } from '../tuning';
 import { connectFrame, parseIncomingFrame, type IncomingFrame } from './wire-frames';
 
 const OPEN = 1;

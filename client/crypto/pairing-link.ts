@@ -1,6 +1,6 @@
-import { fromBase64, toBase64Url } from '../protocol/base64';
-import { BadLinkError } from './errors';
-import { RELAY_KEY_PARAMETER, redactRelayKey } from './relay-url';
+import { fromBase64, toBase64Url } from '../../protocol/base64';
+import { BadLinkError } from '../errors';
+import { RELAY_KEY_PARAMETER, redactRelayKey } from '../transport/relay-url';
 import { SECRET_BYTES } from './session-crypto';
 
 /** What a pairing link carries: where the sender waits and the secret both sides derive their keys from. */

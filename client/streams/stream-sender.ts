@@ -1,9 +1,9 @@
-import { toBase64, toBase64Url } from '../protocol/base64';
-import type { CongestionControl } from './congestion-control';
-import { LossDetector, type StreamPosition } from './loss-detector';
-import { chunkAad, type Sealer, sha256 } from './session-crypto';
-import type { ProtocolTuning } from './tuning';
-import type { AcknowledgeMessage, TransferMessage } from '../protocol/frames';
+import { toBase64, toBase64Url } from '../../protocol/base64';
+import type { CongestionControl } from '../congestion/congestion-control';
+import { LossDetector, type StreamPosition } from '../congestion/loss-detector';
+import { chunkAad, type Sealer, sha256 } from '../crypto/session-crypto';
+import type { ProtocolTuning } from '../tuning';
+import type { AcknowledgeMessage, TransferMessage } from '../../protocol/frames';
 import { WakeableSleep } from './wakeable-sleep';
 
 /** Where a StreamSender sends its chunks: the session adds the peer's connection id. */

@@ -1,4 +1,4 @@
-import { fromBase64, toBase64Url } from '../protocol/base64';
+import { fromBase64, toBase64Url } from '../../protocol/base64';
 import { subtle } from './session-crypto';
 
 const encoder = new TextEncoder();

@@ -1,11 +1,11 @@
-import { fromBase64, toBase64Url } from '../protocol/base64';
-import { HashMismatchError } from './errors';
-import { MAX_MISSING_CHUNK_IDS } from '../protocol/limits';
-import { CHUNK_PLAINTEXT_BYTES, MAX_WINDOW_CHUNKS } from './protocol-constants';
-import { bytesEqual, chunkAad, openSealed, sha256 } from './session-crypto';
-import type { Hasher } from './sha256';
-import type { ProtocolTuning } from './tuning';
-import type { AcknowledgeMessage, TransferMessage } from '../protocol/frames';
+import { fromBase64, toBase64Url } from '../../protocol/base64';
+import { HashMismatchError } from '../errors';
+import { MAX_MISSING_CHUNK_IDS } from '../../protocol/limits';
+import { CHUNK_PLAINTEXT_BYTES, MAX_WINDOW_CHUNKS } from './chunking';
+import { bytesEqual, chunkAad, openSealed, sha256 } from '../crypto/session-crypto';
+import type { Hasher } from '../crypto/sha256';
+import type { ProtocolTuning } from '../tuning';
+import type { AcknowledgeMessage, TransferMessage } from '../../protocol/frames';
 
 /** What a StreamReceiver needs: the stream, the key, where its bytes go, and how to acknowledge. */
 export interface StreamReceiverOptions {

@@ -1,11 +1,11 @@
-import { toBase64Url } from '../protocol/base64';
-import { type ControlMessage, openControl } from './control-messages';
-import { CancelledError, HashMismatchError, ProtocolError, RelayUnreachableError, TimeoutError, UnconfirmedError } from './errors';
+import { toBase64Url } from '../../protocol/base64';
+import { type ControlMessage, openControl } from '../crypto/control-messages';
+import { CancelledError, HashMismatchError, ProtocolError, RelayUnreachableError, TimeoutError, UnconfirmedError } from '../errors';
 import { deferred } from './failure-latch';
-import { encodeManifest } from './manifest';
-import { formatPairingLink, defaultPageUrl } from './pairing-link';
-import type { OutgoingFile, WebSocketConstructor } from './ports';
-import { CongestionControl, type CongestionStats } from './congestion-control';
+import { encodeManifest } from '../streams/manifest';
+import { formatPairingLink, defaultPageUrl } from '../crypto/pairing-link';
+import type { OutgoingFile, WebSocketConstructor } from '../ports';
+import { CongestionControl, type CongestionStats } from '../congestion/congestion-control';
 import {
   CHUNK_PLAINTEXT_BYTES,
   chunkCountOf,
@@ -14,16 +14,16 @@ import {
   MANIFEST_FILEID,
   MAX_CHUNK_PLAINTEXT_BYTES,
   MIN_CHUNK_PLAINTEXT_BYTES,
-} from './protocol-constants';
-import { canFragmentMessages, RelayConnection } from './relay-connection';
-import { checkHelloProof, derivePairKey } from './peer-proof';
+} from '../streams/chunking';
+import { canFragmentMessages, RelayConnection } from '../transport/relay-connection';
+import { checkHelloProof, derivePairKey } from '../crypto/peer-proof';
 import { PeerSession, type PeerSessionOptions } from './peer-session';
-import { receiptDigest } from './receipt';
-import { deriveSessionKeys, randomBytes, Sealer, SECRET_BYTES } from './session-crypto';
-import { createSha256, type HasherFactory } from './sha256';
-import { StreamSender } from './stream-sender';
-import { resolveTuning, SESSION_TIMING, type ProtocolTuning } from './tuning';
-import { type IncomingFrame, transferFrame } from './wire-frames';
+import { receiptDigest } from '../crypto/receipt';
+import { deriveSessionKeys, randomBytes, Sealer, SECRET_BYTES } from '../crypto/session-crypto';
+import { createSha256, type HasherFactory } from '../crypto/sha256';
+import { StreamSender } from '../streams/stream-sender';
+import { resolveTuning, SESSION_TIMING, type ProtocolTuning } from '../tuning';
+import { type IncomingFrame, transferFrame } from '../transport/wire-frames';
 
 /** Everything sendFiles needs. */
 export interface SendOptions extends PeerSessionOptions {

@@ -1,24 +1,24 @@
-import { fromBase64, toBase64Url } from '../protocol/base64';
-import type { AcknowledgeMessage, TransferMessage } from '../protocol/frames';
-import { type ControlMessage, openControl } from './control-messages';
-import { CancelledError, LinkInUseError, ProtocolError, TimeoutError, toBanguinsError } from './errors';
+import { fromBase64, toBase64Url } from '../../protocol/base64';
+import type { AcknowledgeMessage, TransferMessage } from '../../protocol/frames';
+import { type ControlMessage, openControl } from '../crypto/control-messages';
+import { CancelledError, LinkInUseError, ProtocolError, TimeoutError, toBanguinsError } from '../errors';
 import { deferred } from './failure-latch';
-import { decodeManifest, type Manifest, type ManifestFile, manifestFileChunks } from './manifest';
-import { checkManifestLimits } from './manifest-limits';
-import { parsePairingLink } from './pairing-link';
-import type { ByteSink, WebSocketConstructor } from './ports';
-import { CHUNK_PLAINTEXT_BYTES, MANIFEST_FILEID, MAX_MANIFEST_BYTES } from './protocol-constants';
-import { RelayConnection } from './relay-connection';
-import { finishedElsewhere, type ReceivedManifest, type ReceiveResumePoint, type SettledStream } from './resume-point';
-import { checkHelloProof, derivePairKey } from './peer-proof';
+import { decodeManifest, type Manifest, type ManifestFile, manifestFileChunks } from '../streams/manifest';
+import { checkManifestLimits } from '../streams/manifest-limits';
+import { parsePairingLink } from '../crypto/pairing-link';
+import type { ByteSink, WebSocketConstructor } from '../ports';
+import { CHUNK_PLAINTEXT_BYTES, MANIFEST_FILEID, MAX_MANIFEST_BYTES } from '../streams/chunking';
+import { RelayConnection } from '../transport/relay-connection';
+import { finishedElsewhere, type ReceivedManifest, type ReceiveResumePoint, type SettledStream } from '../streams/resume-point';
+import { checkHelloProof, derivePairKey } from '../crypto/peer-proof';
 import { type HelloContent, PeerSession, type PeerSessionOptions } from './peer-session';
-import { receiptDigest } from './receipt';
-import { describeRelayError, reactToRelayError, staleLinkError } from './relay-error-codes';
-import { chunkAad, deriveSessionKeys, openSealed, randomBytes, Sealer } from './session-crypto';
-import { createSha256, type HasherFactory } from './sha256';
-import { StreamReceiver } from './stream-receiver';
-import { resolveTuning, SESSION_TIMING, type ProtocolTuning } from './tuning';
-import { acknowledgeFrame, type IncomingFrame } from './wire-frames';
+import { receiptDigest } from '../crypto/receipt';
+import { describeRelayError, reactToRelayError, staleLinkError } from '../transport/relay-error-codes';
+import { chunkAad, deriveSessionKeys, openSealed, randomBytes, Sealer } from '../crypto/session-crypto';
+import { createSha256, type HasherFactory } from '../crypto/sha256';
+import { StreamReceiver } from '../streams/stream-receiver';
+import { resolveTuning, SESSION_TIMING, type ProtocolTuning } from '../tuning';
+import { acknowledgeFrame, type IncomingFrame } from '../transport/wire-frames';
 
 /** One incoming file as the receiver's sink sees it. */
 export interface IncomingFile extends ManifestFile {
