@@ -112,9 +112,9 @@ describe('Transfer frame size', () => {
   });
 
   it('counts one chunk for an empty stream and splits exactly at the chunk size', () => {
-    expect(chunkCountOf(0)).toBe(1);
-    expect(chunkCountOf(CHUNK_PLAINTEXT_BYTES)).toBe(1);
-    expect(chunkCountOf(CHUNK_PLAINTEXT_BYTES + 1)).toBe(2);
+    expect(chunkCountOf(0, CHUNK_PLAINTEXT_BYTES)).toBe(1);
+    expect(chunkCountOf(CHUNK_PLAINTEXT_BYTES, CHUNK_PLAINTEXT_BYTES)).toBe(1);
+    expect(chunkCountOf(CHUNK_PLAINTEXT_BYTES + 1, CHUNK_PLAINTEXT_BYTES)).toBe(2);
   });
 });
 
@@ -178,7 +178,7 @@ describe('pairing link', () => {
 
 describe('manifest', () => {
   it('round-trips names, sizes, types and hashes, and refuses a wrong version', () => {
-    const bytes = encodeManifest([{ name: 'a b.txt', size: 5, type: 'text/plain', sha256: new Uint8Array(32).fill(7) }]);
+    const bytes = encodeManifest([{ name: 'a b.txt', size: 5, type: 'text/plain', sha256: new Uint8Array(32).fill(7) }], { chunkBytes: CHUNK_PLAINTEXT_BYTES });
     expect(decodeManifest(bytes).files).toEqual([
       { fileid: 'f0', name: 'a b.txt', size: 5, type: 'text/plain', sha256: toBase64Url(new Uint8Array(32).fill(7)) },
     ]);

@@ -97,7 +97,7 @@ describe('CongestionControl', () => {
   const tuning = resolveTuning({ windowChunks: 64, initialWindowChunks: 8, minWindowChunks: 2, pacingPerSecond: 300 });
 
   test('slow start doubles the window each round trip, then grows by one chunk per window', () => {
-    const cc = new CongestionControl(tuning, 0);
+    const cc = new CongestionControl(tuning, CHUNK_PLAINTEXT_BYTES, 0);
     expect(cc.windowChunks).toBe(8);
     cc.onAcked(8);
     expect(cc.windowChunks).toBe(16);
@@ -112,13 +112,13 @@ describe('CongestionControl', () => {
   });
 
   test('the initial window is the same bytes whatever the chunk size: 8 browser chunks, 2 chunks of 96 KB', () => {
-    expect(new CongestionControl(tuning, 0).windowChunks).toBe(8);
-    expect(new CongestionControl(tuning, 0, LARGE_CHUNK_PLAINTEXT_BYTES).windowChunks).toBe(2);
-    expect(new CongestionControl(tuning, 0, 2 * CHUNK_PLAINTEXT_BYTES).windowChunks).toBe(4);
+    expect(new CongestionControl(tuning, CHUNK_PLAINTEXT_BYTES, 0).windowChunks).toBe(8);
+    expect(new CongestionControl(tuning, LARGE_CHUNK_PLAINTEXT_BYTES, 0).windowChunks).toBe(2);
+    expect(new CongestionControl(tuning, 2 * CHUNK_PLAINTEXT_BYTES, 0).windowChunks).toBe(4);
   });
 
   test('halves at most once per round trip, never below the minimum nor above the receiver window', () => {
-    const cc = new CongestionControl(tuning, 0);
+    const cc = new CongestionControl(tuning, CHUNK_PLAINTEXT_BYTES, 0);
     cc.rtt.sample(100);
     cc.onAcked(1000);
     expect(cc.windowChunks).toBe(64);
@@ -133,7 +133,7 @@ describe('CongestionControl', () => {
   });
 
   test('a throttling signal halves the window and the pacing rate, which then recovers to the maximum', () => {
-    const cc = new CongestionControl(tuning, 0);
+    const cc = new CongestionControl(tuning, CHUNK_PLAINTEXT_BYTES, 0);
     cc.rtt.sample(100);
     cc.onAcked(24);
     expect(cc.pacer.ratePerSecond).toBe(300);
@@ -146,7 +146,7 @@ describe('CongestionControl', () => {
   });
 
   test('round trips that grow past the queueing-delay target halve the window (a delay signal); steady ones do not', () => {
-    const cc = new CongestionControl(tuning, 0);
+    const cc = new CongestionControl(tuning, CHUNK_PLAINTEXT_BYTES, 0);
     cc.onAcked(1000);
     expect(cc.windowChunks).toBe(64);
     // GIVEN a path whose round trip is 20 ms and stays so: no delay signal however many samples
@@ -163,7 +163,7 @@ describe('CongestionControl', () => {
   });
 
   test('the delay target is fixed: a session whose smallest round trip already held a queue still reacts to 60 ms more', () => {
-    const cc = new CongestionControl(tuning, 0);
+    const cc = new CongestionControl(tuning, CHUNK_PLAINTEXT_BYTES, 0);
     cc.onAcked(1000);
     // GIVEN a session that started on a busy relay: its smallest round trip is 1 s
     for (let t = 0; t < 2000; t += 100) cc.onRoundTrip(1000, t);
@@ -176,7 +176,7 @@ describe('CongestionControl', () => {
   });
 
   test('at the smallest window, a delay signal halves the pacing rate instead, below one window per round trip', () => {
-    const cc = new CongestionControl(resolveTuning({ ...tuning, minWindowChunks: 1, pacingPerSecond: Infinity }), 0);
+    const cc = new CongestionControl(resolveTuning({ ...tuning, minWindowChunks: 1, pacingPerSecond: Infinity }), CHUNK_PLAINTEXT_BYTES, 0);
     cc.onRoundTrip(20, 0);
     for (let t = 100; t < 1500 && cc.windowChunks > 1; t += 100) cc.onRoundTrip(400, t);
     expect(cc.windowChunks).toBe(1);
@@ -194,7 +194,7 @@ describe('CongestionControl', () => {
   });
 
   test('a queueing-delay target of Infinity never shrinks the window on delay', () => {
-    const cc = new CongestionControl(resolveTuning({ ...tuning, queueDelayTargetMs: Infinity }), 0);
+    const cc = new CongestionControl(resolveTuning({ ...tuning, queueDelayTargetMs: Infinity }), CHUNK_PLAINTEXT_BYTES, 0);
     cc.onAcked(1000);
     for (let t = 0; t < 100; t += 10) cc.onRoundTrip(20, t);
     for (let t = 100; t < 5000; t += 50) cc.onRoundTrip(2000, t);
@@ -203,7 +203,7 @@ describe('CongestionControl', () => {
   });
 
   test('a timeout restarts from the minimum window and backs off the timeout', () => {
-    const cc = new CongestionControl(tuning, 0);
+    const cc = new CongestionControl(tuning, CHUNK_PLAINTEXT_BYTES, 0);
     cc.rtt.sample(100);
     const before = cc.rtt.rtoMs;
     cc.onTimeout(500);
@@ -213,7 +213,7 @@ describe('CongestionControl', () => {
   });
 
   test("Karn's algorithm: an ack of resent chunks keeps the backed-off timeout, a round-trip sample ends it", () => {
-    const cc = new CongestionControl(tuning, 0);
+    const cc = new CongestionControl(tuning, CHUNK_PLAINTEXT_BYTES, 0);
     cc.onRoundTrip(100, 0);
     const base = cc.rtt.rtoMs;
     cc.onTimeout(1000);
@@ -230,7 +230,7 @@ describe('CongestionControl', () => {
   });
 
   test('pacing never drops below its floor however many signals come', () => {
-    const cc = new CongestionControl(tuning, 0);
+    const cc = new CongestionControl(tuning, CHUNK_PLAINTEXT_BYTES, 0);
     cc.rtt.sample(50);
     for (let t = 0; t < 100_000; t += 100) cc.onCongestionSignal(t);
     expect(cc.pacer.ratePerSecond).toBe(MIN_PACING_PER_SECOND);

@@ -26,10 +26,11 @@ type LinkFault = (message: TransferMessage, attempt: number) => 'deliver' | 'dro
 async function transferThroughLink(keys: SessionKeys, input: Uint8Array, fault: LinkFault, tuning = FAST): Promise<{ output: Uint8Array; frames: number; rejected: number }> {
   const written: Uint8Array[] = [];
   const attempts = new Map<number, number>();
-  const chunktotal = chunkCountOf(input.length);
+  const chunktotal = chunkCountOf(input.length, CHUNK_PLAINTEXT_BYTES);
   const hasher = new Sha256();
   hasher.update(input);
   const receiver = new StreamReceiver({
+    chunkBytes: CHUNK_PLAINTEXT_BYTES,
     fileid: 'f0',
     chunktotal,
     expectedSize: input.length,
@@ -60,7 +61,7 @@ async function transferThroughLink(keys: SessionKeys, input: Uint8Array, fault: 
       },
     },
     tuning,
-    congestion: new CongestionControl(tuning),
+    congestion: new CongestionControl(tuning, CHUNK_PLAINTEXT_BYTES),
   });
   const finished = receiver.finished.then(() => receiver.sendSuccess());
   await Promise.all([sender.run(), finished]);
@@ -86,7 +87,7 @@ describe('StreamSender and StreamReceiver over an in-memory link', () => {
         const input = new Uint8Array(nodeRandomBytes(size));
         const { output, frames } = await transferThroughLink(keys, input, () => 'deliver', PATIENT);
         expect(Buffer.from(output).equals(Buffer.from(input))).toBe(true);
-        expect(frames).toBe(chunkCountOf(size));
+        expect(frames).toBe(chunkCountOf(size, CHUNK_PLAINTEXT_BYTES));
       }),
       { numRuns: 40 },
     );
@@ -144,6 +145,7 @@ describe('StreamSender and StreamReceiver over an in-memory link', () => {
     const sealer = new Sealer(receiverKeys.senderKey);
     const acks: unknown[] = [];
     const receiver = new StreamReceiver({
+      chunkBytes: CHUNK_PLAINTEXT_BYTES,
       fileid: 'f0', chunktotal: 1, key: receiverKeys.senderKey, write: async () => undefined,
       sendAck: (ack) => acks.push(ack), hasher: new Sha256(), tuning: FAST,
     });
@@ -162,6 +164,7 @@ describe('StreamReceiver: quiet reports', () => {
     const keys = await deriveSessionKeys(randomBytes(32));
     const acks: Array<{ missingchunkids: readonly number[]; receivedthrough?: number }> = [];
     const receiver = new StreamReceiver({
+      chunkBytes: CHUNK_PLAINTEXT_BYTES,
       fileid: 'f0', chunktotal: 3, key: keys.senderKey, write: async () => undefined,
       sendAck: (ack) => acks.push(ack), hasher: new Sha256(),
       tuning: resolveTuning({ quietMs: 40, maxQuietMs: 80, ackDelayMs: 5, ackEveryChunks: 8 }),
@@ -188,7 +191,7 @@ describe('StreamSender: what counts as evidence of a loss', () => {
   /** A sender of 8 chunks whose first window (chunks 0-3) went out, with a measured round trip of ~5 ms. */
   async function senderWithFourInFlight(keys: SessionKeys) {
     const sent: number[] = [];
-    const congestion = new CongestionControl(tuning);
+    const congestion = new CongestionControl(tuning, CHUNK_PLAINTEXT_BYTES);
     for (let i = 0; i < 8; i++) congestion.onRoundTrip(5);
     const sender = new StreamSender({
       fileid: 'f0',

@@ -52,7 +52,7 @@ export class CongestionControl {
    * chunks (CHUNK_PLAINTEXT_BYTES), so a sender of larger chunks starts with as many bytes in flight,
    * not four times as many (TCP's initial window is in bytes too).
    */
-  constructor(private readonly tuning: ProtocolTuning, now = Date.now(), chunkBytes = CHUNK_PLAINTEXT_BYTES) {
+  constructor(private readonly tuning: ProtocolTuning, chunkBytes: number, now = Date.now()) {
     if (tuning.windowChunks > MAX_WINDOW_CHUNKS) throw new RangeError(`windowChunks may be at most ${MAX_WINDOW_CHUNKS}`);
     this.rtt = new RoundTripEstimator(tuning);
     this.pacer = new SendPacer(tuning.pacingPerSecond, tuning.pacingBurst, now);

@@ -330,6 +330,7 @@ class ReceiveSession extends PeerSession {
     const receiver = new StreamReceiver({
       fileid: MANIFEST_FILEID,
       chunktotal: message.chunktotal,
+      chunkBytes: CHUNK_PLAINTEXT_BYTES,
       key: this.keys.senderKey,
       write: async (bytes) => {
         this.manifestChunks.push(bytes);

@@ -104,7 +104,7 @@ class SendSession extends PeerSession {
     if (!Number.isInteger(this.chunkBytes) || this.chunkBytes < MIN_CHUNK_PLAINTEXT_BYTES || this.chunkBytes > MAX_CHUNK_PLAINTEXT_BYTES) {
       throw new RangeError(`chunkBytes must be a whole number from ${MIN_CHUNK_PLAINTEXT_BYTES} to ${MAX_CHUNK_PLAINTEXT_BYTES}, got ${this.chunkBytes}`);
     }
-    this.congestion = new CongestionControl(this.tuning, Date.now(), this.chunkBytes);
+    this.congestion = new CongestionControl(this.tuning, this.chunkBytes);
   }
 
   protected get isPaired(): boolean {
@@ -147,7 +147,7 @@ class SendSession extends PeerSession {
       this.emit({ type: 'files', files: files.map((f) => ({ name: f.name, size: f.source.size, type: f.type || 'application/octet-stream' })) });
       const manifest = encodeManifest(
         files.map((f, i) => ({ name: f.name, size: f.source.size, type: f.type, sha256: sha256s[i]! })),
-        { chunkSize: this.chunkBytes, window: this.tuning.windowChunks },
+        { chunkBytes: this.chunkBytes, window: this.tuning.windowChunks },
       );
       // The manifest always goes in base chunks: the receiver learns the files' chunk size from it.
       let framesSent = await this.sendStream(MANIFEST_FILEID, manifest.length, CHUNK_PLAINTEXT_BYTES, async (offset, length) => manifest.subarray(offset, offset + length));

@@ -49,6 +49,6 @@ export function fileIdOf(index: number): string {
 }
 
 /** The number of chunks of a stream of `size` bytes cut in `chunkBytes` pieces: an empty stream still has one (empty) chunk. */
-export function chunkCountOf(size: number, chunkBytes: number = CHUNK_PLAINTEXT_BYTES): number {
+export function chunkCountOf(size: number, chunkBytes: number): number {
   return Math.max(1, Math.ceil(size / chunkBytes));
 }

@@ -1,6 +1,6 @@
 import { fromBase64, toBase64Url } from '../../protocol/base64';
 import { ProtocolError } from '../errors';
-import { CHUNK_PLAINTEXT_BYTES, chunkCountOf, fileIdOf, MAX_CHUNK_PLAINTEXT_BYTES, MAX_WINDOW_CHUNKS, MIN_CHUNK_PLAINTEXT_BYTES } from './chunking';
+import { chunkCountOf, fileIdOf, MAX_CHUNK_PLAINTEXT_BYTES, MAX_WINDOW_CHUNKS, MIN_CHUNK_PLAINTEXT_BYTES } from './chunking';
 
 /** One file as the manifest announces it. */
 export interface ManifestFile {
@@ -34,8 +34,8 @@ const decoder = new TextDecoder();
 
 /** How the sender cuts and sends the files, announced in the manifest. */
 export interface ManifestSendParameters {
-  /** @default CHUNK_PLAINTEXT_BYTES */
-  readonly chunkSize?: number;
+  /** Plaintext bytes per file chunk (the manifest's `chunkSize` on the wire). */
+  readonly chunkBytes: number;
   /** The sender's largest window. @default not announced */
   readonly window?: number;
 }
@@ -43,11 +43,11 @@ export interface ManifestSendParameters {
 /** Builds the manifest bytes for files in send order. */
 export function encodeManifest(
   files: readonly { name: string; size: number; type?: string; sha256: Uint8Array }[],
-  parameters: ManifestSendParameters = {},
+  parameters: ManifestSendParameters,
 ): Uint8Array {
   const manifest: Manifest = {
     v: 1,
-    chunkSize: parameters.chunkSize ?? CHUNK_PLAINTEXT_BYTES,
+    chunkSize: parameters.chunkBytes,
     ...(parameters.window === undefined ? {} : { window: parameters.window }),
     files: files.map((f, i) => ({
       fileid: fileIdOf(i),
@@ -102,7 +102,7 @@ function decodeManifestFile(entry: unknown, i: number): ManifestFile {
   return { fileid: fileIdOf(i), name, size, type, sha256 };
 }
 
-/** The chunk count of a manifest file cut in `chunkSize` pieces. */
-export function manifestFileChunks(file: ManifestFile, chunkSize: number = CHUNK_PLAINTEXT_BYTES): number {
-  return chunkCountOf(file.size, chunkSize);
+/** The chunk count of a manifest file cut in `chunkBytes` pieces (the manifest's `chunkSize`). */
+export function manifestFileChunks(file: ManifestFile, chunkBytes: number): number {
+  return chunkCountOf(file.size, chunkBytes);
 }

@@ -1,7 +1,7 @@
 import { fromBase64, toBase64Url } from '../../protocol/base64';
 import { HashMismatchError } from '../errors';
 import { MAX_MISSING_CHUNK_IDS } from '../../protocol/limits';
-import { CHUNK_PLAINTEXT_BYTES, MAX_WINDOW_CHUNKS } from './chunking';
+import { MAX_WINDOW_CHUNKS } from './chunking';
 import { bytesEqual, chunkAad, openSealed, sha256 } from '../crypto/session-crypto';
 import type { Hasher } from '../crypto/sha256';
 import type { ProtocolTuning } from '../tuning';
@@ -11,8 +11,8 @@ import type { AcknowledgeMessage, TransferMessage } from '../../protocol/frames'
 export interface StreamReceiverOptions {
   readonly fileid: string;
   readonly chunktotal: number;
-  /** Plaintext bytes of every chunk but the last (the sender's choice, from the manifest). @default CHUNK_PLAINTEXT_BYTES */
-  readonly chunkBytes?: number;
+  /** Plaintext bytes of every chunk but the last (the sender's choice, from the manifest). */
+  readonly chunkBytes: number;
   /** The sender's largest window, for the acknowledgement cadence (max(ackEveryChunks, window / 8)). @default tuning.windowChunks */
   readonly senderWindowChunks?: number;
   /** How long an accepted chunk may wait for its acknowledgement. @default tuning.ackDelayMs */
@@ -78,7 +78,7 @@ export class StreamReceiver {
 
   constructor(private readonly options: StreamReceiverOptions) {
     this.quietDelay = options.tuning.quietMs;
-    this.chunkBytes = options.chunkBytes ?? CHUNK_PLAINTEXT_BYTES;
+    this.chunkBytes = options.chunkBytes;
     const window = options.senderWindowChunks ?? options.tuning.windowChunks;
     this.ackEvery = Math.max(1, options.tuning.ackEveryChunks, Math.floor(window / 8));
     this.finished = new Promise<void>((resolve, reject) => {

@@ -115,7 +115,7 @@ export class MaliciousSender {
 
   /** Sends every chunk of `content` as stream `fileid`, in order. */
   async sendStream(fileid: string, content: Uint8Array): Promise<void> {
-    const total = chunkCountOf(content.length);
+    const total = chunkCountOf(content.length, CHUNK_PLAINTEXT_BYTES);
     for (let i = 0; i < total; i++) {
       await this.sendChunk({ fileid, chunkid: i, chunktotal: total, plaintext: content.subarray(i * CHUNK_PLAINTEXT_BYTES, (i + 1) * CHUNK_PLAINTEXT_BYTES) });
     }
