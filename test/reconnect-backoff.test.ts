@@ -2,20 +2,9 @@ import {
   RECONNECT_FIRST_CEILING_MS,
   RECONNECT_MAX_CEILING_MS,
   ReconnectBackoff,
-  type RandomSource,
 } from '../client/transport/reconnect-backoff';
-
-/** A seeded source in [0, 1) (mulberry32), so the test draws the same numbers on every run. */
-function seededRandom(seed: number): RandomSource {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The seeded generator (mulberry32) the local relay's fault injection draws from: every run draws the same numbers.
+import { seededRandom } from '../local/fault-injection';
 
 /** The ceilings of the first `attempts` waits: 100, 200, 400, … ms, then 4 s from there on. */
 function ceilings(attempts: number): number[] {

@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
-import type { Browser } from 'playwright-core';
 import { bytesSource, receiveFiles, sendFiles, type OutgoingFile } from '../client';
 import { distinctNames, safeFileName } from '../client/safe-file-name';
-import { launchBrowser, openWatchedPage, type WatchedPage } from './support/browser';
+import { openWatchedPage, type WatchedPage } from './support/browser';
 import { collectingSink, NODE_WS, QUICK_TUNING } from './support/node-client';
-import { startWebPageFixture, type WebPageFixture } from './support/web-page-fixture';
+import { usePageAndBrowser } from './support/web-page-fixture';
 
 /** A relay key the receiving page holds in localStorage: what the sender's script is after. */
 const STORED_KEY = 'banguins.relayKey:wss://relay.example/dev';
@@ -17,25 +16,15 @@ const EVIL_HTML = `<!doctype html><title>evil</title><script>
 </script>`;
 
 describe('web page: what a hostile peer sends', () => {
-  let fixture: WebPageFixture;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [fixture, browser] = await Promise.all([startWebPageFixture(), launchBrowser()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await fixture?.close();
-  });
+  const web = usePageAndBrowser();
 
   /** Sends `files` from this process (the client library) and opens the link in `receiver`; resolves when the page received them all. */
   async function receiveFrom(receiver: WatchedPage, files: OutgoingFile[]): Promise<void> {
     let gotLink!: (link: string) => void;
     const link = new Promise<string>((resolve) => (gotLink = resolve));
     const sending = sendFiles({
-      relayUrl: fixture.relay.url,
-      pageUrl: fixture.pageUrl,
+      relayUrl: web.fixture.relay.url,
+      pageUrl: web.fixture.pageUrl,
       WebSocket: NODE_WS,
       tuning: QUICK_TUNING,
       files,
@@ -47,8 +36,8 @@ describe('web page: what a hostile peer sends', () => {
   }
 
   it('a file sent as text/html is saved as bytes: its object URL opened in a tab runs nothing in the page origin', async () => {
-    const receiver = await openWatchedPage(browser);
-    await receiver.page.goto(fixture.pageUrl);
+    const receiver = await openWatchedPage(web.browser);
+    await receiver.page.goto(web.fixture.pageUrl);
     await receiver.page.evaluate(([key, value]) => localStorage.setItem(key!, value!), [STORED_KEY, STORED_SECRET]);
     const download = receiver.page.waitForEvent('download');
     await receiveFrom(receiver, [{ name: 'evil.html', type: 'text/html', source: bytesSource(Buffer.from(EVIL_HTML)) }]);
@@ -56,7 +45,7 @@ describe('web page: what a hostile peer sends', () => {
 
     const saveAgain = receiver.page.getByRole('link', { name: 'Save again' });
     const href = (await saveAgain.getAttribute('href'))!;
-    expect(href.startsWith(`blob:${new URL(fixture.pageUrl).origin}/`)).toBe(true);
+    expect(href.startsWith(`blob:${new URL(web.fixture.pageUrl).origin}/`)).toBe(true);
     expect(await receiver.page.evaluate(async (url) => (await (await fetch(url)).blob()).type, href)).toBe('application/octet-stream');
 
     // The attacker's hope: the person opens "Save again" in a new tab. The browser must download it, not render it.
@@ -78,7 +67,7 @@ describe('web page: what a hostile peer sends', () => {
     const hostile = ['../evil.txt', 'sub/evil.txt', 'CON', '<img src=x onerror="document.title=1">.txt', 'a\u0000b.txt.banguins-partial'];
     const expected = distinctNames(hostile.map(safeFileName));
     expect(expected.slice(0, 3)).toEqual(['evil.txt', 'evil (1).txt', '_CON']);
-    const receiver = await openWatchedPage(browser);
+    const receiver = await openWatchedPage(web.browser);
     const downloads = new Promise<string[]>((resolve) => {
       const names: string[] = [];
       receiver.page.on('download', (download) => names.push(download.suggestedFilename()) === hostile.length && resolve(names));
@@ -99,8 +88,8 @@ describe('web page: what a hostile peer sends', () => {
 
   it('shows a hostile receiver\'s cancel reason as text, never as markup', async () => {
     const markup = '<img src=x onerror="document.title=\'PWNED\'"><b>bold</b>';
-    const sender = await openWatchedPage(browser);
-    await sender.page.goto(fixture.pageUrl);
+    const sender = await openWatchedPage(web.browser);
+    await sender.page.goto(web.fixture.pageUrl);
     await sender.page.setInputFiles('#file-input', { name: 'x.bin', mimeType: 'application/octet-stream', buffer: Buffer.from('x') });
     const pairingLink = sender.page.locator('#pairing-link');
     await pairingLink.waitFor({ state: 'visible' });

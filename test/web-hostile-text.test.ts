@@ -1,29 +1,19 @@
 import { createHash } from 'node:crypto';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openWatchedPage } from './support/browser';
+import { openWatchedPage } from './support/browser';
 import { MaliciousSender } from './support/malicious-sender';
-import { startWebPageFixture, type WebPageFixture } from './support/web-page-fixture';
+import { usePageAndBrowser } from './support/web-page-fixture';
 
 /** A character that must never be shown raw (bidi controls reorder what a person reads). */
 const UNSAFE = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029]|\p{Cs}/u;
 
 describe('web page: a hostile sender cannot disguise names or messages', () => {
-  let fixture: WebPageFixture;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [fixture, browser] = await Promise.all([startWebPageFixture(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await fixture?.close();
-  });
+  const web = usePageAndBrowser();
 
   it('shows a bidi-laden cancel reason as visible escapes, and a bidi-laden file name as the name it is saved under', async () => {
-    const { sender, link } = await MaliciousSender.start(fixture.relay.url);
-    const receiver = await openWatchedPage(browser);
+    const { sender, link } = await MaliciousSender.start(web.fixture.relay.url);
+    const receiver = await openWatchedPage(web.browser);
     try {
-      await receiver.page.goto(link.replace('http://127.0.0.1/', fixture.pageUrl));
+      await receiver.page.goto(link.replace('http://127.0.0.1/', web.fixture.pageUrl));
       await sender.pair();
       const content = new Uint8Array([1, 2, 3]);
       await sender.sendManifest([{ name: 'invoice\u202etxt.exe', size: content.length, sha256: new Uint8Array(createHash('sha256').update(content).digest()) }]);

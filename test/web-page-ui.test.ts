@@ -1,28 +1,18 @@
-import type { Browser, FileChooser } from 'playwright-core';
-import { launchBrowser, openWatchedPage } from './support/browser';
-import { startWebPageFixture, type WebPageFixture } from './support/web-page-fixture';
+import type { FileChooser } from 'playwright-core';
+import { openWatchedPage } from './support/browser';
+import { usePageAndBrowser } from './support/web-page-fixture';
 
 const PHONE = { width: 360, height: 640 };
 
 describe('web page: keyboard and small screens', () => {
-  let fixture: WebPageFixture;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [fixture, browser] = await Promise.all([startWebPageFixture(), launchBrowser()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await fixture?.close();
-  });
+  const web = usePageAndBrowser();
 
   it('reaches every control of the start screen with Tab, and opens the file picker with the keyboard', async () => {
-    const watched = await openWatchedPage(browser);
+    const watched = await openWatchedPage(web.browser);
     // Listen before anything else: Playwright turns file-chooser interception on asynchronously,
     // and a chooser opened before that is lost.
     const chooser = new Promise<FileChooser>((resolve) => watched.page.once('filechooser', resolve));
-    await watched.page.goto(fixture.pageUrl);
+    await watched.page.goto(web.fixture.pageUrl);
     const order: string[] = [];
     for (let i = 0; i < 4; i++) {
       await watched.page.keyboard.press('Tab');
@@ -43,8 +33,8 @@ describe('web page: keyboard and small screens', () => {
   });
 
   it('fits a 360 px wide phone screen without sideways scrolling, with the QR code and link visible', async () => {
-    const watched = await openWatchedPage(browser, { viewport: PHONE });
-    await watched.page.goto(fixture.pageUrl);
+    const watched = await openWatchedPage(web.browser, { viewport: PHONE });
+    await watched.page.goto(web.fixture.pageUrl);
     const overflow = (): Promise<number> => watched.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(await overflow()).toBe(0);
 
@@ -62,8 +52,8 @@ describe('web page: keyboard and small screens', () => {
   });
 
   it('puts the desktop start screen in two columns, send beside receive', async () => {
-    const watched = await openWatchedPage(browser, { viewport: { width: 1280, height: 800 } });
-    await watched.page.goto(fixture.pageUrl);
+    const watched = await openWatchedPage(web.browser, { viewport: { width: 1280, height: 800 } });
+    await watched.page.goto(web.fixture.pageUrl);
     const send = await watched.page.getByRole('heading', { name: 'Send' }).boundingBox();
     const receive = await watched.page.getByRole('heading', { name: 'Receive', exact: true }).boundingBox();
     expect(send!.y).toBeCloseTo(receive!.y, 0);

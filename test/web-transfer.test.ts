@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openWatchedPage, type WatchedPage } from './support/browser';
-import { startWebPageFixture, type WebPageFixture } from './support/web-page-fixture';
+import { openWatchedPage, type WatchedPage } from './support/browser';
+import { usePageAndBrowser } from './support/web-page-fixture';
 
 /** Where the screenshots go: the README's images with UPDATE_SCREENSHOTS=1, else test-output/ (a test run leaves the tree clean). */
 const SCREENSHOT_DIR = process.env.UPDATE_SCREENSHOTS
@@ -11,31 +10,21 @@ const SCREENSHOT_DIR = process.env.UPDATE_SCREENSHOTS
   : path.join(__dirname, '..', 'test-output', 'screenshots');
 
 describe('web page: browser to browser through the local relay', () => {
-  let fixture: WebPageFixture;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [fixture, browser] = await Promise.all([startWebPageFixture(), launchBrowser()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await fixture?.close();
-  });
+  const web = usePageAndBrowser();
 
   it('sends two files from one page to another, byte for byte, with no console errors', async () => {
-    const sender = await openWatchedPage(browser);
-    const receiver = await openWatchedPage(browser, { viewport: { width: 390, height: 844 } });
+    const sender = await openWatchedPage(web.browser);
+    const receiver = await openWatchedPage(web.browser, { viewport: { width: 390, height: 844 } });
     const big = randomBytes(300_000);
     const small = Buffer.from('hello from the sender page\n');
 
-    await sender.page.goto(fixture.pageUrl);
+    await sender.page.goto(web.fixture.pageUrl);
     await sender.page.setInputFiles('#file-input', [
       { name: 'photo.bin', mimeType: 'application/octet-stream', buffer: big },
       { name: 'note.txt', mimeType: 'text/plain', buffer: small },
     ]);
     const link = await readPairingLink(sender);
-    expect(link.startsWith(`${fixture.pageUrl}#`)).toBe(true);
+    expect(link.startsWith(`${web.fixture.pageUrl}#`)).toBe(true);
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await sender.page.screenshot({ path: path.join(SCREENSHOT_DIR, 'web-send.png'), fullPage: true });
 

@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LocalRelay, LocalRelayOptions } from '../../local/local-relay';
+import type { Browser } from 'playwright-core';
 import { buildWebPage } from '../../web/build';
+import { launchBrowser } from './browser';
 import { startTestRelay } from './start-test-relay';
 
 /** A local relay plus the built web page served next to it. */
@@ -30,6 +32,35 @@ export async function startWebPageFixture(relayOptions: LocalRelayOptions = {}):
     close: async () => {
       await relay.close();
       fs.rmSync(distDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The web page fixture and a browser of one test file. */
+export interface PageAndBrowser {
+  readonly fixture: WebPageFixture;
+  readonly browser: Browser;
+}
+
+/**
+ * Starts the web page fixture (a local relay serving the page) and a headless browser before the
+ * file's tests and closes both after them; read `fixture` and `browser` inside the tests.
+ */
+export function usePageAndBrowser(): PageAndBrowser {
+  const started: { fixture?: WebPageFixture; browser?: Browser } = {};
+  beforeAll(async () => {
+    [started.fixture, started.browser] = await Promise.all([startWebPageFixture(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await started.browser?.close();
+    await started.fixture?.close();
+  });
+  return {
+    get fixture() {
+      return started.fixture!;
+    },
+    get browser() {
+      return started.browser!;
     },
   };
 }
