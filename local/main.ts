@@ -177,9 +177,6 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   if (chosenKey !== undefined) {
     out(`Access key: ${chosenKey.key} (${chosenKey.origin}; every client must add ?key=<it> to the relay URL; the URLs below carry it)`);
   }
-  out('Banguins relay listening on:');
-  out(relay.url);
-
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
@@ -190,7 +187,10 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       (error: unknown) => fail(error),
     );
   };
+  // Before the URL is printed: whoever reads it may signal at once, and a signal without a handler kills outright.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
+  out('Banguins relay listening on:');
+  out(relay.url);
 }
 
 /** Prints one line for the user (never a stack trace) and exits with status 1. */

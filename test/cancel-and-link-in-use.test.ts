@@ -45,18 +45,28 @@ describe('how a cancel and a taken link are told', () => {
 
   it('a second device that opens a link already in use is told so (LinkInUse), and the first transfer goes on', async () => {
     const { link, sending } = slowSender();
-    const first = receiveFiles({ link: await link, WebSocket: NODE_WS, tuning: QUICK_TUNING, lingerMs: 100, openSink: async () => collectingSink([]) });
-    let firstProgress!: () => void;
-    const progressed = new Promise<void>((resolve) => (firstProgress = resolve));
+    // The first device pairs before the second opens the link (otherwise either could be first).
+    let firstPaired!: () => void;
+    const paired = new Promise<void>((resolve) => (firstPaired = resolve));
+    const first = receiveFiles({
+      link: await link,
+      WebSocket: NODE_WS,
+      tuning: QUICK_TUNING,
+      lingerMs: 100,
+      openSink: async () => collectingSink([]),
+      onEvent: (event) => event.type === 'paired' && firstPaired(),
+    });
+    await paired;
+    let secondPaired = false;
     const watched = receiveFiles({
       link: await link,
       WebSocket: NODE_WS,
       tuning: QUICK_TUNING,
       openSink: async () => collectingSink([]),
-      onEvent: (event) => event.type === 'paired' && firstProgress(),
+      onEvent: (event) => (secondPaired ||= event.type === 'paired'),
     });
     await expect(watched).rejects.toMatchObject({ code: 'LinkInUse', message: expect.stringMatching(/^the link is in use by another device/) });
-    await expect(Promise.race([progressed.then(() => 'paired'), new Promise((resolve) => setTimeout(() => resolve('not paired'), 100))])).resolves.toBe('not paired');
+    expect(secondPaired).toBe(false);
     await expect(first).resolves.toMatchObject({ bytes: 4_000_000 });
     await expect(sending).resolves.toMatchObject({ bytes: 4_000_000 });
   }, 60_000);
