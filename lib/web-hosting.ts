@@ -1,11 +1,12 @@
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { Distribution, ResponseHeadersPolicy, S3OriginAccessControl, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Distribution, HeadersFrameOption, HeadersReferrerPolicy, ResponseHeadersPolicy, S3OriginAccessControl, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
 import { assetBucketObjectsFinding, wildcardResourceFinding } from './nag-finding-ids';
 import { originAccessControlName } from './origin-access-control-name';
+import { CONTENT_SECURITY_POLICY } from '../web/content-security-policy';
 
 /** The name of the JSON file, next to index.html, that tells the page where the relay is. */
 const WEB_CONFIG_FILE = 'config.json';
@@ -61,7 +62,7 @@ export class WebHosting extends Construct {
       defaultBehavior: {
         origin: S3BucketOrigin.withOriginAccessControl(this.bucket, { originAccessControl: this.originAccessControl }),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
+        responseHeadersPolicy: this.securityHeaders(),
       },
     });
     this.deployment = new BucketDeployment(this, 'Deployment', {
@@ -71,6 +72,25 @@ export class WebHosting extends Construct {
       distributionPaths: ['/*'],
     });
     this.acknowledgeNagFindings();
+  }
+
+  /**
+   * The headers of CloudFront's managed SecurityHeadersPolicy (HSTS, nosniff, frame options, referrer
+   * policy, XSS protection; frames denied and no referrer, as the page asks), plus the page's
+   * Content-Security-Policy, the one the local relay serves too.
+   */
+  private securityHeaders(): ResponseHeadersPolicy {
+    return new ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'Banguins relay web page: security headers and its Content-Security-Policy',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: CONTENT_SECURITY_POLICY, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
+        xssProtection: { protection: true, modeBlock: true, override: true },
+      },
+    });
   }
 
   /** The page's https:// URL. */

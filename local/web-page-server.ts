@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as path from 'node:path';
+import { CONTENT_SECURITY_POLICY } from '../web/content-security-policy';
 
 /** Content types of the files the built page is made of. */
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -81,6 +82,7 @@ function send(req: IncomingMessage, res: ServerResponse, contentType: string, bo
     'cache-control': 'no-cache',
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
+    'content-security-policy': CONTENT_SECURITY_POLICY,
   });
   res.end(req.method === 'HEAD' ? undefined : body);
 }

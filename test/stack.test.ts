@@ -21,6 +21,7 @@ import {
   readRelayStackContext,
   StackConfigError,
 } from '../lib';
+import { CONTENT_SECURITY_POLICY } from '../web/content-security-policy';
 
 /** API Gateway abandons an integration after 29 s; a route function must finish well before. */
 const API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS = 29;
@@ -502,6 +503,17 @@ describe('BanguinsRelayStack', () => {
             }),
           ],
         }),
+      });
+    });
+
+    test('THEN CloudFront serves the page with its Content-Security-Policy and the usual security headers', () => {
+      const policies = template.findResources('AWS::CloudFront::ResponseHeadersPolicy');
+      const [policyId, policy] = Object.entries(policies)[0]!;
+      const headers = (policy as { Properties: { ResponseHeadersPolicyConfig: { SecurityHeadersConfig: Record<string, Record<string, unknown>> } } }).Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+      expect(headers.ContentSecurityPolicy).toEqual({ ContentSecurityPolicy: CONTENT_SECURITY_POLICY, Override: true });
+      expect(Object.keys(headers).sort()).toEqual(['ContentSecurityPolicy', 'ContentTypeOptions', 'FrameOptions', 'ReferrerPolicy', 'StrictTransportSecurity', 'XSSProtection']);
+      template.hasResourceProperties('AWS::CloudFront::Distribution', {
+        DistributionConfig: Match.objectLike({ DefaultCacheBehavior: Match.objectLike({ ResponseHeadersPolicyId: { Ref: policyId } }) }),
       });
     });
 

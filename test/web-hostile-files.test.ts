@@ -113,4 +113,22 @@ describe('web page: what a hostile peer sends', () => {
     expect(sender.errors).toEqual([]);
     await sender.context.close();
   });
+
+  it('the page\'s Content-Security-Policy stops an inline script that got into it some other way', async () => {
+    const watched = await openWatchedPage(web.browser);
+    try {
+      await watched.page.goto(web.fixture.pageUrl);
+      // As if a peer's text had reached the page as HTML: an inline event handler (an image that loads).
+      const ran = await watched.page.evaluate(async () => {
+        const marks = window as unknown as { injected?: string };
+        marks.injected = 'no';
+        document.body.insertAdjacentHTML('beforeend', '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" onload="window.injected = \'onload\'" onerror="window.injected = \'onerror\'">');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return marks.injected;
+      });
+      expect(ran).toBe('no');
+    } finally {
+      await watched.context.close();
+    }
+  });
 });

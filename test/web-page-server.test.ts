@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createWebPageHandler } from '../local/web-page-server';
+import { CONTENT_SECURITY_POLICY } from '../web/content-security-policy';
 
 interface Reply {
   readonly status: number;
@@ -74,6 +75,18 @@ describe('createWebPageHandler', () => {
     ['/index.html?x=1#frag', 'text/html; charset=utf-8', '<!doctype html><p>page</p>'],
   ])('serves %s as %s', async (file, type, body) => {
     expect(await fetchRaw(port, 'GET', file)).toEqual({ status: 200, type, body });
+  });
+
+  it('serves the page with its Content-Security-Policy', async () => {
+    const headers = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      request({ host: '127.0.0.1', port, path: '/' }, (res) => {
+        res.resume();
+        resolve(res.headers);
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
   });
 
   it('answers HEAD with the headers and no body', async () => {
