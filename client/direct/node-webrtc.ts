@@ -10,9 +10,11 @@ export interface WebRtcImplementation {
  */
 export async function loadNodeWebRtc(): Promise<WebRtcImplementation | undefined> {
   try {
+    // require (the project is CommonJS): tsx keeps a dynamic import() as ESM, which ignores NODE_PATH.
     // A name in a variable: type-checking and bundling must not need the optional package.
     const name = '@roamhq/wrtc';
-    const wrtc = (await import(name)) as Partial<WebRtcImplementation> & { default?: Partial<WebRtcImplementation> };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const wrtc = (await Promise.resolve(require(name))) as Partial<WebRtcImplementation> & { default?: Partial<WebRtcImplementation> };
     const RTCPeerConnection = wrtc.RTCPeerConnection ?? wrtc.default?.RTCPeerConnection;
     return RTCPeerConnection ? { RTCPeerConnection } : undefined;
   } catch {
