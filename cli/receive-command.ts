@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import WebSocket from 'ws';
+import { loadNodeWebRtc } from '../client/direct/node-webrtc';
 import { parsePairingLink, receiveFiles, type IncomingFile, type WebSocketConstructor } from '../client';
 import { PARTIAL_SUFFIX, savedFileNames } from '../client/safe-file-name';
 import { CliError } from './cli-error';
@@ -17,6 +18,8 @@ export interface ReceiveCommandOptions {
   readonly force: boolean;
   readonly mode: ReportMode;
   readonly signal?: AbortSignal;
+  /** Keep the whole session on the relay: no direct WebRTC path (`--relay-only`). */
+  readonly relayOnly?: boolean;
 }
 
 /**
@@ -68,6 +71,7 @@ async function receiveUnderLock(link: string, pairing: ReturnType<typeof parsePa
       session: state.session,
       senderSession: state.senderSession,
       resume: point,
+      webrtc: options.relayOnly ? undefined : await loadNodeWebRtc(),
       onEvent: (event) => {
         // Saved before the session tells the sender, which happens after this event.
         if (event.type === 'file-done') save({ ...state, done: event.fileIndex + 1 });

@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { sendFiles, type WebSocketConstructor } from '../client';
 import { createNodeSha256, openFileSource, type OpenedFile } from './disk-files';
+import { loadNodeWebRtc } from '../client/direct/node-webrtc';
 import { SessionReporter, type ReportMode } from './session-reporter';
 
 /** Options of `banguins send`. */
@@ -11,6 +12,8 @@ export interface SendCommandOptions {
   readonly chunkBytes?: number;
   readonly mode: ReportMode;
   readonly signal?: AbortSignal;
+  /** Keep the whole session on the relay: no direct WebRTC path (`--relay-only`). */
+  readonly relayOnly?: boolean;
 }
 
 /** `banguins send <file...>`: prints the link (and a QR code on a terminal), then sends the files to whoever opens it. */
@@ -28,6 +31,7 @@ export async function runSend(paths: readonly string[], options: SendCommandOpti
       createHasher: createNodeSha256,
       onEvent: (event) => reporter.event(event),
       signal: options.signal,
+      webrtc: options.relayOnly ? undefined : await loadNodeWebRtc(),
     });
   } finally {
     await Promise.all(opened.map((f) => f.close().catch(() => undefined)));

@@ -38,6 +38,8 @@ export class SessionReporter {
   private lastSample?: { at: number; bytes: number };
   /** The names shown for the files of the session, by index (saved names on the receiver). */
   private names: readonly string[] = [];
+  /** Which path carries the bytes, as the progress line says it. */
+  private path = 'through the relay';
 
   constructor(
     private readonly mode: ReportMode,
@@ -83,6 +85,10 @@ export class SessionReporter {
       case 'resumed':
         this.line('Resumed.');
         return;
+      case 'path':
+        this.path = event.path === 'direct' ? 'direct' : 'through the relay';
+        this.line(event.path === 'direct' ? 'Direct connection to the other device: the bytes go direct.' : 'The bytes go through the relay.');
+        return;
       case 'done': {
         this.bar?.update(this.bar.getTotal());
         this.bar?.stop();
@@ -126,7 +132,7 @@ export class SessionReporter {
   private startBar(total: number): void {
     this.bar = new SingleBar(
       {
-        format: ' {file} |{bar}| {percentage}% | {done} of {size} | {speed} | ETA {etaText}',
+        format: ' {file} |{bar}| {percentage}% | {done} of {size} | {speed} {path} | ETA {etaText}',
         barsize: 24,
         hideCursor: true,
         clearOnComplete: false,
@@ -135,7 +141,7 @@ export class SessionReporter {
       },
       Presets.shades_classic,
     );
-    this.bar.start(Math.max(total, 1), 0, { file: '', done: formatBytes(0), size: formatBytes(total), speed: '-', etaText: '--:--' });
+    this.bar.start(Math.max(total, 1), 0, { file: '', done: formatBytes(0), size: formatBytes(total), speed: '-', path: this.path, etaText: '--:--' });
   }
 
   private progress(totalBytes: number, name: string): void {
@@ -153,6 +159,7 @@ export class SessionReporter {
       file: shortName(printableText(name)),
       done: formatBytes(totalBytes),
       speed: this.rate > 0 ? formatRate(this.rate) : '-',
+      path: this.path,
       etaText: this.rate > 0 ? formatDuration((total - totalBytes) / this.rate) : '--:--',
     });
   }

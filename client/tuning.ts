@@ -145,4 +145,6 @@ export const SESSION_TIMING = {
   minAckDelayMs: 10,
   /** How long one attempt to open a socket and register (Connect) may take. */
   connectAttemptMs: 10_000,
+  /** Sender: how long after pairing a direct path (WebRTC data channel) has to open before the transfer goes through the relay. */
+  directTimeoutMs: 3000,
 } as const;

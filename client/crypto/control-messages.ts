@@ -27,7 +27,26 @@ export type ControlMessage =
    * The receiver wrote the first `files` files whole: `digest` is receiptDigest() of their SHA-256s
    * as it computed them from the bytes it wrote. Cumulative: a later receipt covers a lost one.
    */
-  | { readonly t: 'receipt'; readonly files: number; readonly digest: string };
+  | { readonly t: 'receipt'; readonly files: number; readonly digest: string }
+  /** WebRTC signalling for a direct path (docs/protocol-client.md section 6): sealed, so the relay cannot put itself in the middle. */
+  | RtcSignal;
+
+/**
+ * One WebRTC signalling step for the direct path: the sender's offer, the receiver's answer, or one
+ * ICE candidate of either side. `attempt` numbers the sender's offers in a session, so steps of an
+ * earlier attempt are told apart and ignored. The SDP carries the DTLS fingerprint: sealed, a relay
+ * can neither read the addresses nor swap the fingerprint for its own.
+ */
+export type RtcSignal =
+  | { readonly t: 'rtc'; readonly kind: 'offer' | 'answer'; readonly attempt: number; readonly sdp: string }
+  | {
+      readonly t: 'rtc';
+      readonly kind: 'candidate';
+      readonly attempt: number;
+      readonly candidate: string;
+      readonly sdpMid?: string;
+      readonly sdpMLineIndex?: number;
+    };
 
 /** Why a peer cancelled, for the cases a program tells apart. */
 export type CancelCode =
@@ -40,6 +59,17 @@ const MAX_TOKEN_CHARS = 64;
 const MAX_REASON_CHARS = 300;
 /** The most files a receipt may name (the most a manifest may hold, with room). */
 const MAX_RECEIPT_FILES = 1_000_000;
+/**
+ * The longest SDP an offer or answer may carry: a data-channel-only SDP is 400 to 1,500 characters,
+ * and a maximal rtc message still seals within a Request's 16,384 characters (MAX_REQUEST_MESSAGE_LENGTH).
+ */
+export const MAX_RTC_SDP_CHARS = 8_000;
+/** The longest ICE candidate line (RFC 8839 lines are under 200 characters; room for extensions). */
+export const MAX_RTC_CANDIDATE_CHARS = 1_000;
+/** The longest media stream id a candidate may name. */
+const MAX_RTC_MID_CHARS = 32;
+/** The highest m-line index and attempt number accepted. */
+const MAX_RTC_INDEX = 1_000;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -83,7 +113,37 @@ export async function openControl(key: CryptoKey, text: string | undefined): Pro
     if (typeof m.files !== 'number' || !Number.isInteger(m.files) || m.files < 0 || m.files > MAX_RECEIPT_FILES || digest === undefined) return undefined;
     return { t: 'receipt', files: m.files, digest };
   }
+  if (m.t === 'rtc') return rtcSignal(m);
   return undefined;
+}
+
+/** Checks an rtc control message's fields: bounded strings and integers, unknown fields dropped. */
+function rtcSignal(m: Record<string, unknown>): RtcSignal | undefined {
+  const attempt = smallInteger(m.attempt);
+  if (attempt === undefined) return undefined;
+  if (m.kind === 'offer' || m.kind === 'answer') {
+    if (typeof m.sdp !== 'string' || m.sdp.length === 0 || m.sdp.length > MAX_RTC_SDP_CHARS) return undefined;
+    return { t: 'rtc', kind: m.kind, attempt, sdp: m.sdp };
+  }
+  if (m.kind !== 'candidate') return undefined;
+  if (typeof m.candidate !== 'string' || m.candidate.length > MAX_RTC_CANDIDATE_CHARS) return undefined;
+  if (m.sdpMid !== undefined && (typeof m.sdpMid !== 'string' || m.sdpMid.length > MAX_RTC_MID_CHARS)) return undefined;
+  const index = m.sdpMLineIndex === undefined ? undefined : smallInteger(m.sdpMLineIndex);
+  if (m.sdpMLineIndex !== undefined && index === undefined) return undefined;
+  if (m.sdpMid === undefined && index === undefined) return undefined;
+  return {
+    t: 'rtc',
+    kind: 'candidate',
+    attempt,
+    candidate: m.candidate,
+    ...(m.sdpMid === undefined ? {} : { sdpMid: m.sdpMid }),
+    ...(index === undefined ? {} : { sdpMLineIndex: index }),
+  };
+}
+
+/** A whole number from 0 to MAX_RTC_INDEX, or undefined. */
+function smallInteger(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_RTC_INDEX ? value : undefined;
 }
 
 /** A short non-empty string field, or undefined. */

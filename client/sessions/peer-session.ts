@@ -10,6 +10,9 @@ import type { Sealer, SessionKeys } from '../crypto/session-crypto';
 import type { SessionEvent, SessionEventListener } from './session-events';
 import type { RelayErrorMessage } from '../../protocol/frames';
 import { SESSION_TIMING } from '../tuning';
+import { DirectLink, type TransferPath } from '../direct/direct-link';
+import type { WebRtcImplementation } from '../direct/node-webrtc';
+import { type IncomingFrame, parseIncomingFrame } from '../transport/wire-frames';
 
 /** Which side of a session this is. */
 export type PeerRole = 'sender' | 'receiver';
@@ -23,6 +26,17 @@ export interface PeerSessionOptions {
   readonly resumeTimeoutMs?: number;
   /** How long to wait for any sign of the paired peer before giving up. @default 120000 */
   readonly idleTimeoutMs?: number;
+  /**
+   * A WebRTC implementation (the browser's, or loadNodeWebRtc()'s) for a direct path to the peer;
+   * absent, the session stays on the relay (`--relay-only`).
+   */
+  readonly webrtc?: WebRtcImplementation;
+  /** ICE servers for the direct path. @default none: host candidates only */
+  readonly iceServers?: readonly RTCIceServer[];
+  /** Test hook: our ICE candidates for which this returns false are never signalled. */
+  readonly directCandidateFilter?: (candidate: string) => boolean;
+  /** Called with the DirectLink once it exists (tests use it to break the direct path). */
+  readonly onDirectLink?: (link: DirectLink) => void;
 }
 
 /** What a user's own abort tells the peer (the peer prefixes "the receiver/sender cancelled"). */
@@ -50,6 +64,8 @@ export abstract class PeerSession {
   private farewell?: Promise<void>;
   private watchdog?: ReturnType<typeof setInterval>;
   private helloRepeatPending = false;
+  /** The direct path to the peer, when a WebRTC implementation was given. */
+  protected readonly direct?: DirectLink;
 
   protected constructor(
     protected readonly role: PeerRole,
@@ -62,6 +78,49 @@ export abstract class PeerSession {
       onGiveUp: (error) => this.latch.fail(error),
       resumeTimeoutMs: base.resumeTimeoutMs,
     });
+    if (base.webrtc) {
+      this.direct = new DirectLink({
+        webrtc: base.webrtc,
+        role,
+        iceServers: base.iceServers,
+        candidateFilter: base.directCandidateFilter,
+        sendSignal: (signal) => this.sendControl(signal),
+        onText: (text) => this.onDirectText(text),
+        onPath: (path) => {
+          this.emit({ type: 'path', path });
+          this.onPathChanged(path);
+        },
+      });
+      base.onDirectLink?.(this.direct);
+    }
+  }
+
+  /** The direct path opened, or closed (then the relay carries the frames from what the receiver holds). */
+  protected abstract onPathChanged(path: TransferPath): void;
+
+  /** A frame that came over the direct path, checked as one from the relay; the session takes only `action`. */
+  protected abstract onDirectFrame(frame: IncomingFrame): void;
+
+  /** Which action a side takes over the direct path: the receiver Transfers, the sender Acknowledges. */
+  private get directAction(): 'Transfer' | 'Acknowledge' {
+    return this.role === 'receiver' ? 'Transfer' : 'Acknowledge';
+  }
+
+  /**
+   * Text from the data channel: parsed and checked like a relay frame, only the action the peer sends
+   * over it kept, and stamped with the peer's connection id as the relay would (so the session's
+   * routing is the same on both paths).
+   */
+  private onDirectText(text: string): void {
+    const frame = parseIncomingFrame(text);
+    if (!frame || frame.action !== this.directAction || this.peerId === undefined) return;
+    this.onDirectFrame({ ...frame, message: { ...frame.message, connectionid: this.peerId } } as IncomingFrame);
+  }
+
+  /** Sends a Transfer or Acknowledge frame over the direct path when it is open, else through the relay. */
+  protected sendOnPath(frame: string, viaRelay: (frame: string) => boolean): boolean {
+    if (this.direct?.isOpen && this.direct.send(frame)) return true;
+    return viaRelay(frame);
   }
 
   /** The other side's role. */
@@ -95,6 +154,7 @@ export abstract class PeerSession {
       signal?.removeEventListener('abort', onAbort);
       if (this.watchdog) clearInterval(this.watchdog);
       this.presence.end();
+      this.direct?.close();
       await this.farewell;
       this.connection?.close();
     }

@@ -19,6 +19,7 @@ import { createSha256, type HasherFactory } from '../crypto/sha256';
 import { StreamReceiver } from '../streams/stream-receiver';
 import { resolveTuning, SESSION_TIMING, type ProtocolTuning } from '../tuning';
 import { acknowledgeFrame, type IncomingFrame } from '../transport/wire-frames';
+import type { TransferPath } from '../direct/direct-link';
 
 /** One incoming file as the receiver's sink sees it. */
 export interface IncomingFile extends ManifestFile {
@@ -442,6 +443,16 @@ class ReceiveSession extends PeerSession {
       this.latch.fail(new CancelledError(`the sender cancelled: ${control.reason}`));
     }
     if (control.t === 'bye') this.byeSignal.resolve();
+    if (control.t === 'rtc') await this.direct?.handleSignal(control);
+  }
+
+  protected onDirectFrame(frame: IncomingFrame): void {
+    void this.onFrame(frame).catch((error: Error) => this.latch.fail(error));
+  }
+
+  /** When the direct path closes, the sender hears through the relay what we hold, and resends the rest there. */
+  protected onPathChanged(path: TransferPath): void {
+    if (path === 'relay') this.current?.sendStatus();
   }
 
   /**
@@ -509,7 +520,7 @@ class ReceiveSession extends PeerSession {
 
   private sendAck(ack: Omit<AcknowledgeMessage, 'connectionid'>): void {
     if (this.presence.isAway) return;
-    this.connection.send(acknowledgeFrame({ connectionid: this.senderId, ...ack }));
+    this.sendOnPath(acknowledgeFrame({ connectionid: this.senderId, ...ack }), (frame) => this.connection.send(frame));
   }
 
 }

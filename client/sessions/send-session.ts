@@ -24,6 +24,7 @@ import { createSha256, type HasherFactory } from '../crypto/sha256';
 import { StreamSender } from '../streams/stream-sender';
 import { resolveTuning, SESSION_TIMING, type ProtocolTuning } from '../tuning';
 import { type IncomingFrame, transferFrame } from '../transport/wire-frames';
+import type { TransferPath } from '../direct/direct-link';
 
 /** Everything sendFiles needs. */
 export interface SendOptions extends PeerSessionOptions {
@@ -51,6 +52,8 @@ export interface SendOptions extends PeerSessionOptions {
   readonly receiptTimeoutMs?: number;
   /** Called with the RelayConnection once it exists (tests use it to break sockets). */
   readonly onConnection?: (connection: RelayConnection) => void;
+  /** How long after pairing a direct path (with `webrtc`) has to open before the files go through the relay. @default 3000 */
+  readonly directTimeoutMs?: number;
 }
 
 /** What a finished send reports. */
@@ -141,6 +144,7 @@ class SendSession extends PeerSession {
       await this.latch.race(this.waitForPairing());
       this.emit({ type: 'paired' });
       this.startIdleWatchdog();
+      if (this.direct) await this.latch.race(this.direct.offer(this.options.directTimeoutMs ?? SESSION_TIMING.directTimeoutMs));
       const sha256s = await this.latch.race(hashes);
       this.fileHashes = sha256s;
       this.fileNames = files.map((f) => f.name);
@@ -192,7 +196,8 @@ class SendSession extends PeerSession {
       sealer: this.sealer,
       port: {
         ready: () => this.isReady(),
-        sendTransfer: (message) => this.peerId !== undefined && this.connection.sendMessage(transferFrame({ connectionid: this.peerId, ...message })),
+        sendTransfer: (message) =>
+          this.peerId !== undefined && this.sendOnPath(transferFrame({ connectionid: this.peerId, ...message }), (frame) => this.connection.sendMessage(frame)),
       },
       tuning: this.tuning,
       congestion: this.congestion,
@@ -210,6 +215,7 @@ class SendSession extends PeerSession {
   }
 
   private isReady(): boolean {
+    if (this.direct?.isOpen) return this.direct.bufferedAmount < this.tuning.highWaterBytes;
     return !this.presence.isAway && this.peerId !== undefined && this.connection.isOpen && this.connection.bufferedAmount < this.tuning.highWaterBytes;
   }
 
@@ -240,6 +246,17 @@ class SendSession extends PeerSession {
     this.peerActive();
     if (control.t === 'cancel') this.latch.fail(new CancelledError(`the receiver cancelled: ${control.reason}`));
     if (control.t === 'receipt') await this.onReceipt(control.files, control.digest);
+    if (control.t === 'rtc') await this.direct?.handleSignal(control);
+  }
+
+  protected onDirectFrame(frame: IncomingFrame): void {
+    void this.onFrame(frame).catch((error: Error) => this.latch.fail(error));
+  }
+
+  /** When the direct path closes, what the receiver reports missing goes again at once, through the relay. */
+  protected onPathChanged(path: TransferPath): void {
+    if (path === 'relay') this.current?.resume();
+    else this.current?.wake();
   }
 
   /**

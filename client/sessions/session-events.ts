@@ -1,3 +1,5 @@
+import type { TransferPath } from '../direct/direct-link';
+
 /** Events a send or receive session reports while it runs (the CLI prints them as bars or JSON lines). */
 export type SessionEvent =
   /** Sender only: the link to hand to the receiver (print it, show it as a QR code). */
@@ -20,6 +22,8 @@ export type SessionEvent =
   | { readonly type: 'file-done'; readonly fileIndex: number; readonly name: string; readonly size: number; readonly sha256: string }
   /** Our socket dropped, or the peer's; the session waits for the connection to come back. */
   | { readonly type: 'interrupted'; readonly reason: 'own-socket' | 'peer-gone' }
+  /** The path that carries the chunks changed: a direct WebRTC data channel opened, or it closed and the relay carries them again. */
+  | { readonly type: 'path'; readonly path: TransferPath }
   /** The two sides are paired again after an interruption. */
   | { readonly type: 'resumed' }
   /** Every file arrived. */

@@ -19,7 +19,7 @@ export function collectingSink(parts: Buffer[]): ByteSink {
 
 /**
  * Sends `content` as one file from a sender to a receiver through the relay at `relayUrl`, both in
- * this process with QUICK_TUNING, and resolves with the bytes the receiver wrote. When the receiver
+ * this process with QUICK_TUNING (the sender's `onEvent`, if given, sees every event too), and resolves with the bytes the receiver wrote. When the receiver
  * fails, the sender is stopped too (it would wait out its own pairing timeout) and the receiver's
  * error is thrown.
  */
@@ -37,8 +37,11 @@ export async function sendOneFile(
     files: [{ name: 'file.bin', source: bytesSource(content) }],
     tuning: QUICK_TUNING,
     signal: stopSender.signal,
-    onEvent: (event) => event.type === 'link' && gotLink(event.link),
     ...options.sender,
+    onEvent: (event) => {
+      if (event.type === 'link') gotLink(event.link);
+      options.sender?.onEvent?.(event);
+    },
   });
   sending.catch(() => undefined);
   const parts: Buffer[] = [];
