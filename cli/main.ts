@@ -94,9 +94,9 @@ export function buildProgram(): Command {
       `plaintext bytes per chunk, ${MIN_CHUNK_PLAINTEXT_BYTES} to ${MAX_CHUNK_PLAINTEXT_BYTES} (default ${LARGE_CHUNK_PLAINTEXT_BYTES}, in 128 KB messages; ${CHUNK_PLAINTEXT_BYTES} is what browsers send)`,
       chunkBytes,
     )
-    .option('--relay-only', 'keep every byte on the relay: no direct WebRTC path to the other device', false)
+    .option('--direct', 'experimental: try a direct WebRTC path to the other device (both sides need it); the relay carries the bytes when none opens', false)
     .option('--json', 'print one JSON event per line instead of bars', false)
-    .action(async (files: string[], opts: { relay?: string; relayKey?: string; pageUrl?: string; chunkBytes?: number; json: boolean; relayOnly: boolean }) => {
+    .action(async (files: string[], opts: { relay?: string; relayKey?: string; pageUrl?: string; chunkBytes?: number; json: boolean; direct: boolean }) => {
       const controller = abortOnInterrupt();
       try {
         const relay = await resolveRelayTarget({ flag: opts.relay, env: process.env.BANGUINS_RELAY || undefined, relayKey: opts.relayKey });
@@ -106,7 +106,7 @@ export function buildProgram(): Command {
           chunkBytes: opts.chunkBytes,
           mode: reportModeFor(opts.json),
           signal: controller.signal,
-          relayOnly: opts.relayOnly,
+          direct: opts.direct,
         });
       } catch (error) {
         reportFailure(error, opts.json, 'send');
@@ -136,12 +136,12 @@ export function buildProgram(): Command {
     .argument('<link>', 'the link (quote it: it contains &)')
     .option('--out <dir>', 'where to save the files', '.')
     .option('--force', 'overwrite files that already exist', false)
-    .option('--relay-only', 'keep every byte on the relay: no direct WebRTC path to the other device', false)
+    .option('--direct', 'experimental: try a direct WebRTC path to the other device (both sides need it); the relay carries the bytes when none opens', false)
     .option('--json', 'print one JSON event per line instead of bars', false)
-    .action(async (link: string, opts: { out: string; force: boolean; json: boolean; relayOnly: boolean }) => {
+    .action(async (link: string, opts: { out: string; force: boolean; json: boolean; direct: boolean }) => {
       const controller = abortOnInterrupt();
       try {
-        await runReceive(link, { out: opts.out, force: opts.force, mode: reportModeFor(opts.json), signal: controller.signal, relayOnly: opts.relayOnly });
+        await runReceive(link, { out: opts.out, force: opts.force, mode: reportModeFor(opts.json), signal: controller.signal, direct: opts.direct });
       } catch (error) {
         reportFailure(error, opts.json, 'receive');
         process.exitCode = controller.signal.aborted ? 130 : 1;

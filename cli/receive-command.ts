@@ -18,8 +18,11 @@ export interface ReceiveCommandOptions {
   readonly force: boolean;
   readonly mode: ReportMode;
   readonly signal?: AbortSignal;
-  /** Keep the whole session on the relay: no direct WebRTC path (`--relay-only`). */
-  readonly relayOnly?: boolean;
+  /**
+   * Try a direct WebRTC path to the peer (`--direct`, experimental until the page and the tests of
+   * issue 19 go direct too). @default false: the whole session stays on the relay
+   */
+  readonly direct?: boolean;
 }
 
 /**
@@ -71,7 +74,7 @@ async function receiveUnderLock(link: string, pairing: ReturnType<typeof parsePa
       session: state.session,
       senderSession: state.senderSession,
       resume: point,
-      webrtc: options.relayOnly ? undefined : await loadNodeWebRtc(),
+      webrtc: options.direct ? await loadNodeWebRtc() : undefined,
       onEvent: (event) => {
         // Saved before the session tells the sender, which happens after this event.
         if (event.type === 'file-done') save({ ...state, done: event.fileIndex + 1 });

@@ -99,4 +99,24 @@ describe('direct path', () => {
     expect(paths).toEqual(['direct', 'relay']);
     expect(relayActions().get('Transfer')).toBeGreaterThan(0);
   });
+
+  it('makes no offer to a receiver that cannot go direct (a page, a CLI without --direct): the file starts through the relay at once', async () => {
+    const content = randomBytes(500_000);
+    let offers = 0;
+    const received = await sendOneFile(relay.url, content, {
+      sender: {
+        webrtc,
+        onDirectLink: (link: DirectLink) => {
+          const offer = link.offer.bind(link);
+          link.offer = (timeoutMs: number) => {
+            offers++;
+            return offer(timeoutMs);
+          };
+        },
+      },
+    });
+    expect(received.equals(content)).toBe(true);
+    expect(offers).toBe(0);
+    expect(relayActions().get('Transfer')).toBeGreaterThan(0);
+  });
 });

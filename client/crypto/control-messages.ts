@@ -18,6 +18,8 @@ export type ControlMessage =
       readonly reply: boolean;
       readonly session?: string;
       readonly proof?: string;
+      /** This side can open a direct WebRTC path: only then does the sender offer one (a page without it would wait out the offer). */
+      readonly direct?: boolean;
     }
   /** The transfer stops; `reason` is one line for a person; `code` says why when a program must know. */
   | { readonly t: 'cancel'; readonly reason: string; readonly code?: CancelCode }
@@ -102,7 +104,14 @@ export async function openControl(key: CryptoKey, text: string | undefined): Pro
     const session = token(m.session);
     const proof = token(m.proof);
     if (session === undefined && proof === undefined) return undefined;
-    return { t: 'hello', role: m.role, reply: m.reply === true, ...(session === undefined ? {} : { session }), ...(proof === undefined ? {} : { proof }) };
+    return {
+      t: 'hello',
+      role: m.role,
+      reply: m.reply === true,
+      ...(session === undefined ? {} : { session }),
+      ...(proof === undefined ? {} : { proof }),
+      ...(m.direct === true ? { direct: true } : {}),
+    };
   }
   if (m.t === 'cancel') {
     return { t: 'cancel', reason: typeof m.reason === 'string' ? m.reason.slice(0, MAX_REASON_CHARS) : 'cancelled', ...(m.code === 'in-use' ? { code: m.code } : {}) };

@@ -28,7 +28,7 @@ export interface PeerSessionOptions {
   readonly idleTimeoutMs?: number;
   /**
    * A WebRTC implementation (the browser's, or loadNodeWebRtc()'s) for a direct path to the peer;
-   * absent, the session stays on the relay (`--relay-only`).
+   * absent, the session stays on the relay (the CLI passes one only with `--direct`).
    */
   readonly webrtc?: WebRtcImplementation;
   /** ICE servers for the direct path. @default none: host candidates only */
@@ -58,6 +58,10 @@ export abstract class PeerSession {
   protected peerId?: string;
   /** The key only this side and its peer hold, once paired (client/crypto/peer-proof.ts). */
   protected pairKey?: CryptoKey;
+  /** Every file is delivered and confirmed: what happens to the direct path now is not reported. */
+  protected transferOver = false;
+  /** The path the bytes take now (reported in `path` events). */
+  private currentPath: TransferPath = 'relay';
   private lastPeerActivityAt = Date.now();
   private lastRepairAt = 0;
   private finished = false;
@@ -87,6 +91,9 @@ export abstract class PeerSession {
         sendSignal: (signal) => this.sendControl(signal),
         onText: (text) => this.onDirectText(text),
         onPath: (path) => {
+          // A channel that closes once every byte is confirmed (the peer leaving) is no news, nor a path we are already on.
+          if (this.transferOver || path === this.currentPath) return;
+          this.currentPath = path;
           this.emit({ type: 'path', path });
           this.onPathChanged(path);
         },
@@ -238,7 +245,14 @@ export abstract class PeerSession {
     const proof = this.pairKey && id !== undefined ? await helloProof(this.pairKey, this.role, id) : undefined;
     if (what === 'proof-only' && proof === undefined) return;
     const session = what === 'with-session' ? this.ownSession : undefined;
-    await this.sendControl({ t: 'hello', role: this.role, reply, ...(session === undefined ? {} : { session }), ...(proof === undefined ? {} : { proof }) });
+    await this.sendControl({
+      t: 'hello',
+      role: this.role,
+      reply,
+      ...(session === undefined ? {} : { session }),
+      ...(proof === undefined ? {} : { proof }),
+      ...(this.direct ? { direct: true } : {}),
+    });
   }
 
   /** This side's session id. */

@@ -92,6 +92,8 @@ class SendSession extends PeerSession {
   private readonly chunkBytes: number;
   private chunks = 0;
   private peerAcked = false;
+  /** Whether the receiver's first hello said it can open a direct path. */
+  private peerCanGoDirect = false;
   /** When a congestion signal was last acted on: at most one per round trip is. */
   private lastSignalAt = -Infinity;
   /** The files' SHA-256s, in manifest order, once hashed. */
@@ -144,7 +146,8 @@ class SendSession extends PeerSession {
       await this.latch.race(this.waitForPairing());
       this.emit({ type: 'paired' });
       this.startIdleWatchdog();
-      if (this.direct) await this.latch.race(this.direct.offer(this.options.directTimeoutMs ?? SESSION_TIMING.directTimeoutMs));
+      // Only a receiver that said it can go direct gets an offer: another (a page, an older CLI, one without --direct) would make us wait it out.
+      if (this.direct && this.peerCanGoDirect) await this.latch.race(this.direct.offer(this.options.directTimeoutMs ?? SESSION_TIMING.directTimeoutMs));
       const sha256s = await this.latch.race(hashes);
       this.fileHashes = sha256s;
       this.fileNames = files.map((f) => f.name);
@@ -167,6 +170,7 @@ class SendSession extends PeerSession {
       }
       // The success acks are plaintext, so a relay can forge them: only the receiver's sealed receipt says the files arrived.
       await this.awaitReceipts();
+      this.transferOver = true;
       await this.sendControl({ t: 'bye' });
       // Closing at once can overtake the bye at the relay (its $disconnect races the Request): let it go first.
       await new Promise((resolve) => setTimeout(resolve, SESSION_TIMING.farewellGraceMs));
@@ -269,6 +273,7 @@ class SendSession extends PeerSession {
     if (this.peerSession === undefined) {
       if (hello.session === undefined) return;
       this.peerSession = hello.session;
+      this.peerCanGoDirect = hello.direct === true;
       this.pairKey = await derivePairKey(hello.session, this.session);
       this.peerId = from;
       this.peerActive();
