@@ -1,9 +1,3 @@
-/**
- * Sizes and rates come from client/byte-units.ts, the one style of the CLI and the page; this
- * re-export keeps the CLI's older import path (receive-command.ts) working.
- */
-export { formatBytes } from '../client/byte-units';
-
 /** Seconds as m:ss or h:mm:ss. */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '--:--';

@@ -7,7 +7,7 @@ import { parsePairingLink, receiveFiles, type IncomingFile, type WebSocketConstr
 import { PARTIAL_SUFFIX, savedFileNames } from '../client/safe-file-name';
 import { CliError } from './cli-error';
 import { createNodeSha256, freeBytes, openPartialFileSink, pathExists } from './disk-files';
-import { formatBytes } from './human-units';
+import { formatBytes } from '../client/byte-units';
 import { takeLock } from './receive-lock';
 import { findReceiveState, linkFingerprint, receiveLockPath, receiveStatePath, removeReceiveState, saveReceiveState, targetPaths, type SavedReceiveState } from './resume-state';
 import { SessionReporter, type ReportMode } from './session-reporter';

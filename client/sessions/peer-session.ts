@@ -67,7 +67,8 @@ export abstract class PeerSession {
   private finished = false;
   private farewell?: Promise<void>;
   private watchdog?: ReturnType<typeof setInterval>;
-  private helloRepeatPending = false;
+  /** The repeats already scheduled, by what they say: at most one of each waits at a time. */
+  private readonly pendingRepeats = new Set<string>();
   /** The direct path to the peer, when a WebRTC implementation was given. */
   protected readonly direct?: DirectLink;
 
@@ -227,11 +228,16 @@ export abstract class PeerSession {
 
   /** Says hello again after `delayMs`, unless a repeat is already scheduled. */
   protected repeatHello(delayMs: number, reply: boolean, what: HelloContent): void {
-    if (this.helloRepeatPending) return;
-    this.helloRepeatPending = true;
+    this.repeatSoon('hello', delayMs, () => this.sayHello(reply, what));
+  }
+
+  /** Runs `send` after `delayMs`, unless a repeat of `what` is already scheduled (a flood of drops costs one). */
+  protected repeatSoon(what: string, delayMs: number, send: () => Promise<void>): void {
+    if (this.pendingRepeats.has(what)) return;
+    this.pendingRepeats.add(what);
     setTimeout(() => {
-      this.helloRepeatPending = false;
-      void this.sayHello(reply, what).catch(() => undefined);
+      this.pendingRepeats.delete(what);
+      void send().catch(() => undefined);
     }, delayMs);
   }
 

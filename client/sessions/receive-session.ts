@@ -14,9 +14,9 @@ import { checkHelloProof, derivePairKey } from '../crypto/peer-proof';
 import { type HelloContent, PeerSession, type PeerSessionOptions } from './peer-session';
 import { receiptDigest } from '../crypto/receipt';
 import { describeRelayError, reactToRelayError, staleLinkError } from '../transport/relay-error-codes';
-import { chunkAad, deriveSessionKeys, openSealed, randomBytes, Sealer } from '../crypto/session-crypto';
+import { deriveSessionKeys, randomBytes, Sealer } from '../crypto/session-crypto';
 import { createSha256, type HasherFactory } from '../crypto/sha256';
-import { StreamReceiver } from '../streams/stream-receiver';
+import { openChunk, StreamReceiver } from '../streams/stream-receiver';
 import { resolveTuning, SESSION_TIMING, type ProtocolTuning } from '../tuning';
 import { acknowledgeFrame, type IncomingFrame } from '../transport/wire-frames';
 import type { TransferPath } from '../direct/direct-link';
@@ -99,8 +99,6 @@ class ReceiveSession extends PeerSession {
   private senderSession?: string;
   /** The SHA-256 of every file written, in manifest order: what the receipts confirm. */
   private readonly writtenHashes: Uint8Array[] = [];
-  /** Whether a repeat of the receipt is already scheduled. */
-  private receiptRepeatPending = false;
   /** Whether the manifest's first chunk is being verified (the manifest stream starts only with a chunk that verifies). */
   private manifestCheck?: Promise<void>;
 
@@ -289,7 +287,7 @@ class ReceiveSession extends PeerSession {
       tuning: this.tuning,
       ackDelayMs: this.ackDelayMs(),
       onProgress,
-      onVerifiedChunk: () => this.onSenderActive(),
+      onVerifiedChunk: () => this.peerActive(),
     });
   }
 
@@ -327,7 +325,7 @@ class ReceiveSession extends PeerSession {
       this.latch.fail(new ProtocolError('the sender announced a manifest larger than 4 MiB'));
       return;
     }
-    this.onSenderActive();
+    this.peerActive();
     const receiver = new StreamReceiver({
       fileid: MANIFEST_FILEID,
       chunktotal: message.chunktotal,
@@ -340,27 +338,16 @@ class ReceiveSession extends PeerSession {
       hasher: createSha256(),
       tuning: this.tuning,
       ackDelayMs: this.ackDelayMs(),
-      onVerifiedChunk: () => this.onSenderActive(),
+      onVerifiedChunk: () => this.peerActive(),
     });
     this.current = receiver;
     this.manifestStream.resolve(receiver);
     receiver.handleTransfer(message);
   }
 
-  /** Whether a manifest chunk's tag verifies for the place (chunk id, chunk count) it claims. */
+  /** Whether a manifest chunk verifies for the place (chunk id, chunk count) it claims. */
   private async manifestChunkVerifies(message: TransferMessage): Promise<boolean> {
-    let sealed: Uint8Array;
-    try {
-      sealed = fromBase64(message.data);
-    } catch {
-      return false;
-    }
-    return (await openSealed(this.keys.senderKey, sealed, chunkAad(MANIFEST_FILEID, message.chunkid, message.chunktotal))) !== undefined;
-  }
-
-  /** Something that only the sender could have sent arrived (a chunk or a control message that verified). */
-  private onSenderActive(): void {
-    this.peerActive();
+    return (await openChunk(this.keys.senderKey, MANIFEST_FILEID, message.chunktotal, message)) !== undefined;
   }
 
   private waitForPairing(): Promise<void> {
@@ -419,7 +406,7 @@ class ReceiveSession extends PeerSession {
       const moved = from !== this.senderId;
       if (moved) this.presence.moved();
       this.peerId = from;
-      this.onSenderActive();
+      this.peerActive();
       if (!control.reply) await this.sayHello(true);
       if (!this.paired) {
         if (this.helloSentAt !== undefined) this.pairingRttMs = Date.now() - this.helloSentAt;
@@ -434,7 +421,7 @@ class ReceiveSession extends PeerSession {
       return;
     }
     if (from !== this.senderId) return;
-    this.onSenderActive();
+    this.peerActive();
     if (control.t === 'cancel') {
       if (control.code === 'in-use' && !this.paired) {
         this.latch.fail(new LinkInUseError('the link is in use by another device: its sender is already sending to another receiver'));
@@ -486,13 +473,7 @@ class ReceiveSession extends PeerSession {
   protected onControlDropped(): void {
     if (!this.paired) this.repeatHello(SESSION_TIMING.droppedControlRetryMs, false, this.helloContent());
     // After pairing, the lost frame may have been a receipt: say it again (cumulative, so once is enough).
-    else if (this.writtenHashes.length > 0 && !this.receiptRepeatPending) {
-      this.receiptRepeatPending = true;
-      setTimeout(() => {
-        this.receiptRepeatPending = false;
-        void this.sendReceipt().catch(() => undefined);
-      }, SESSION_TIMING.droppedControlRetryMs);
-    }
+    else if (this.writtenHashes.length > 0) this.repeatSoon('receipt', SESSION_TIMING.droppedControlRetryMs, () => this.sendReceipt());
   }
 
   /** PeerBusy or API Gateway's throttle: for the receiver only a possibly lost first hello matters (acks are cumulative). */

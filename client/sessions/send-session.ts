@@ -25,6 +25,7 @@ import { StreamSender } from '../streams/stream-sender';
 import { resolveTuning, SESSION_TIMING, type ProtocolTuning } from '../tuning';
 import { type IncomingFrame, transferFrame } from '../transport/wire-frames';
 import type { TransferPath } from '../direct/direct-link';
+import { WakeableSleep } from '../streams/wakeable-sleep';
 
 /** Everything sendFiles needs. */
 export interface SendOptions extends PeerSessionOptions {
@@ -101,6 +102,8 @@ class SendSession extends PeerSession {
   private fileNames: readonly string[] = [];
   /** How many files, from the first, the receiver confirmed in a sealed receipt. */
   private receipted = 0;
+  /** Wakes the receipt wait as soon as a receipt counts (it looks at the clock meanwhile). */
+  private readonly receiptArrived = new WakeableSleep();
 
   constructor(private readonly options: SendOptions) {
     super('sender', options);
@@ -316,6 +319,7 @@ class SendSession extends PeerSession {
       this.emit({ type: 'file-done', fileIndex: index, name: this.fileNames[index]!, size, sha256: toBase64Url(hashes[index]!) });
     }
     this.receipted = Math.max(this.receipted, count);
+    this.receiptArrived.wake();
   }
 
   /**
@@ -328,7 +332,7 @@ class SendSession extends PeerSession {
     let waited = 0;
     let last = Date.now();
     while (this.receipted < total) {
-      await this.latch.race(new Promise((resolve) => setTimeout(resolve, SESSION_TIMING.receiptPollMs)));
+      await this.latch.race(this.receiptArrived.sleep(SESSION_TIMING.receiptPollMs));
       const now = Date.now();
       if (!this.presence.isAway && this.connection.isOpen) waited += now - last;
       last = now;

@@ -203,14 +203,7 @@ export class StreamReceiver {
 
   private async verify(message: TransferMessage): Promise<Uint8Array | undefined> {
     const { fileid, chunktotal, key } = this.options;
-    let sealed: Uint8Array;
-    try {
-      sealed = fromBase64(message.data);
-    } catch {
-      return undefined;
-    }
-    if (toBase64Url(await sha256(sealed)) !== message.chunkhash) return undefined;
-    const plaintext = await openSealed(key, sealed, chunkAad(fileid, message.chunkid, chunktotal));
+    const plaintext = await openChunk(key, fileid, chunktotal, message);
     if (!plaintext) return undefined;
     const isLast = message.chunkid === chunktotal - 1;
     if (plaintext.length > this.chunkBytes || (!isLast && plaintext.length !== this.chunkBytes)) return undefined;
@@ -310,4 +303,19 @@ export class StreamReceiver {
 /** An ack's content as a key: two acks with the same key tell the sender the same thing. */
 function ackSays(receivedThrough: number, missing: readonly number[]): string {
   return `${receivedThrough}:${missing.join(',')}`;
+}
+
+/**
+ * Opens one Transfer's sealed chunk for the place it claims in stream `fileid` of `chunktotal`
+ * chunks: its base64, its chunkhash and its tag must all check. Undefined when any does not.
+ */
+export async function openChunk(key: CryptoKey, fileid: string, chunktotal: number, message: TransferMessage): Promise<Uint8Array | undefined> {
+  let sealed: Uint8Array;
+  try {
+    sealed = fromBase64(message.data);
+  } catch {
+    return undefined;
+  }
+  if (toBase64Url(await sha256(sealed)) !== message.chunkhash) return undefined;
+  return openSealed(key, sealed, chunkAad(fileid, message.chunkid, chunktotal));
 }
