@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { BanguinsError, CHUNK_PLAINTEXT_BYTES, defaultPageUrl, LARGE_CHUNK_PLAINTEXT_BYTES, MAX_CHUNK_PLAINTEXT_BYTES, MIN_CHUNK_PLAINTEXT_BYTES, pageUrlWithKey, relayKeyOf } from '../client';
 import { CliError } from './cli-error';
+import { iceServerUrl, pathChoiceOf } from './direct-path-options';
 import { runReceive } from './receive-command';
 import { DEFAULT_RELAY_URL, resolveRelayTarget } from './relay-target';
 import { runSend } from './send-command';
@@ -72,6 +73,17 @@ function abortOnInterrupt(): AbortController {
   return controller;
 }
 
+const RELAY_ONLY_HELP =
+  'keep every byte on the relay (env BANGUINS_RELAY_ONLY=1); by default the devices try a direct WebRTC path and use the relay when none opens';
+const ICE_SERVER_HELP =
+  'a STUN or TURN server for the direct path, repeatable (env BANGUINS_ICE_SERVERS, comma-separated; default none: only devices on one network meet, and a STUN server lets the peer see your public address)';
+
+/** The path options both transfer commands take. */
+interface PathFlags {
+  readonly relayOnly?: boolean;
+  readonly iceServer?: string[];
+}
+
 /** Builds the `banguins` command line. */
 export function buildProgram(): Command {
   const program = new Command('banguins')
@@ -94,9 +106,10 @@ export function buildProgram(): Command {
       `plaintext bytes per chunk, ${MIN_CHUNK_PLAINTEXT_BYTES} to ${MAX_CHUNK_PLAINTEXT_BYTES} (default ${LARGE_CHUNK_PLAINTEXT_BYTES}, in 128 KB messages; ${CHUNK_PLAINTEXT_BYTES} is what browsers send)`,
       chunkBytes,
     )
-    .option('--direct', 'experimental: try a direct WebRTC path to the other device (both sides need it); the relay carries the bytes when none opens', false)
+    .option('--relay-only', RELAY_ONLY_HELP)
+    .option('--ice-server <url>', ICE_SERVER_HELP, iceServerUrl)
     .option('--json', 'print one JSON event per line instead of bars', false)
-    .action(async (files: string[], opts: { relay?: string; relayKey?: string; pageUrl?: string; chunkBytes?: number; json: boolean; direct: boolean }) => {
+    .action(async (files: string[], opts: { relay?: string; relayKey?: string; pageUrl?: string; chunkBytes?: number; json: boolean } & PathFlags) => {
       const controller = abortOnInterrupt();
       try {
         const relay = await resolveRelayTarget({ flag: opts.relay, env: process.env.BANGUINS_RELAY || undefined, relayKey: opts.relayKey });
@@ -106,7 +119,7 @@ export function buildProgram(): Command {
           chunkBytes: opts.chunkBytes,
           mode: reportModeFor(opts.json),
           signal: controller.signal,
-          direct: opts.direct,
+          path: pathChoiceOf(opts),
         });
       } catch (error) {
         reportFailure(error, opts.json, 'send');
@@ -136,12 +149,13 @@ export function buildProgram(): Command {
     .argument('<link>', 'the link (quote it: it contains &)')
     .option('--out <dir>', 'where to save the files', '.')
     .option('--force', 'overwrite files that already exist', false)
-    .option('--direct', 'experimental: try a direct WebRTC path to the other device (both sides need it); the relay carries the bytes when none opens', false)
+    .option('--relay-only', RELAY_ONLY_HELP)
+    .option('--ice-server <url>', ICE_SERVER_HELP, iceServerUrl)
     .option('--json', 'print one JSON event per line instead of bars', false)
-    .action(async (link: string, opts: { out: string; force: boolean; json: boolean; direct: boolean }) => {
+    .action(async (link: string, opts: { out: string; force: boolean; json: boolean } & PathFlags) => {
       const controller = abortOnInterrupt();
       try {
-        await runReceive(link, { out: opts.out, force: opts.force, mode: reportModeFor(opts.json), signal: controller.signal, direct: opts.direct });
+        await runReceive(link, { out: opts.out, force: opts.force, mode: reportModeFor(opts.json), signal: controller.signal, path: pathChoiceOf(opts) });
       } catch (error) {
         reportFailure(error, opts.json, 'receive');
         process.exitCode = controller.signal.aborted ? 130 : 1;

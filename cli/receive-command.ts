@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import WebSocket from 'ws';
-import { loadNodeWebRtc } from '../client/direct/node-webrtc';
 import { parsePairingLink, receiveFiles, type IncomingFile, type WebSocketConstructor } from '../client';
 import { PARTIAL_SUFFIX, savedFileNames } from '../client/safe-file-name';
 import { CliError } from './cli-error';
@@ -10,6 +9,7 @@ import { createNodeSha256, freeBytes, openPartialFileSink, pathExists } from './
 import { formatBytes } from '../client/byte-units';
 import { takeLock } from './receive-lock';
 import { findReceiveState, linkFingerprint, receiveLockPath, receiveStatePath, removeReceiveState, saveReceiveState, targetPaths, type SavedReceiveState } from './resume-state';
+import { directPathOptions, DIRECT_BY_DEFAULT, type PathChoice } from './direct-path-options';
 import { SessionReporter, type ReportMode } from './session-reporter';
 
 /** Options of `banguins receive`. */
@@ -18,11 +18,8 @@ export interface ReceiveCommandOptions {
   readonly force: boolean;
   readonly mode: ReportMode;
   readonly signal?: AbortSignal;
-  /**
-   * Try a direct WebRTC path to the peer (`--direct`, experimental until the page and the tests of
-   * issue 19 go direct too). @default false: the whole session stays on the relay
-   */
-  readonly direct?: boolean;
+  /** Direct path or relay only, and the ICE servers. @default try direct, host candidates only */
+  readonly path?: PathChoice;
 }
 
 /**
@@ -74,7 +71,7 @@ async function receiveUnderLock(link: string, pairing: ReturnType<typeof parsePa
       session: state.session,
       senderSession: state.senderSession,
       resume: point,
-      webrtc: options.direct ? await loadNodeWebRtc() : undefined,
+      ...(await directPathOptions(options.path ?? DIRECT_BY_DEFAULT, (reason) => reporter.notice(reason))),
       onEvent: (event) => {
         // Saved before the session tells the sender, which happens after this event.
         if (event.type === 'file-done') save({ ...state, done: event.fileIndex + 1 });

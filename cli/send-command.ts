@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { sendFiles, type WebSocketConstructor } from '../client';
 import { createNodeSha256, openFileSource, type OpenedFile } from './disk-files';
-import { loadNodeWebRtc } from '../client/direct/node-webrtc';
+import { directPathOptions, DIRECT_BY_DEFAULT, type PathChoice } from './direct-path-options';
 import { SessionReporter, type ReportMode } from './session-reporter';
 
 /** Options of `banguins send`. */
@@ -12,11 +12,8 @@ export interface SendCommandOptions {
   readonly chunkBytes?: number;
   readonly mode: ReportMode;
   readonly signal?: AbortSignal;
-  /**
-   * Try a direct WebRTC path to the peer (`--direct`, experimental until the page and the tests of
-   * issue 19 go direct too). @default false: the whole session stays on the relay
-   */
-  readonly direct?: boolean;
+  /** Direct path or relay only, and the ICE servers. @default try direct, host candidates only */
+  readonly path?: PathChoice;
 }
 
 /** `banguins send <file...>`: prints the link (and a QR code on a terminal), then sends the files to whoever opens it. */
@@ -34,7 +31,7 @@ export async function runSend(paths: readonly string[], options: SendCommandOpti
       createHasher: createNodeSha256,
       onEvent: (event) => reporter.event(event),
       signal: options.signal,
-      webrtc: options.direct ? await loadNodeWebRtc() : undefined,
+      ...(await directPathOptions(options.path ?? DIRECT_BY_DEFAULT, (reason) => reporter.notice(reason))),
     });
   } finally {
     await Promise.all(opened.map((f) => f.close().catch(() => undefined)));

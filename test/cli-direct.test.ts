@@ -7,7 +7,10 @@ import type { TappedFrame } from '../local/relay-taps';
 import { runCliJson } from './support/cli-process';
 import { startTestRelay } from './support/start-test-relay';
 
-describe('banguins send --direct | receive --direct', () => {
+/** The CLI's default (the test support runs it relay-only unless told otherwise). */
+const TRY_DIRECT = { BANGUINS_RELAY_ONLY: '' };
+
+describe('banguins send | receive, direct by default', () => {
   let relay: LocalRelay;
   let work: string;
   const tapped: TappedFrame[] = [];
@@ -30,11 +33,15 @@ describe('banguins send --direct | receive --direct', () => {
     const link = new Promise<string>((resolve) => (gotLink = resolve));
     const senderPaths: unknown[] = [];
     const receiverPaths: unknown[] = [];
-    const sender = runCliJson(['send', file, '--relay', relay.url, '--json', '--direct'], (event) => {
-      if (event.type === 'link') gotLink(event.link as string);
-      if (event.type === 'path') senderPaths.push(event.path);
-    });
-    const receiver = runCliJson(['receive', await link, '--out', out, '--json', '--direct'], (event) => event.type === 'path' && receiverPaths.push(event.path));
+    const sender = runCliJson(
+      ['send', file, '--relay', relay.url, '--json'],
+      (event) => {
+        if (event.type === 'link') gotLink(event.link as string);
+        if (event.type === 'path') senderPaths.push(event.path);
+      },
+      TRY_DIRECT,
+    );
+    const receiver = runCliJson(['receive', await link, '--out', out, '--json'], (event) => event.type === 'path' && receiverPaths.push(event.path), TRY_DIRECT);
     const [sent, received] = await Promise.all([sender.done, receiver.done]);
     expect([sent.code, received.code]).toEqual([0, 0]);
     expect((await readFile(path.join(out, 'direct.bin'))).equals(content)).toBe(true);

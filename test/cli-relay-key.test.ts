@@ -8,6 +8,7 @@ import { parsePairingLink } from '../client/crypto/pairing-link';
 import { resolveRelayTarget } from '../cli/relay-target';
 import type { LocalRelay } from '../local/local-relay';
 import { startTestRelay } from './support/start-test-relay';
+import { cliTestEnv } from './support/cli-process';
 
 const BIN = path.join(__dirname, '..', 'bin', 'banguins.js');
 const KEY = 'cli-test-relay-key-0123456789';
@@ -21,7 +22,7 @@ interface Finished {
 
 /** Runs `banguins ...args` in `cwd` (a folder without cdk.out) with BANGUINS_RELAY set to `relayEnv`. */
 function runCli(args: string[], cwd: string, relayEnv = '', onLine?: (line: string) => void): Promise<Finished> & { child: ChildProcess } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BANGUINS_RELAY: relayEnv } });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: cliTestEnv({ BANGUINS_RELAY: relayEnv }) });
   let stdout = '';
   let stderr = '';
   let pending = '';

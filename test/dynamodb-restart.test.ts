@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../local/dynamodb-local';
 import type { LocalRelay } from '../local/local-relay';
 import { startTestRelay } from './support/start-test-relay';
+import { cliTestEnv } from './support/cli-process';
 
 const BIN = path.join(__dirname, '..', 'bin', 'banguins.js');
 const FILE_BYTES = 24 * 1024 * 1024;
@@ -18,7 +19,7 @@ interface Finished {
 
 /** Runs the CLI with `--json`, handing each event line to `onEvent`; `finished` resolves when it exits. */
 function runCli(args: string[], onEvent: (event: Record<string, unknown>) => void): { child: ChildProcess; finished: Promise<Finished> } {
-  const child = spawn(process.execPath, [BIN, ...args, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BANGUINS_RELAY: '' } });
+  const child = spawn(process.execPath, [BIN, ...args, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: cliTestEnv() });
   let stderr = '';
   let pending = '';
   child.stdout!.on('data', (data: Buffer) => {

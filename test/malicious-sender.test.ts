@@ -7,6 +7,7 @@ import { CHUNK_PLAINTEXT_BYTES } from '../client/streams/chunking';
 import type { LocalRelay } from '../local/local-relay';
 import { MaliciousSender, type HostileManifestFile } from './support/malicious-sender';
 import { startTestRelay } from './support/start-test-relay';
+import { cliTestEnv } from './support/cli-process';
 
 // A real `banguins receive --out DIR` process against a fake sender that holds the link's secret.
 const BIN = path.join(__dirname, '..', 'bin', 'banguins.js');
@@ -17,7 +18,7 @@ interface Finished {
 }
 
 function receive(link: string, out: string, extra: string[] = []): Promise<Finished> {
-  const child = spawn(process.execPath, [BIN, 'receive', link, '--out', out, ...extra], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, BANGUINS_RELAY: '' } });
+  const child = spawn(process.execPath, [BIN, 'receive', link, '--out', out, ...extra], { stdio: ['ignore', 'ignore', 'pipe'], env: cliTestEnv() });
   let stderr = '';
   child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openWatchedPage } from './support/browser';
 import { startWebPageFixture, type WebPageFixture } from './support/web-page-fixture';
+import { cliTestEnv } from './support/cli-process';
 
 const CLI = path.join(__dirname, '..', 'bin', 'banguins.js');
 
@@ -20,7 +21,7 @@ interface CliRun {
 }
 
 function runCli(args: string[]): CliRun {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [CLI, ...args], { env: cliTestEnv({ NO_COLOR: '1' }) });
   const events: Record<string, unknown>[] = [];
   const waiters: { type: string; resolve: (event: Record<string, unknown>) => void }[] = [];
   createInterface({ input: child.stdout }).on('line', (line) => {

@@ -14,11 +14,17 @@ export interface FinishedCli {
 }
 
 /**
- * Runs `banguins ...args` as a child process (BANGUINS_RELAY cleared, so only `--relay` counts);
- * `onLine` sees each stdout line as it comes.
+ * The environment of a `banguins` the tests run: BANGUINS_RELAY cleared (only `--relay` counts), and
+ * relay-only (BANGUINS_RELAY_ONLY=1) unless `extra` says otherwise: the tests of the relay path must
+ * see it carry the bytes, and the direct path's tests (cli-direct.test.ts) clear it.
  */
-export function runCli(args: readonly string[], onLine?: (line: string) => void): { child: ChildProcess; done: Promise<FinishedCli> } {
-  const child = spawn(process.execPath, [BANGUINS_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BANGUINS_RELAY: '' } });
+export function cliTestEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, BANGUINS_RELAY: '', BANGUINS_RELAY_ONLY: '1', ...extra };
+}
+
+/** Runs `banguins ...args` as a child process in {@link cliTestEnv}(`env`); `onLine` sees each stdout line as it comes. */
+export function runCli(args: readonly string[], onLine?: (line: string) => void, env?: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<FinishedCli> } {
+  const child = spawn(process.execPath, [BANGUINS_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cliTestEnv(env) });
   let stdout = '';
   let stderr = '';
   let pending = '';
@@ -35,6 +41,10 @@ export function runCli(args: readonly string[], onLine?: (line: string) => void)
 }
 
 /** Like {@link runCli} for `--json` runs: `onEvent` sees each event, parsed. */
-export function runCliJson(args: readonly string[], onEvent?: (event: Record<string, unknown>) => void): { child: ChildProcess; done: Promise<FinishedCli> } {
-  return runCli(args, onEvent && ((line) => onEvent(JSON.parse(line) as Record<string, unknown>)));
+export function runCliJson(
+  args: readonly string[],
+  onEvent?: (event: Record<string, unknown>) => void,
+  env?: NodeJS.ProcessEnv,
+): { child: ChildProcess; done: Promise<FinishedCli> } {
+  return runCli(args, onEvent && ((line) => onEvent(JSON.parse(line) as Record<string, unknown>)), env);
 }

@@ -1,0 +1,53 @@
+import { InvalidArgumentError } from 'commander';
+import { loadNodeWebRtc } from '../client/direct/node-webrtc';
+import type { PeerSessionOptions } from '../client/sessions/peer-session';
+
+/** What `--relay-only` and `--ice-server` (or BANGUINS_RELAY_ONLY and BANGUINS_ICE_SERVERS) chose. */
+export interface PathChoice {
+  /** Keep the whole session on the relay: no WebRTC offer, no `direct` in our hello. */
+  readonly relayOnly: boolean;
+  /** STUN/TURN server URLs for the direct path; none: host candidates only (devices on one network). */
+  readonly iceServers: readonly string[];
+}
+
+/** Try a direct path, with host candidates only. */
+export const DIRECT_BY_DEFAULT: PathChoice = { relayOnly: false, iceServers: [] };
+
+/** stun:, stuns:, turn: or turns:, then a host (RFC 7064 / RFC 7065 URIs; no credentials). */
+const ICE_SERVER_URL = /^(stun|stuns|turn|turns):[A-Za-z0-9.\-[\]:]+(\?transport=(udp|tcp))?$/;
+
+/** commander parser of one `--ice-server <url>` (repeatable): checks the URL, appends it. */
+export function iceServerUrl(value: string, previous: readonly string[] = []): string[] {
+  if (!ICE_SERVER_URL.test(value)) throw new InvalidArgumentError('expected a stun: or turn: URL such as stun:stun.example.org:3478');
+  return [...previous, value];
+}
+
+/** The path choice from the command line, falling back to the environment. */
+export function pathChoiceOf(flags: { relayOnly?: boolean; iceServer?: readonly string[] }, env: NodeJS.ProcessEnv = process.env): PathChoice {
+  const relayOnly = flags.relayOnly === true || /^(1|true|yes)$/i.test(env.BANGUINS_RELAY_ONLY ?? '');
+  const fromEnv = (env.BANGUINS_ICE_SERVERS ?? '').split(/[\s,]+/).filter((url) => url !== '');
+  const iceServers = flags.iceServer?.length ? flags.iceServer : fromEnv.reduce<string[]>((list, url) => iceServerUrlFromEnv(url, list), []);
+  return { relayOnly, iceServers };
+}
+
+function iceServerUrlFromEnv(url: string, list: string[]): string[] {
+  try {
+    return iceServerUrl(url, list);
+  } catch {
+    throw new InvalidArgumentError(`BANGUINS_ICE_SERVERS: ${url.slice(0, 80)} is not a stun: or turn: URL`);
+  }
+}
+
+/**
+ * The session options for the chosen path: a WebRTC implementation (so the session offers or accepts a
+ * direct path) unless relay-only or @roamhq/wrtc cannot load here, in which case `onUnavailable` hears why.
+ */
+export async function directPathOptions(choice: PathChoice, onUnavailable: (reason: string) => void): Promise<Pick<PeerSessionOptions, 'webrtc' | 'iceServers'>> {
+  if (choice.relayOnly) return {};
+  const webrtc = await loadNodeWebRtc();
+  if (!webrtc) {
+    onUnavailable('No direct path: the WebRTC module (@roamhq/wrtc) does not load on this machine, so the bytes go through the relay.');
+    return {};
+  }
+  return { webrtc, iceServers: choice.iceServers.map((urls) => ({ urls })) };
+}
