@@ -4,6 +4,10 @@ import type { DirectLink } from '../client/direct/direct-link';
 import { loadNodeWebRtc, type WebRtcImplementation } from '../client/direct/node-webrtc';
 import type { LocalRelay } from '../local/local-relay';
 import type { TappedFrame } from '../local/relay-taps';
+import WebSocket from 'ws';
+import { parsePairingLink } from '../client';
+import { sealControl } from '../client/crypto/control-messages';
+import { deriveSessionKeys, Sealer } from '../client/crypto/session-crypto';
 import { sendOneFile } from './support/node-client';
 import { startTestRelay } from './support/start-test-relay';
 
@@ -100,6 +104,103 @@ describe('direct path', () => {
     expect(relayActions().get('Transfer')).toBeGreaterThan(0);
   });
 
+  it('starts through the relay when no direct path opens, and moves to the direct path once one does', async () => {
+    const content = randomBytes(24 * 1024 * 1024);
+    let candidatesReach = false;
+    const filter = () => candidatesReach;
+    const paths: string[] = [];
+    let relayTransfersAtSwitch = -1;
+    const received = await sendOneFile(relay.url, content, {
+      sender: {
+        webrtc,
+        directCandidateFilter: filter,
+        directTimeoutMs: 400,
+        directRetryMs: 100,
+        onEvent: (event: SessionEvent) => {
+          // The first attempt has failed once the file starts: from now on candidates get through.
+          if (event.type === 'progress') candidatesReach = true;
+          if (event.type === 'path') {
+            paths.push(event.path);
+            relayTransfersAtSwitch = relayActions().get('Transfer') ?? 0;
+          }
+        },
+      },
+      receiver: { webrtc, directCandidateFilter: filter },
+    });
+    expect(received.equals(content)).toBe(true);
+    expect(paths).toEqual(['direct']);
+    // Chunks went through the relay before the switch, and (nearly) none after it: a few may have been in flight.
+    expect(relayTransfersAtSwitch).toBeGreaterThan(0);
+    const chunks = Math.ceil(content.length / (96 * 1024));
+    expect(relayActions().get('Transfer')!).toBeLessThan(relayTransfersAtSwitch + 40);
+    expect(relayTransfersAtSwitch).toBeLessThan(chunks);
+  });
+
+  it('goes back to the direct path after it broke mid-transfer, byte-identical', async () => {
+    const content = randomBytes(24 * 1024 * 1024);
+    let link: DirectLink | undefined;
+    let broken = false;
+    const paths: string[] = [];
+    const received = await sendOneFile(relay.url, content, {
+      sender: {
+        webrtc,
+        directRetryMs: 100,
+        onDirectLink: (l: DirectLink) => (link = l),
+        onEvent: (event: SessionEvent) => {
+          if (event.type === 'path') paths.push(event.path);
+          if (event.type === 'progress' && !broken && event.bytes >= 0.1 * event.size) {
+            broken = true;
+            link!.drop();
+          }
+        },
+      },
+      receiver: { webrtc },
+    });
+    expect(broken).toBe(true);
+    expect(received.equals(content)).toBe(true);
+    expect(paths).toEqual(['direct', 'relay', 'direct']);
+  });
+
+  it('ignores rtc signalling from a stranger who holds the link: the sender never takes it, and the transfer goes direct with its peer', async () => {
+    const content = randomBytes(4 * 1024 * 1024);
+    let link = '';
+    const signalsTaken: string[] = [];
+    const paths: string[] = [];
+    let stranger: WebSocket | undefined;
+    let strangerDone: Promise<void> | undefined;
+    const received = await sendOneFile(relay.url, content, {
+      sender: {
+        webrtc,
+        onDirectLink: (directLink: DirectLink) => {
+          const handle = directLink.handleSignal.bind(directLink);
+          directLink.handleSignal = (signal) => {
+            signalsTaken.push(JSON.stringify(signal));
+            return handle(signal);
+          };
+        },
+        onEvent: (event: SessionEvent) => {
+          if (event.type === 'link') link = event.link;
+          if (event.type === 'path') paths.push(event.path);
+        },
+      },
+      receiver: {
+        webrtc,
+        onEvent: (event: SessionEvent) => {
+          if (event.type !== 'paired' || strangerDone) return;
+          // A third device with the link answers the sender's offer and sends it candidates, as the receiver would.
+          strangerDone = strangerSignals(relay.url, link).then((socket) => void (stranger = socket));
+        },
+      },
+    });
+    await strangerDone;
+    expect(received.equals(content)).toBe(true);
+    expect(paths[0]).toBe('direct');
+    expect(signalsTaken.some((signal) => signal.includes(STRANGER_MARK))).toBe(false);
+    // The sender did take its receiver's signals (the hook sees them).
+    expect(signalsTaken.some((signal) => signal.includes('"kind":"answer"'))).toBe(true);
+    stranger?.close();
+  });
+
   it('makes no offer to a receiver that cannot go direct (a page, a CLI without --direct): the file starts through the relay at once', async () => {
     const content = randomBytes(500_000);
     let offers = 0;
@@ -120,3 +221,27 @@ describe('direct path', () => {
     expect(relayActions().get('Transfer')).toBeGreaterThan(0);
   });
 });
+
+/** What marks the stranger's signals. */
+const STRANGER_MARK = 'stranger-6666';
+
+/**
+ * A stranger who holds the link: connects to the relay and sends the sender an answer and
+ * candidates sealed with the receiver's key, as the real receiver does, a few times over the
+ * first second (so some arrive while the sender waits for its receiver's answer).
+ */
+async function strangerSignals(relayUrl: string, link: string): Promise<WebSocket> {
+  const pairing = parsePairingLink(link);
+  const keys = await deriveSessionKeys(pairing.secret);
+  const sealer = new Sealer(keys.receiverKey);
+  const socket = new WebSocket(relayUrl);
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  const request = async (signal: object) =>
+    socket.send(JSON.stringify({ action: 'Request', message: { connectionid: pairing.senderId, qrhash: keys.qrhash, message: await sealControl(sealer, signal as never) } }));
+  for (let round = 0; round < 10; round++) {
+    await request({ t: 'rtc', kind: 'answer', attempt: 0, sdp: `v=0\r\no=${STRANGER_MARK} 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n` });
+    await request({ t: 'rtc', kind: 'candidate', attempt: 0, candidate: `candidate:1 1 udp 1 127.0.0.1 9 typ host ufrag ${STRANGER_MARK}`, sdpMid: '0' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return socket;
+}

@@ -63,6 +63,7 @@ export class DirectLink {
 
   /** Sender: offers a new data channel; resolves true once it is open, false after `timeoutMs`. */
   async offer(timeoutMs: number): Promise<boolean> {
+    if (this.closed) return false;
     const connection = this.newConnection(this.attempt + 1);
     const opened = new Promise<boolean>((resolve) => {
       // Not open in time: this attempt is abandoned, and the session stays on the relay.
@@ -123,8 +124,11 @@ export class DirectLink {
     this.drop();
   }
 
-  /** Closes the current channel, keeping the link usable for a later attempt. */
-  private drop(): void {
+  /**
+   * Closes the current channel, keeping the link usable for a later attempt: the session hears
+   * 'relay' if it was open, and the sender offers again later (tests use it to break the path).
+   */
+  drop(): void {
     const wasOpen = this.isOpen;
     const { channel, connection } = this;
     this.channel = undefined;

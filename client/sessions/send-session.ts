@@ -55,6 +55,8 @@ export interface SendOptions extends PeerSessionOptions {
   readonly onConnection?: (connection: RelayConnection) => void;
   /** How long after pairing a direct path (with `webrtc`) has to open before the files go through the relay. @default 3000 */
   readonly directTimeoutMs?: number;
+  /** After a direct path failed to open or closed, how long until the next attempt (doubling after each failure, up to 60 s). @default 5000 */
+  readonly directRetryMs?: number;
 }
 
 /** What a finished send reports. */
@@ -95,6 +97,10 @@ class SendSession extends PeerSession {
   private peerAcked = false;
   /** Whether the receiver's first hello said it can open a direct path. */
   private peerCanGoDirect = false;
+  /** The next attempt at a direct path, when one is scheduled. */
+  private directRetry?: ReturnType<typeof setTimeout>;
+  /** How long the next scheduled attempt waits. */
+  private directRetryMs: number;
   /** When a congestion signal was last acted on: at most one per round trip is. */
   private lastSignalAt = -Infinity;
   /** The files' SHA-256s, in manifest order, once hashed. */
@@ -113,6 +119,7 @@ class SendSession extends PeerSession {
       throw new RangeError(`chunkBytes must be a whole number from ${MIN_CHUNK_PLAINTEXT_BYTES} to ${MAX_CHUNK_PLAINTEXT_BYTES}, got ${this.chunkBytes}`);
     }
     this.congestion = new CongestionControl(this.tuning, this.chunkBytes);
+    this.directRetryMs = options.directRetryMs ?? SESSION_TIMING.directRetryMs;
   }
 
   protected get isPaired(): boolean {
@@ -123,7 +130,15 @@ class SendSession extends PeerSession {
     return this.session;
   }
 
-  run(): Promise<SendSummary> {
+  async run(): Promise<SendSummary> {
+    try {
+      return await this.transfer();
+    } finally {
+      clearTimeout(this.directRetry);
+    }
+  }
+
+  private transfer(): Promise<SendSummary> {
     return this.runSession(async () => {
       const { files } = this.options;
       const secret = randomBytes(SECRET_BYTES);
@@ -149,8 +164,7 @@ class SendSession extends PeerSession {
       await this.latch.race(this.waitForPairing());
       this.emit({ type: 'paired' });
       this.startIdleWatchdog();
-      // Only a receiver that said it can go direct gets an offer: another (a page, an older CLI, one without --direct) would make us wait it out.
-      if (this.direct && this.peerCanGoDirect) await this.latch.race(this.direct.offer(this.options.directTimeoutMs ?? SESSION_TIMING.directTimeoutMs));
+      await this.latch.race(this.tryDirect());
       const sha256s = await this.latch.race(hashes);
       this.fileHashes = sha256s;
       this.fileNames = files.map((f) => f.name);
@@ -260,10 +274,40 @@ class SendSession extends PeerSession {
     void this.onFrame(frame).catch((error: Error) => this.latch.fail(error));
   }
 
-  /** When the direct path closes, what the receiver reports missing goes again at once, through the relay. */
+  /**
+   * When the direct path closes, what the receiver reports missing goes again at once, through the
+   * relay, and a new direct path is tried later; when it opens, the chunks move to it.
+   */
   protected onPathChanged(path: TransferPath): void {
-    if (path === 'relay') this.current?.resume();
-    else this.current?.wake();
+    if (path === 'relay') {
+      this.current?.resume();
+      this.retryDirectLater();
+    } else {
+      this.directRetryMs = this.options.directRetryMs ?? SESSION_TIMING.directRetryMs;
+      this.current?.wake();
+    }
+  }
+
+  /**
+   * Offers a direct path and waits until it opens or the attempt times out (then the relay carries
+   * the bytes, and another attempt comes later). Only a receiver that said it can go direct gets an
+   * offer: another (a page or CLI that is relay-only, an older one) would make us wait it out.
+   */
+  private async tryDirect(): Promise<void> {
+    if (!this.direct || !this.peerCanGoDirect || this.transferOver) return;
+    const opened = await this.direct.offer(this.options.directTimeoutMs ?? SESSION_TIMING.directTimeoutMs);
+    if (!opened) this.retryDirectLater();
+  }
+
+  /** Schedules the next attempt at a direct path (one at a time), each failure doubling the wait. */
+  private retryDirectLater(): void {
+    if (this.directRetry !== undefined || this.transferOver || !this.direct || !this.peerCanGoDirect) return;
+    const delay = this.directRetryMs;
+    this.directRetryMs = Math.min(delay * 2, SESSION_TIMING.directRetryMaxMs);
+    this.directRetry = setTimeout(() => {
+      this.directRetry = undefined;
+      void this.tryDirect().catch(() => undefined);
+    }, delay);
   }
 
   /**
