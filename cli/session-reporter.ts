@@ -1,5 +1,6 @@
 import { Presets, SingleBar } from 'cli-progress';
 import type { SessionEvent } from '../client';
+import type { TransferPath } from '../client/direct/direct-link';
 import { formatBytes, formatRate } from '../client/byte-units';
 import { escapeUnsafeInJson, printableText } from '../client/printable-text';
 import { formatDuration } from './human-units';
@@ -15,6 +16,9 @@ export function reportModeFor(json: boolean, stdout: NodeJS.WriteStream = proces
 }
 
 const PROGRESS_JSON_INTERVAL_MS = 250;
+
+/** How the progress line names each path. */
+const PATH_WORDS: Record<TransferPath, string> = { direct: 'direct', relay: 'through the relay' };
 
 /** How a SessionReporter names files. */
 export interface SessionReporterOptions {
@@ -38,8 +42,11 @@ export class SessionReporter {
   private lastSample?: { at: number; bytes: number };
   /** The names shown for the files of the session, by index (saved names on the receiver). */
   private names: readonly string[] = [];
-  /** Which path carries the bytes, as the progress line says it. */
-  private path = 'through the relay';
+  /** Which path carries the bytes now. */
+  private path: TransferPath = 'relay';
+  /** Bytes counted on each path (from the progress events), for the closing line. */
+  private readonly bytesByPath: Record<TransferPath, number> = { direct: 0, relay: 0 };
+  private lastTotalBytes = 0;
 
   constructor(
     private readonly mode: ReportMode,
@@ -54,6 +61,11 @@ export class SessionReporter {
       const names = event.files.map((f) => f.name);
       this.names = this.options.savedNames?.(names) ?? names;
     }
+    if (event.type === 'progress') {
+      this.count(event.totalBytes);
+      this.sample(event.totalBytes);
+    }
+    if (event.type === 'path') this.path = event.path;
     if (this.mode === 'json') {
       this.json(event);
       return;
@@ -86,7 +98,6 @@ export class SessionReporter {
         this.line('Resumed.');
         return;
       case 'path':
-        this.path = event.path === 'direct' ? 'direct' : 'through the relay';
         this.line(event.path === 'direct' ? 'Direct connection to the other device: the bytes go direct.' : 'The bytes go through the relay.');
         return;
       case 'done': {
@@ -94,7 +105,7 @@ export class SessionReporter {
         this.bar?.stop();
         this.bar = undefined;
         const seconds = Math.max(0.001, (Date.now() - this.startedAt) / 1000);
-        this.line(`Done: ${event.files} file(s), ${formatBytes(event.bytes)} in ${seconds.toFixed(1)} s (${formatBytes(event.bytes / seconds)}/s).`);
+        this.line(`Done: ${event.files} file(s), ${formatBytes(event.bytes)} in ${seconds.toFixed(1)} s (${formatBytes(event.bytes / seconds)}/s${this.pathSummary()}).`);
         return;
       }
     }
@@ -141,10 +152,24 @@ export class SessionReporter {
       },
       Presets.shades_classic,
     );
-    this.bar.start(Math.max(total, 1), 0, { file: '', done: formatBytes(0), size: formatBytes(total), speed: '-', path: this.path, etaText: '--:--' });
+    this.bar.start(Math.max(total, 1), 0, { file: '', done: formatBytes(0), size: formatBytes(total), speed: '-', path: PATH_WORDS[this.path], etaText: '--:--' });
   }
 
-  private progress(totalBytes: number, name: string): void {
+  /** Counts the bytes since the last progress event on the path that carries them now. */
+  private count(totalBytes: number): void {
+    this.bytesByPath[this.path] += Math.max(0, totalBytes - this.lastTotalBytes);
+    this.lastTotalBytes = Math.max(this.lastTotalBytes, totalBytes);
+  }
+
+  /** ", direct", ", through the relay", or both with their bytes when both carried some. */
+  private pathSummary(): string {
+    const { direct, relay } = this.bytesByPath;
+    if (direct > 0 && relay > 0) return `, ${formatBytes(direct)} direct and ${formatBytes(relay)} through the relay`;
+    return direct > 0 ? ', direct' : ', through the relay';
+  }
+
+  /** Updates the smoothed rate from the bytes done so far (a sample every 500 ms at most). */
+  private sample(totalBytes: number): void {
     const now = Date.now();
     if (this.lastSample && now - this.lastSample.at >= 500) {
       const instant = ((totalBytes - this.lastSample.bytes) * 1000) / (now - this.lastSample.at);
@@ -153,13 +178,16 @@ export class SessionReporter {
     } else if (!this.lastSample) {
       this.lastSample = { at: now, bytes: totalBytes };
     }
+  }
+
+  private progress(totalBytes: number, name: string): void {
     if (!this.bar) return;
     const total = this.bar.getTotal();
     this.bar.update(totalBytes, {
       file: shortName(printableText(name)),
       done: formatBytes(totalBytes),
       speed: this.rate > 0 ? formatRate(this.rate) : '-',
-      path: this.path,
+      path: PATH_WORDS[this.path],
       etaText: this.rate > 0 ? formatDuration((total - totalBytes) / this.rate) : '--:--',
     });
   }
@@ -170,7 +198,9 @@ export class SessionReporter {
       if (event.totalBytes < event.totalSize && now - this.lastJsonProgressAt < PROGRESS_JSON_INTERVAL_MS) return;
       this.lastJsonProgressAt = now;
     }
-    this.jsonLine(this.options.savedNames ? this.withSavedNames(event) : event);
+    const shown = this.options.savedNames ? this.withSavedNames(event) : event;
+    // Progress says which path carries the bytes, and the rate (bytes per second, smoothed over about 2 s).
+    this.jsonLine(event.type === 'progress' ? { ...shown, path: this.path, bytesPerSecond: Math.round(this.rate) } : shown);
   }
 
   /** The event with the saved name of each file beside the sender's (`savedAs`). */
