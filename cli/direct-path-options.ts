@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { iceServersOf, isIceServerUrl } from '../client/direct/ice-servers';
 import { loadNodeWebRtc } from '../client/direct/node-webrtc';
 import type { PeerSessionOptions } from '../client/sessions/peer-session';
 
@@ -13,12 +14,9 @@ export interface PathChoice {
 /** Try a direct path, with host candidates only. */
 export const DIRECT_BY_DEFAULT: PathChoice = { relayOnly: false, iceServers: [] };
 
-/** stun:, stuns:, turn: or turns:, then a host (RFC 7064 / RFC 7065 URIs; no credentials). */
-const ICE_SERVER_URL = /^(stun|stuns|turn|turns):[A-Za-z0-9.\-[\]:]+(\?transport=(udp|tcp))?$/;
-
 /** commander parser of one `--ice-server <url>` (repeatable): checks the URL, appends it. */
 export function iceServerUrl(value: string, previous: readonly string[] = []): string[] {
-  if (!ICE_SERVER_URL.test(value)) throw new InvalidArgumentError('expected a stun: or turn: URL such as stun:stun.example.org:3478');
+  if (!isIceServerUrl(value)) throw new InvalidArgumentError('expected a stun: or turn: URL such as stun:stun.example.org:3478');
   return [...previous, value];
 }
 
@@ -49,5 +47,5 @@ export async function directPathOptions(choice: PathChoice, onUnavailable: (reas
     onUnavailable('No direct path: the WebRTC module (@roamhq/wrtc) does not load on this machine, so the bytes go through the relay.');
     return {};
   }
-  return { webrtc, iceServers: choice.iceServers.map((urls) => ({ urls })) };
+  return { webrtc, iceServers: iceServersOf(choice.iceServers) };
 }

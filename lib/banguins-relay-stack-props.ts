@@ -5,6 +5,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { RouteDefinition } from '../lambdas/routes';
 import { resolveRouteThrottles, type RouteThrottle } from './route-throttles';
 import { StackConfigError } from './stack-config-error';
+import { isIceServerUrl } from '../client/direct/ice-servers';
 
 /** The stage name when none is given. */
 export const DEFAULT_STAGE_NAME = 'dev';
@@ -58,6 +59,12 @@ export interface BanguinsRelayStackProps extends StackProps {
    * @default ROUTES from lambdas/routes.ts
    */
   readonly routes?: readonly RouteDefinition[];
+  /**
+   * STUN/TURN server URLs the page uses for its direct path (written to its config.json, so anyone
+   * can read them: no TURN credentials) (`-c iceServers=stun:stun.example.org:3478`).
+   * @default none: the page meets its peer by host candidates only (devices on one network)
+   */
+  readonly iceServerUrls?: readonly string[];
 }
 
 /** The stack's options with every default applied and every value checked. */
@@ -71,6 +78,7 @@ export interface ResolvedRelayStackProps {
   readonly logRetention: RetentionDays;
   readonly configureApiGatewayAccountLogging: boolean;
   readonly routes: readonly RouteDefinition[];
+  readonly iceServerUrls: readonly string[];
 }
 
 /**
@@ -112,6 +120,12 @@ export function resolveRelayStackProps(
 
   const routeThrottles = resolveRouteThrottles(routes, props.routeThrottles);
 
+  const iceServerUrls = props.iceServerUrls ?? [];
+  const badUrl = iceServerUrls.find((url) => !isIceServerUrl(url));
+  if (badUrl !== undefined) {
+    throw new StackConfigError('InvalidIceServer', `ICE server ${JSON.stringify(badUrl)} is invalid: expected a stun: or turn: URL such as stun:stun.example.org:3478.`);
+  }
+
   checkWebAssets(props.webAssetPath);
   return {
     webAssetPath: props.webAssetPath,
@@ -122,6 +136,7 @@ export function resolveRelayStackProps(
     logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
     configureApiGatewayAccountLogging: props.configureApiGatewayAccountLogging ?? true,
     routes,
+    iceServerUrls,
   };
 }
 

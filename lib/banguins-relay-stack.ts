@@ -1,3 +1,4 @@
+import { iceServersOf } from '../client/direct/ice-servers';
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ROUTES } from '../lambdas/routes';
@@ -48,7 +49,7 @@ export class BanguinsRelayStack extends Stack {
     }
     this.web = new WebHosting(this, 'Web', {
       webAssetPath: resolved.webAssetPath,
-      config: { relayUrl: this.relay.stage.url },
+      config: { relayUrl: this.relay.stage.url, ...(resolved.iceServerUrls.length > 0 ? { iceServers: iceServersOf(resolved.iceServerUrls) } : {}) },
     });
 
     new CfnOutput(this, 'RelayUrl', {

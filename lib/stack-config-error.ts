@@ -4,6 +4,7 @@ export type StackConfigErrorCode =
   | 'InvalidThrottlingLimit'
   | 'UnknownThrottleRoute'
   | 'InvalidContextValue'
+  | 'InvalidIceServer'
   | 'WebAssetsMissing'
   | 'NoRoutes'
   | 'DuplicateRoute';

@@ -1,6 +1,7 @@
 import type { Node } from 'constructs';
 import { readThrottleContext, type RouteThrottle } from './route-throttles';
 import { StackConfigError } from './stack-config-error';
+import { isIceServerUrl } from '../client/direct/ice-servers';
 
 /** The stack options that `cdk.json` context or `-c key=value` may set. */
 export interface RelayStackContext {
@@ -14,6 +15,8 @@ export interface RelayStackContext {
   readonly configureApiGatewayAccountLogging?: boolean;
   /** `-c throttle.Transfer=RATE/BURST`, or `"throttle": {"Transfer": "RATE/BURST"}` in cdk.json. */
   readonly routeThrottles?: Readonly<Record<string, RouteThrottle>>;
+  /** `-c iceServers=stun:a.example:3478,stun:b.example`, or a list in cdk.json: the page's STUN/TURN servers. */
+  readonly iceServerUrls?: readonly string[];
 }
 
 /**
@@ -27,12 +30,23 @@ export function readRelayStackContext(node: Node): RelayStackContext {
     throttlingBurstLimit: optionalNumber(node, 'throttlingBurstLimit'),
     configureApiGatewayAccountLogging: optionalBoolean(node, 'apiGatewayAccountLogging'),
     routeThrottles: optionalThrottles(node),
+    iceServerUrls: optionalIceServerUrls(node),
   };
 }
 
 function optionalThrottles(node: Node): Record<string, RouteThrottle> | undefined {
   const throttles = readThrottleContext(node.getAllContext() as Record<string, unknown>);
   return Object.keys(throttles).length > 0 ? throttles : undefined;
+}
+
+function optionalIceServerUrls(node: Node): string[] | undefined {
+  const raw: unknown = node.tryGetContext('iceServers');
+  if (raw === undefined) return undefined;
+  const urls = typeof raw === 'string' ? raw.split(',').map((url) => url.trim()).filter((url) => url !== '') : raw;
+  if (!Array.isArray(urls) || !urls.every(isIceServerUrl)) {
+    throw invalid('iceServers', raw, 'stun: or turn: URLs, comma-separated (e.g. -c iceServers=stun:stun.example.org:3478)');
+  }
+  return urls;
 }
 
 function optionalString(node: Node, key: string): string | undefined {

@@ -15,6 +15,8 @@ const WEB_CONFIG_FILE = 'config.json';
 export interface WebConfig {
   /** The relay's wss:// URL. */
   readonly relayUrl: string;
+  /** STUN/TURN servers for the page's direct path; absent: host candidates only. */
+  readonly iceServers?: readonly RTCIceServer[];
 }
 
 /** Options of {@link WebHosting}. */
@@ -37,11 +39,14 @@ export class WebHosting extends Construct {
   readonly distribution: Distribution;
   /** How CloudFront signs its reads of the bucket; named after the stack and region. */
   readonly originAccessControl: S3OriginAccessControl;
+  /** What the page's config.json says (the relay URL is a token until deploy time). */
+  readonly config: WebConfig;
   /** The deployment copying the page into the bucket. */
   readonly deployment: BucketDeployment;
 
   constructor(scope: Construct, id: string, props: WebHostingProps) {
     super(scope, id);
+    this.config = props.config;
     this.bucket = new Bucket(this, 'Bucket', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,

@@ -91,6 +91,8 @@ export interface LocalRelayOptions {
   readonly webDir?: string;
   /** Every handshake must carry this access key in `?key=`. @default none: an open relay */
   readonly relayKey?: string;
+  /** STUN/TURN URLs the page's config.json lists for its direct path. @default none: host candidates only */
+  readonly iceServerUrls?: readonly string[];
 }
 
 /** A running local relay. */
@@ -210,7 +212,7 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
     });
     gateway.attach(server);
     const managementApi = createManagementApi(connectionsApi, options.relayKey);
-    const webPage = createWebPageHandler(options.webDir ?? DEFAULT_WEB_DIR);
+    const webPage = createWebPageHandler(options.webDir ?? DEFAULT_WEB_DIR, undefined, options.iceServerUrls);
     server.on('request', (request, response) => {
       if (!managementApi(request, response) && !webPage(request, response)) {
         response.writeHead(426, { 'content-type': 'text/plain' }).end('Banguins local relay: connect with a WebSocket client\n');

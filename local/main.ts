@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { isIceServerUrl } from '../client/direct/ice-servers';
 import { isLoopbackHost } from '../client/transport/relay-url';
 import { RELAY_KEY_PATTERN } from '../lambdas/relay/relay-key';
 import { LocalRelayError } from './errors';
@@ -32,6 +33,7 @@ interface CliOptions {
   requireKey: boolean;
   maxConnections: number;
   maxOutboundMib: number;
+  iceServer?: string[];
 }
 
 const MIB = 1024 * 1024;
@@ -129,12 +131,19 @@ export function buildCommand(): Command {
       integer(1, 65_536),
       RELAY_OUTBOUND_LIMIT_BYTES / MIB,
     )
+    .option('--ice-server <url>', "a STUN or TURN server the page's config.json lists for its direct path, repeatable (default none: devices on one network meet by host addresses)", iceServerUrlOption)
     .option('-q, --quiet', 'log nothing but the URLs', false)
     .addOption(
       new Option('--handler-log-level <level>', "the handlers' own JSON log level (default WARN, SILENT with --quiet)").choices([
         'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT',
       ]),
     );
+}
+
+/** commander parser of a repeatable `--ice-server <url>`. */
+function iceServerUrlOption(value: string, previous: readonly string[] = []): string[] {
+  if (!isIceServerUrl(value)) throw new InvalidArgumentError('expected a stun: or turn: URL such as stun:stun.example.org:3478');
+  return [...previous, value];
 }
 
 /** Starts the relay from the command line and stops it on SIGINT, SIGTERM or SIGHUP. */
@@ -165,6 +174,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     handlerLogLevel: options.handlerLogLevel ?? (options.quiet ? 'SILENT' : 'WARN'),
     relayKey,
     limits: { connections: options.maxConnections, relayOutboundBytes: options.maxOutboundMib * MIB },
+    iceServerUrls: options.iceServer,
   });
   out(`DynamoDB: ${relay.dynamodbEndpoint} (table ${relay.tableName})`);
   out(`@connections: ${relay.callbackUrl}`);

@@ -1,3 +1,4 @@
+import { iceServersOf } from '../client/direct/ice-servers';
 import * as fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as path from 'node:path';
@@ -34,14 +35,16 @@ function relayUrlFromHost(req: IncomingMessage): string {
 
 /**
  * An HTTP handler serving the built web page from `distDir` (GET and HEAD, with content types,
- * never outside `distDir`) and answering `/config.json` with `{"relayUrl": …}`. It returns false,
+ * never outside `distDir`) and answering `/config.json` with `{"relayUrl": …}` (and `"iceServers"` when `iceServerUrls` names some). It returns false,
  * untouched, for requests it does not serve (other methods, unknown paths), so the caller can
  * pass them on; plug it in first in the local relay's `http.Server` request listener.
  */
 export function createWebPageHandler(
   distDir: string,
   relayUrl: RelayUrlSource = relayUrlFromHost,
+  iceServerUrls: readonly string[] = [],
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const iceServers = iceServerUrls.length > 0 ? { iceServers: iceServersOf(iceServerUrls) } : {};
   const root = path.resolve(distDir);
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
@@ -54,7 +57,7 @@ export function createWebPageHandler(
     if (pathname.includes('\0')) return false;
     if (pathname === WEB_CONFIG_PATH) {
       const url = typeof relayUrl === 'function' ? relayUrl(req) : relayUrl;
-      send(req, res, 'application/json; charset=utf-8', Buffer.from(JSON.stringify({ relayUrl: url })));
+      send(req, res, 'application/json; charset=utf-8', Buffer.from(JSON.stringify({ relayUrl: url, ...iceServers })));
       return true;
     }
     const relative = pathname.endsWith('/') ? `${pathname}index.html` : pathname;

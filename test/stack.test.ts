@@ -706,6 +706,36 @@ describe('BanguinsRelayStack options', () => {
     });
   });
 
+  test.each([
+    ['-c iceServers as one comma-separated string', 'stun:stun.example.org:3478, turn:turn.example.org?transport=tcp', ['stun:stun.example.org:3478', 'turn:turn.example.org?transport=tcp']],
+    ['a list in cdk.json', ['stuns:stun.example.org'], ['stuns:stun.example.org']],
+  ])('GIVEN %s WHEN the stack is built THEN the page\'s config.json lists those ICE servers', (_how, value, urls) => {
+    const context = readRelayStackContext(appWithContext({ context: { iceServers: value } }).node);
+    expect(context.iceServerUrls).toEqual(urls);
+    const stack = new BanguinsRelayStack(appWithoutBundling(), 'RelayWithStun', { webAssetPath, iceServerUrls: context.iceServerUrls });
+    expect(stack.web.config.iceServers).toEqual(urls.map((url) => ({ urls: url })));
+  });
+
+  test('GIVEN no ICE servers WHEN the stack is built THEN config.json has none (host candidates only)', () => {
+    const stack = new BanguinsRelayStack(appWithoutBundling(), 'RelayNoStun', { webAssetPath });
+    expect(stack.web.config).not.toHaveProperty('iceServers');
+  });
+
+  test.each([
+    ['an https URL', 'https://stun.example.org'],
+    ['a URL with credentials', 'turn:user:secret@turn.example.org'],
+    ['a list holding a number', ['stun:ok.example', 7]],
+  ])('GIVEN iceServers holding %s WHEN the context is read THEN it throws InvalidContextValue', (_what, value) => {
+    const app = appWithContext({ context: { iceServers: value } });
+    expect(() => readRelayStackContext(app.node)).toThrow(expect.objectContaining({ code: 'InvalidContextValue', message: expect.stringMatching(/^Context value iceServers=.* is invalid: expected stun: or turn: URLs/) }));
+  });
+
+  test('GIVEN a bad ICE server in the props WHEN the stack is built THEN it throws InvalidIceServer', () => {
+    const error = configErrorOf({ iceServerUrls: ['stun:ok.example', 'javascript:alert(1)'] });
+    expect(error.code).toBe('InvalidIceServer');
+    expect(error.message).toBe('ICE server "javascript:alert(1)" is invalid: expected a stun: or turn: URL such as stun:stun.example.org:3478.');
+  });
+
   test('GIVEN a non-numeric throttling limit in context WHEN the context is read THEN it throws InvalidContextValue', () => {
     const app = appWithContext({ context: { throttlingRateLimit: 'fast' } });
     expect(() => readRelayStackContext(app.node)).toThrow(

@@ -49,7 +49,7 @@ describe('createWebPageHandler', () => {
       createServer((req, res) => {
         if (!handler(req, res)) res.writeHead(404, { 'content-type': 'text/plain' }).end('not mine');
       });
-    server = fallThrough(createWebPageHandler(dist, 'ws://relay.test:9999'));
+    server = fallThrough(createWebPageHandler(dist, 'ws://relay.test:9999', ['stun:stun.test:3478']));
     hostServer = fallThrough(createWebPageHandler(dist));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     await new Promise<void>((resolve) => hostServer.listen(0, '127.0.0.1', resolve));
@@ -94,10 +94,10 @@ describe('createWebPageHandler', () => {
     expect(reply).toEqual({ status: 200, type: 'text/javascript; charset=utf-8', body: '' });
   });
 
-  it('answers config.json with the relay URL it was given', async () => {
+  it('answers config.json with the relay URL and the ICE servers it was given (npm start --ice-server)', async () => {
     const reply = await fetchRaw(port, 'GET', '/config.json');
     expect(reply.type).toBe('application/json; charset=utf-8');
-    expect(JSON.parse(reply.body)).toEqual({ relayUrl: 'ws://relay.test:9999' });
+    expect(JSON.parse(reply.body)).toEqual({ relayUrl: 'ws://relay.test:9999', iceServers: [{ urls: 'stun:stun.test:3478' }] });
   });
 
   it('answers config.json with the host the request reached when given no relay URL', async () => {
