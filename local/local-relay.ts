@@ -14,10 +14,11 @@ import { FaultInjector, type FaultRates } from './fault-injection';
 import type { InvocationLimits, InvocationQueueStats } from './connection-queue';
 import { WebSocketGateway, type RouteHandlers } from './gateway';
 import type { ConnectionTimeouts } from './limits';
+import { directConnectionsPoster } from './direct-connections-poster';
 import { inProcessConnectionsTransport, UNSIGNED } from './in-process-connections-transport';
 import { InvocationQueue } from './invocation-queue';
 import { ConnectionRegistry } from './live-connection';
-import { createConnectionsApi, createManagementApi } from './management-api';
+import { createConnectionsApi, createManagementApi, type ConnectionsApi } from './management-api';
 import type { BacklogMarks, BacklogStats } from './relay-backlog';
 import { silentLog, type RelayLog } from './relay-log';
 import { tappedFrame, type RelayTaps } from './relay-taps';
@@ -82,11 +83,12 @@ export interface LocalRelayOptions {
    */
   readonly handlers?: (config: RelayConfig, transports: ClientTransports) => RouteHandlers;
   /**
-   * How the handlers' `@connections` client reaches the relay: 'in-process' hands the SDK's
-   * requests to the relay's `@connections` logic (unsigned, no HTTP hop), 'http' posts to the
-   * relay's HTTP endpoint as another process would. The HTTP endpoint serves either way. @default 'in-process'
+   * How the handlers' posts reach the relay's `@connections` logic: 'direct' calls it with no SDK
+   * (local/direct-connections-poster.ts), 'sdk' runs the AWS SDK client with its requests handed
+   * over in process (unsigned, no HTTP hop), 'http' runs the SDK client against the relay's HTTP
+   * endpoint as another process would. The HTTP endpoint serves either way. @default 'direct'
    */
-  readonly connectionsTransport?: 'in-process' | 'http';
+  readonly connectionsTransport?: 'direct' | 'sdk' | 'http';
   /** Serves the built web page at `/` from this folder. @default DEFAULT_WEB_DIR */
   readonly webDir?: string;
   /** Every handshake must carry this access key in `?key=`. @default none: an open relay */
@@ -183,11 +185,7 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       dynamodbRequestHandler: { httpAgent: dynamodbAgent },
       // The relay's own calls only ever go to a local DynamoDB (LOCAL_CREDENTIALS), which checks no signature.
       dynamodbSigner: LOCAL_DYNAMODB_SIGNER,
-      ...((options.connectionsTransport ?? 'in-process') === 'in-process'
-        ? { connectionsRequestHandler: inProcessConnectionsTransport(connectionsApi), connectionsSigner: UNSIGNED }
-        : options.relayKey !== undefined
-          ? { connectionsSigner: relayKeyHeaderSigner(options.relayKey) }
-          : {}),
+      ...connectionsTransportOf(options.connectionsTransport ?? 'direct', connectionsApi, stage, options.relayKey),
     };
     let handlers: RouteHandlers;
     try {
@@ -269,4 +267,16 @@ function closeServer(server: Server): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
+}
+
+/** The `@connections` part of the handlers' transports (LocalRelayOptions.connectionsTransport). */
+function connectionsTransportOf(kind: 'direct' | 'sdk' | 'http', api: ConnectionsApi, stage: string, relayKey: string | undefined): ClientTransports {
+  switch (kind) {
+    case 'direct':
+      return { connectionsPoster: directConnectionsPoster(api, stage) };
+    case 'sdk':
+      return { connectionsRequestHandler: inProcessConnectionsTransport(api), connectionsSigner: UNSIGNED };
+    case 'http':
+      return relayKey === undefined ? {} : { connectionsSigner: relayKeyHeaderSigner(relayKey) };
+  }
 }

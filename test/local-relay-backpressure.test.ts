@@ -88,12 +88,12 @@ describe('local relay backpressure by bytes', () => {
 });
 
 /** A receiver that stops reading: the relay caps what it buffers for it and answers the sender PeerBusy. */
-describe('local relay slow reader', () => {
+describe.each(['direct', 'sdk'] as const)('local relay slow reader (@connections posts: %s)', (connectionsTransport) => {
   const OUTBOUND_LIMIT = 256 * 1024;
   let relay: LocalRelay;
 
   beforeAll(async () => {
-    relay = await startTestRelay({ limits: { outboundBytes: OUTBOUND_LIMIT } });
+    relay = await startTestRelay({ limits: { outboundBytes: OUTBOUND_LIMIT }, connectionsTransport });
   });
   afterAll(() => relay.close());
 

@@ -197,6 +197,35 @@ describe('refused frames', () => {
   });
 });
 
+/** The relay maps a post to a gone connection to PeerGone whichever way it posts (no SDK locally, the SDK on AWS). */
+describe.each(['direct', 'sdk', 'http'] as const)('PeerGone with @connections posts over %s', (connectionsTransport) => {
+  let relay: LocalRelay;
+  beforeAll(async () => {
+    relay = await startTestRelay({ connectionsTransport });
+  });
+  afterAll(() => relay.close());
+
+  test('Transfer to a paired peer that left gets PeerGone naming it', async () => {
+    const a = await connectClient(relay.url);
+    const b = await connectClient(relay.url);
+    const idOf = async (socket: TestClient) => {
+      socket.send({ action: 'Connect' });
+      return ((await socket.next()) as { message: { connectionid: string } }).message.connectionid;
+    };
+    const [aId, bId] = [await idOf(a), await idOf(b)];
+    b.send({ action: 'Request', message: { connectionid: aId } });
+    await a.next();
+    await b.close();
+    const frame = await waitFor(async () => {
+      a.send({ action: 'Transfer', message: { connectionid: bId, data: 'ZA==', chunkid: 0, chunktotal: 1, chunkhash: 'h' } });
+      const answer = (await a.next()) as { message: { code: string } };
+      return answer.message.code === 'PeerGone' ? answer : undefined;
+    });
+    expect(frame).toEqual({ action: 'Error', message: { code: 'PeerGone', reason: expect.stringContaining(`${bId} has left`), request: 'Transfer', connectionid: bId } });
+    await a.close();
+  });
+});
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -40,6 +40,11 @@ export interface ClientTransports {
   readonly connectionsRequestHandler?: ApiGatewayManagementApiClientConfig['requestHandler'];
   /** The `signer` of every `@connections` client (a no-op for an in-process handler). @default SigV4 */
   readonly connectionsSigner?: ApiGatewayManagementApiClientConfig['signer'];
+  /**
+   * Posts to connections without an SDK client (the local relay's own `@connections` logic, in
+   * process: local/direct-connections-poster.ts). @default the SDK client's poster for the callback URL
+   */
+  readonly connectionsPoster?: PostToConnection;
 }
 
 /** Builds the SDK clients from injected configuration (endpoint, region, credentials), never from fixed settings. */
@@ -78,7 +83,7 @@ export function createRelayClients(config: RelayConfig, transports: ClientTransp
     documents,
     store: new DynamoDbConnectionStore(documents, config.tableName),
     connections: (callbackUrl) => forUrl(callbackUrl).client,
-    poster: (callbackUrl) => forUrl(callbackUrl).poster,
+    poster: (callbackUrl) => transports.connectionsPoster ?? forUrl(callbackUrl).poster,
     pairings: new PairingCache(),
   };
 }
