@@ -3,7 +3,7 @@ import type { PostToConnection } from '../lambdas/relay/ports';
 import type { ConnectionsApi } from './management-api';
 
 /** A post the local `@connections` logic refused with a status the relay has no error of its own for. */
-export class ConnectionsPostError extends Error {
+class ConnectionsPostError extends Error {
   constructor(
     readonly status: number,
     body: string,
