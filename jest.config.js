@@ -11,6 +11,7 @@
 const UNIT_TESTS = [
   'bench-stall-trace',
   'byte-units',
+  'frame-text-parse',
   'cli-disk-files',
   'cli-human-units',
   'cli-resume-state',

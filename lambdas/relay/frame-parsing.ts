@@ -1,6 +1,7 @@
 import { en } from 'zod/locales';
 import type * as z from 'zod/mini';
 import { BadRequestError } from './errors';
+import { parseFrameText } from '../../protocol/frames';
 
 /** zod's English messages: the reasons of BadRequest Error frames (`zod/mini` loads no locale by itself). */
 const ENGLISH = en().localeError;
@@ -9,7 +10,7 @@ const ENGLISH = en().localeError;
 export function parseJsonObject(body: string | undefined): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(body ?? '');
+    value = parseFrameText(body ?? '');
   } catch (cause) {
     throw new BadRequestError('the frame is not JSON; send {"action":"…", …}', { cause });
   }
