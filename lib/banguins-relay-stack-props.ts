@@ -65,6 +65,13 @@ export interface BanguinsRelayStackProps extends StackProps {
    * @default none: the page meets its peer by host candidates only (devices on one network)
    */
   readonly iceServerUrls?: readonly string[];
+  /**
+   * Whether to host the web page (S3 bucket, CloudFront, `WebUrl`). Off (`-c web=false`), the
+   * stack is the relay alone: for an account where CloudFront is refused until it is verified, or
+   * when only the CLI is used. `webAssetPath` is then not read.
+   * @default true
+   */
+  readonly web?: boolean;
 }
 
 /** The stack's options with every default applied and every value checked. */
@@ -79,6 +86,7 @@ export interface ResolvedRelayStackProps {
   readonly configureApiGatewayAccountLogging: boolean;
   readonly routes: readonly RouteDefinition[];
   readonly iceServerUrls: readonly string[];
+  readonly web: boolean;
 }
 
 /**
@@ -126,7 +134,8 @@ export function resolveRelayStackProps(
     throw new StackConfigError('InvalidIceServer', `ICE server ${JSON.stringify(badUrl)} is invalid: expected a stun: or turn: URL such as stun:stun.example.org:3478.`);
   }
 
-  checkWebAssets(props.webAssetPath);
+  const web = props.web ?? true;
+  if (web) checkWebAssets(props.webAssetPath);
   return {
     webAssetPath: props.webAssetPath,
     stageName,
@@ -137,6 +146,7 @@ export function resolveRelayStackProps(
     configureApiGatewayAccountLogging: props.configureApiGatewayAccountLogging ?? true,
     routes,
     iceServerUrls,
+    web,
   };
 }
 

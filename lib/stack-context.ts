@@ -17,6 +17,8 @@ export interface RelayStackContext {
   readonly routeThrottles?: Readonly<Record<string, RouteThrottle>>;
   /** `-c iceServers=stun:a.example:3478,stun:b.example`, or a list in cdk.json: the page's STUN/TURN servers. */
   readonly iceServerUrls?: readonly string[];
+  /** `-c web=false` deploys the relay alone: no bucket, no CloudFront, no WebUrl. */
+  readonly web?: boolean;
 }
 
 /**
@@ -31,6 +33,7 @@ export function readRelayStackContext(node: Node): RelayStackContext {
     configureApiGatewayAccountLogging: optionalBoolean(node, 'apiGatewayAccountLogging'),
     routeThrottles: optionalThrottles(node),
     iceServerUrls: optionalIceServerUrls(node),
+    web: optionalBoolean(node, 'web'),
   };
 }
 

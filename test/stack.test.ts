@@ -20,6 +20,7 @@ import {
   ORIGIN_ACCESS_CONTROL_NAME_MAX_LENGTH,
   readRelayStackContext,
   StackConfigError,
+  type WebHosting,
 } from '../lib';
 import { CONTENT_SECURITY_POLICY } from '../web/content-security-policy';
 
@@ -101,6 +102,12 @@ afterAll(() => {
 
 function logicalIdOf(construct: IConstruct): string {
   return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+/** The stack's web hosting, which these tests expect it to have. */
+function webOf(stack: BanguinsRelayStack): WebHosting {
+  if (!stack.web) throw new Error('expected the stack to host the web page');
+  return stack.web;
 }
 
 function actionsOf(statement: PolicyStatement): string[] {
@@ -386,7 +393,7 @@ describe('BanguinsRelayStack', () => {
 
     test('THEN it outputs the https URL of the web page', () => {
       template.hasOutput('WebUrl', {
-        Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOf(stack.web.distribution), 'DomainName'] }]] },
+        Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOf(webOf(stack).distribution), 'DomainName'] }]] },
       });
     });
   });
@@ -473,7 +480,7 @@ describe('BanguinsRelayStack', () => {
 
     test('THEN the bucket policy refuses every request without TLS', () => {
       template.hasResourceProperties('AWS::S3::BucketPolicy', {
-        Bucket: { Ref: logicalIdOf(stack.web.bucket) },
+        Bucket: { Ref: logicalIdOf(webOf(stack).bucket) },
         PolicyDocument: {
           Statement: Match.arrayWith([
             Match.objectLike({
@@ -497,7 +504,7 @@ describe('BanguinsRelayStack', () => {
           DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
           Origins: [
             Match.objectLike({
-              DomainName: { 'Fn::GetAtt': [logicalIdOf(stack.web.bucket), 'RegionalDomainName'] },
+              DomainName: { 'Fn::GetAtt': [logicalIdOf(webOf(stack).bucket), 'RegionalDomainName'] },
               OriginAccessControlId: { 'Fn::GetAtt': [Match.anyValue(), 'Id'] },
               S3OriginConfig: { OriginAccessIdentity: '' },
             }),
@@ -519,8 +526,8 @@ describe('BanguinsRelayStack', () => {
 
     test('THEN the page and a config.json holding this stack\'s wss URL are deployed and the cache invalidated', () => {
       template.hasResourceProperties('Custom::CDKBucketDeployment', {
-        DestinationBucketName: { Ref: logicalIdOf(stack.web.bucket) },
-        DistributionId: { Ref: logicalIdOf(stack.web.distribution) },
+        DestinationBucketName: { Ref: logicalIdOf(webOf(stack).bucket) },
+        DistributionId: { Ref: logicalIdOf(webOf(stack).distribution) },
         DistributionPaths: ['/*'],
         SourceObjectKeys: Match.arrayWith([Match.stringLikeRegexp('\\.zip$')]),
         // config.json's relayUrl is filled in at deploy time from the API id.
@@ -696,6 +703,33 @@ describe('BanguinsRelayStack options', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: Match.objectLike({ Format: Match.anyValue() }) });
   });
 
+  test('GIVEN web: false WHEN the stack is built THEN it is the relay alone: no bucket, no CloudFront, no page deployment, no WebUrl', () => {
+    // No built page needed either: the folder is never read.
+    const stack = new BanguinsRelayStack(appWithoutBundling(), 'RelayAlone', { webAssetPath: path.join(webAssetPath, 'missing'), web: false });
+    const template = Template.fromStack(stack);
+    expect(stack.web).toBeUndefined();
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+    template.resourceCountIs('AWS::CloudFront::Distribution', 0);
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 0);
+    template.resourceCountIs('Custom::CDKBucketDeployment', 0);
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['CallbackUrl', 'ConnectionsTableName', 'RelayKeySecretArn', 'RelayUrl']);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length);
+  });
+
+  test.each([
+    ['-c web=false', 'false', false],
+    ['"web": false in cdk.json', false, false],
+    ['-c web=true', 'true', true],
+  ])('GIVEN %s WHEN the context is read THEN web is %p', (_how, value, web) => {
+    expect(readRelayStackContext(appWithContext({ context: { web: value } }).node).web).toBe(web);
+  });
+
+  test('GIVEN web=no WHEN the context is read THEN it throws InvalidContextValue', () => {
+    expect(() => readRelayStackContext(appWithContext({ context: { web: 'no' } }).node)).toThrow(
+      expect.objectContaining({ code: 'InvalidContextValue', message: 'Context value web="no" is invalid: expected true or false.' }),
+    );
+  });
+
   test('GIVEN -c values as strings WHEN the context is read THEN they become typed stack options', () => {
     const app = appWithContext({ context: { stage: 'prod', throttlingRateLimit: '50', throttlingBurstLimit: 75, apiGatewayAccountLogging: 'false' } });
     expect(readRelayStackContext(app.node)).toEqual({
@@ -713,12 +747,12 @@ describe('BanguinsRelayStack options', () => {
     const context = readRelayStackContext(appWithContext({ context: { iceServers: value } }).node);
     expect(context.iceServerUrls).toEqual(urls);
     const stack = new BanguinsRelayStack(appWithoutBundling(), 'RelayWithStun', { webAssetPath, iceServerUrls: context.iceServerUrls });
-    expect(stack.web.config.iceServers).toEqual(urls.map((url) => ({ urls: url })));
+    expect(webOf(stack).config.iceServers).toEqual(urls.map((url) => ({ urls: url })));
   });
 
   test('GIVEN no ICE servers WHEN the stack is built THEN config.json has none (host candidates only)', () => {
     const stack = new BanguinsRelayStack(appWithoutBundling(), 'RelayNoStun', { webAssetPath });
-    expect(stack.web.config).not.toHaveProperty('iceServers');
+    expect(webOf(stack).config).not.toHaveProperty('iceServers');
   });
 
   test.each([
