@@ -5,7 +5,9 @@ import { ROUTES } from '../lambdas/routes';
 import { ApiGatewayAccountLogging } from './api-gateway-account-logging';
 import { type BanguinsRelayStackProps, resolveRelayStackProps } from './banguins-relay-stack-props';
 import { ConnectionsTable } from './connections-table';
+import { MonthlyBudget } from './monthly-budget';
 import { RelayAccessKey } from './relay-access-key';
+import { RelayAlarms } from './relay-alarms';
 import { WebHosting } from './web-hosting';
 import { WebSocketRelayApi } from './websocket-relay-api';
 
@@ -23,6 +25,10 @@ export class BanguinsRelayStack extends Stack {
   readonly relay: WebSocketRelayApi;
   /** The web page's bucket and distribution; undefined with `web: false` (`-c web=false`). */
   readonly web: WebHosting | undefined;
+  /** The CloudWatch alarms and their e-mail topic; only with `alarmEmail`. */
+  readonly alarms: RelayAlarms | undefined;
+  /** The monthly cost budget; only with `budgetUsd`. */
+  readonly budget: MonthlyBudget | undefined;
 
   constructor(scope: Construct, id: string, props: BanguinsRelayStackProps) {
     const resolved = resolveRelayStackProps(props, ROUTES);
@@ -47,6 +53,18 @@ export class BanguinsRelayStack extends Stack {
       const accountLogging = new ApiGatewayAccountLogging(this, 'ApiGatewayAccountLogging');
       this.relay.stage.node.addDependency(accountLogging.account);
     }
+    this.alarms = resolved.alarmEmail
+      ? new RelayAlarms(this, 'Alarms', {
+          apiId: this.relay.api.apiId,
+          stageName: this.relay.stage.stageName,
+          functions: [...this.relay.routeFunctions.values()].map((routeFunction) => routeFunction.function),
+          email: resolved.alarmEmail,
+        })
+      : undefined;
+    this.budget =
+      resolved.budgetUsd !== undefined && resolved.alarmEmail
+        ? new MonthlyBudget(this, 'Budget', { limitUsd: resolved.budgetUsd, email: resolved.alarmEmail })
+        : undefined;
     this.web = resolved.web
       ? new WebHosting(this, 'Web', {
           webAssetPath: resolved.webAssetPath,

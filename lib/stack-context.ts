@@ -19,6 +19,10 @@ export interface RelayStackContext {
   readonly iceServerUrls?: readonly string[];
   /** `-c web=false` deploys the relay alone: no bucket, no CloudFront, no WebUrl. */
   readonly web?: boolean;
+  /** `-c budgetUsd=20`: a monthly cost budget, e-mailing `alarmEmail`. */
+  readonly budgetUsd?: number;
+  /** `-c alarmEmail=you@example.com`: where the budget and the CloudWatch alarms send e-mail. */
+  readonly alarmEmail?: string;
 }
 
 /**
@@ -34,6 +38,8 @@ export function readRelayStackContext(node: Node): RelayStackContext {
     routeThrottles: optionalThrottles(node),
     iceServerUrls: optionalIceServerUrls(node),
     web: optionalBoolean(node, 'web'),
+    budgetUsd: optionalNumber(node, 'budgetUsd'),
+    alarmEmail: optionalString(node, 'alarmEmail'),
   };
 }
 

@@ -27,6 +27,8 @@ import { CONTENT_SECURITY_POLICY } from '../web/content-security-policy';
 /** API Gateway abandons an integration after 29 s; a route function must finish well before. */
 const API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS = 29;
 const STAGE_NAME = 'test';
+/** The stage name of a stack built without one. */
+const STAGE_DEFAULT = 'dev';
 const STACK_NAME = 'RelayUnderTest';
 
 /**
@@ -215,6 +217,10 @@ describe('BanguinsRelayStack', () => {
         NODE_OPTIONS: '--enable-source-maps',
         ...(route.readsRelayKey ? { [RELAY_KEY_SECRET_ARN_ENV]: { Ref: secretId } } : {}),
       });
+    });
+
+    test('THEN its function logs JSON at INFO (no line per relayed chunk) and without Lambda\'s START/END/REPORT lines', () => {
+      expect(fn.Properties.LoggingConfig).toEqual(expect.objectContaining({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' }));
     });
 
     test(`THEN its role may ${route.readsRelayKey ? '' : 'not '}read the relay key secret`, () => {
@@ -728,6 +734,105 @@ describe('BanguinsRelayStack options', () => {
     expect(() => readRelayStackContext(appWithContext({ context: { web: 'no' } }).node)).toThrow(
       expect.objectContaining({ code: 'InvalidContextValue', message: 'Context value web="no" is invalid: expected true or false.' }),
     );
+  });
+
+  test('GIVEN no alarmEmail and no budgetUsd WHEN the stack is built THEN it has no alarm, topic or budget', () => {
+    const template = Template.fromStack(new BanguinsRelayStack(appWithoutBundling(), 'RelayQuiet', { webAssetPath }));
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    template.resourceCountIs('AWS::Budgets::Budget', 0);
+  });
+
+  describe('GIVEN alarmEmail and budgetUsd WHEN the stack is built', () => {
+    const EMAIL = 'owner@example.com';
+    let stack: BanguinsRelayStack;
+    let template: Template;
+
+    beforeAll(() => {
+      stack = new BanguinsRelayStack(appWithoutBundling(), 'RelayWatched', { webAssetPath, alarmEmail: EMAIL, budgetUsd: 25 });
+      template = Template.fromStack(stack);
+    });
+
+    /** The metrics an alarm's math expression sums, as [namespace, metric name, dimensions]. */
+    function summedMetrics(alarmLogicalId: string): [string, string, Record<string, unknown>][] {
+      const alarm = template.toJSON().Resources[alarmLogicalId] as CfnResource;
+      const queries = alarm.Properties.Metrics as { Id: string; Expression?: string; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: unknown }[] }; Stat: string } }[];
+      const expression = queries.find((query) => query.Expression !== undefined);
+      const stats = queries.filter((query) => query.MetricStat !== undefined);
+      expect(expression?.Expression).toBe(stats.map((query) => query.Id).join(' + '));
+      return stats.map((query) => {
+        expect(query.MetricStat?.Stat).toBe('Sum');
+        const metric = query.MetricStat!.Metric;
+        return [metric.Namespace, metric.MetricName, Object.fromEntries(metric.Dimensions.map((d) => [d.Name, d.Value]))];
+      });
+    }
+
+    test('THEN an SNS topic that refuses publishers without TLS e-mails the address', () => {
+      template.resourceCountIs('AWS::SNS::Topic', 1);
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: EMAIL, TopicArn: { Ref: logicalIdOf(stack.alarms!.topic) } });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+    });
+
+    test('THEN three alarms notify the topic: API errors, route function throttles, route function errors', () => {
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+      for (const alarm of [stack.alarms!.apiErrors, stack.alarms!.lambdaThrottles, stack.alarms!.lambdaErrors]) {
+        const properties = (template.toJSON().Resources[logicalIdOf(alarm)] as CfnResource).Properties;
+        expect(properties.AlarmActions).toEqual([{ Ref: logicalIdOf(stack.alarms!.topic) }]);
+        expect(properties.TreatMissingData).toBe('notBreaching');
+      }
+    });
+
+    test('THEN the API errors alarm sums IntegrationError and ExecutionError of this API\'s stage', () => {
+      const dimensions = { ApiId: { Ref: logicalIdOf(stack.relay.api) }, Stage: STAGE_DEFAULT };
+      expect(summedMetrics(logicalIdOf(stack.alarms!.apiErrors))).toEqual([
+        ['AWS/ApiGateway', 'IntegrationError', dimensions],
+        ['AWS/ApiGateway', 'ExecutionError', dimensions],
+      ]);
+    });
+
+    test.each([
+      ['lambdaThrottles', 'Throttles', 1],
+      ['lambdaErrors', 'Errors', 5],
+    ] as const)('THEN the %s alarm sums %s of every route function, at %p or more in 5 minutes', (name, metricName, threshold) => {
+      const alarm = stack.alarms![name];
+      const functionIds = [...stack.relay.routeFunctions.values()].map((routeFunction) => ({ Ref: logicalIdOf(routeFunction.function) }));
+      expect(summedMetrics(logicalIdOf(alarm))).toEqual(functionIds.map((id) => ['AWS/Lambda', metricName, { FunctionName: id }]));
+      expect((template.toJSON().Resources[logicalIdOf(alarm)] as CfnResource).Properties.Threshold).toBe(threshold);
+    });
+
+    test('THEN a monthly cost budget of that many dollars e-mails the address at 80% actual and 100% forecast', () => {
+      template.hasResourceProperties('AWS::Budgets::Budget', {
+        Budget: { BudgetType: 'COST', TimeUnit: 'MONTHLY', BudgetLimit: { Amount: 25, Unit: 'USD' } },
+        NotificationsWithSubscribers: [
+          { Notification: { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 80, ThresholdType: 'PERCENTAGE' }, Subscribers: [{ SubscriptionType: 'EMAIL', Address: EMAIL }] },
+          { Notification: { NotificationType: 'FORECASTED', ComparisonOperator: 'GREATER_THAN', Threshold: 100, ThresholdType: 'PERCENTAGE' }, Subscribers: [{ SubscriptionType: 'EMAIL', Address: EMAIL }] },
+        ],
+      });
+    });
+  });
+
+  test('GIVEN alarmEmail alone WHEN the stack is built THEN it has the alarms but no budget', () => {
+    const template = Template.fromStack(new BanguinsRelayStack(appWithoutBundling(), 'RelayAlarmsOnly', { webAssetPath, alarmEmail: 'a@example.org' }));
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    template.resourceCountIs('AWS::Budgets::Budget', 0);
+  });
+
+  test.each([
+    [{ budgetUsd: 20 }, 'BudgetNeedsEmail', 'A budget tells nobody without an address: add -c alarmEmail=you@example.com to -c budgetUsd.'],
+    [{ budgetUsd: 0, alarmEmail: 'a@example.org' }, 'InvalidBudget', 'budgetUsd must be a positive number of US dollars a month, got 0 (e.g. -c budgetUsd=20).'],
+    [{ alarmEmail: 'not an address' }, 'InvalidAlarmEmail', 'alarmEmail "not an address" is not an e-mail address (e.g. -c alarmEmail=you@example.com).'],
+  ])('GIVEN %p WHEN the stack is built THEN it throws %s', (props, code, message) => {
+    const error = configErrorOf(props);
+    expect(error.code).toBe(code);
+    expect(error.message).toBe(message);
+  });
+
+  test('GIVEN -c budgetUsd=20 -c alarmEmail=… WHEN the context is read THEN they become stack options', () => {
+    const context = readRelayStackContext(appWithContext({ context: { budgetUsd: '20', alarmEmail: 'owner@example.com' } }).node);
+    expect(context.budgetUsd).toBe(20);
+    expect(context.alarmEmail).toBe('owner@example.com');
   });
 
   test('GIVEN -c values as strings WHEN the context is read THEN they become typed stack options', () => {
