@@ -48,14 +48,17 @@ const EXPECTED_TABLE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   Acknowledge: ['dynamodb:GetItem', 'dynamodb:DeleteItem'],
 };
 
-/** The stage throttles the issue asks for: the chunk path high, every control route low. */
+/**
+ * The stage throttles: the chunk path high, the session routes sized for 10,000 open connections
+ * and a 2,000-client reconnect storm (docs/cost-and-throughput.md), the unused routes low.
+ */
 const EXPECTED_ROUTE_SETTINGS: Readonly<Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>> = {
-  $connect: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
-  $disconnect: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+  $connect: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+  $disconnect: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
   $default: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
   sendmessage: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
-  Connect: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
-  Request: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+  Connect: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+  Request: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
   Transfer: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
   Acknowledge: { ThrottlingRateLimit: 250, ThrottlingBurstLimit: 500 },
 };
@@ -341,7 +344,24 @@ describe('BanguinsRelayStack', () => {
       });
     });
 
-    test('THEN each route has its own throttle: Transfer and Acknowledge high, every control route low', () => {
+    test('THEN the session routes hold 10,000 open connections keeping alive and a 2,000-client reconnect storm inside the 120 s window', () => {
+      const settings = (Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as CfnResource).Properties.RouteSettings as typeof EXPECTED_ROUTE_SETTINGS;
+      const rate = (routeKey: string) => settings[routeKey]?.ThrottlingRateLimit ?? 0;
+      const burst = (routeKey: string) => settings[routeKey]?.ThrottlingBurstLimit ?? 0;
+      /** Seconds for `requests` on a route whose steady rate is partly taken by `busyPerSecond`. */
+      const secondsFor = (routeKey: string, requests: number, busyPerSecond = 0) => Math.max(0, requests - burst(routeKey)) / (rate(routeKey) - busyPerSecond);
+      // The client's keepalive: a Connect every 240 s (client/transport/relay-connection.ts); its
+      // reconnect window: 120 s (SESSION_TIMING.peerTimeoutMs, client/tuning.ts).
+      const keepalivesPerSecond = 10_000 / 240;
+      expect(keepalivesPerSecond).toBeLessThanOrEqual(rate('Connect') / 2);
+      // Each returning client: one handshake, one Connect, one Request (rejoin); each within a third of the window.
+      expect(secondsFor('$connect', 2_000)).toBeLessThanOrEqual(40);
+      expect(secondsFor('Request', 2_000)).toBeLessThanOrEqual(40);
+      expect(secondsFor('Connect', 2_000, keepalivesPerSecond)).toBeLessThanOrEqual(40);
+      expect(rate('$disconnect')).toBeGreaterThanOrEqual(rate('$connect'));
+    });
+
+    test('THEN each route has its own throttle: Transfer and Acknowledge high, the session routes middling, the unused routes low', () => {
       const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as CfnResource;
       expect(stage.Properties.RouteSettings).toEqual(EXPECTED_ROUTE_SETTINGS);
       expect(Object.keys(stage.Properties.RouteSettings as object).sort()).toEqual(ROUTES.map((r) => r.routeKey).sort());
@@ -628,7 +648,7 @@ describe('BanguinsRelayStack options', () => {
     expect(stage.Properties.RouteSettings).toMatchObject({
       Transfer: { ThrottlingRateLimit: 3000, ThrottlingBurstLimit: 4000 },
       Acknowledge: { ThrottlingRateLimit: 250, ThrottlingBurstLimit: 500 },
-      $connect: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      $connect: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
     });
   });
 
