@@ -42,7 +42,8 @@ const ACK_EVERY_CHUNKS = 8;
 /** GetItem without ConsistentRead (dynamodb-connection-store.ts): half a read unit. */
 const READ_UNITS_PER_GET = 0.5;
 
-interface ChunkShape {
+/** A chunk size the clients send, and what one costs on the wire. */
+export interface ChunkShape {
   readonly name: string;
   readonly plaintextBytes: number;
   /** The Transfer message's size on the wire (JSON, base64 of the sealed chunk). */
@@ -56,7 +57,8 @@ interface ChunkShape {
   readonly bytesOutPerByte: number;
 }
 
-const SHAPES: readonly ChunkShape[] = [
+/** The two chunk sizes: browser (one 32 KB frame) and Node (one 128 KB message); test/data-transfer-out.test.ts re-measures bytesOutPerByte. */
+export const SHAPES: readonly ChunkShape[] = [
   { name: 'browser: 24,064 B chunk, one <= 32 KB frame', plaintextBytes: 24_064, messageBytes: 32_764, bytesOutPerByte: 1.343 },
   { name: 'Node: 96,256 B chunk, one <= 128 KB message', plaintextBytes: 96_256, messageBytes: 128_900, bytesOutPerByte: 1.336 },
 ];
@@ -69,36 +71,40 @@ function usd(value: number): string {
   return `$${value.toFixed(4)}`;
 }
 
-for (const shape of SHAPES) {
-  const chunks = GB / shape.plaintextBytes;
-  const units = Math.ceil(shape.messageBytes / MESSAGE_UNIT_BYTES);
-  const acks = chunks / ACK_EVERY_CHUNKS;
-  // A chunk is one message in (Transfer) and one out (the post); an ack one in and one out (<= 32 KB each).
-  const messages = chunks * units * 2 + acks * 2;
-  const invocations = chunks + acks;
-  const gbSeconds = invocations * LAMBDA_GB * LAMBDA_SECONDS;
-  const readUnits = invocations * READ_UNITS_PER_GET;
-  const gbOut = shape.bytesOutPerByte;
-  const rows: [string, string, number][] = [
-    ['API Gateway messages (32 KB units, in + out)', messages.toFixed(0), messages * PRICE.message],
-    ['Lambda requests (Transfer + Acknowledge)', invocations.toFixed(0), invocations * PRICE.lambdaRequest],
-    ['Lambda GB-seconds (256 MB x 10 ms)', gbSeconds.toFixed(1), gbSeconds * PRICE.lambdaGbSecond],
-    ['DynamoDB read units (1 GetItem per invocation)', readUnits.toFixed(0), readUnits * PRICE.readUnit],
-    ['data transfer out, GB (base64 + JSON, measured)', gbOut.toFixed(3), gbOut * PRICE.dataTransferOutGb],
-    ['CloudWatch Logs per chunk (off: DEBUG, WARN)', '0', 0],
-  ];
-  const total = rows.reduce((sum, [, , cost]) => sum + cost, 0);
-  const withoutReads = total - (rows[3]?.[2] ?? 0);
-  const logGb = (invocations * (LOG_BYTES_PER_INVOCATION.platform + LOG_BYTES_PER_INVOCATION.route)) / GB;
-  const transferRate = throttleOf('Transfer');
-  console.log(`\n${shape.name}: ${chunks.toFixed(0)} chunks per GB, ${units} message unit(s) per Transfer`);
-  for (const [what, count, cost] of rows) console.log(`  ${what.padEnd(48)} ${count.padStart(10)}  ${usd(cost)}`);
-  console.log(`  ${'total per GB'.padEnd(48)} ${''.padStart(10)}  ${usd(total)}  (${usd(withoutReads)} with cached pairings)`);
-  console.log(
-    `  with a log line per chunk and Lambda's START/END/REPORT lines: +${(logGb * 1000).toFixed(1)} MB of logs, +${usd(logGb * PRICE.logIngestionGb)} = ${usd(total + logGb * PRICE.logIngestionGb)}`,
-  );
-  console.log(`  aggregate cap at Transfer ${transferRate}/s: ${((transferRate * shape.plaintextBytes) / 1e6).toFixed(1)} MB/s for the whole stage`);
-  for (const window of [32, 64]) {
-    console.log(`  one transfer, window ${window} chunks, 100 ms round trip: ${((window * shape.plaintextBytes) / 0.1 / 1e6).toFixed(1)} MB/s`);
+function printCosts(): void {
+  for (const shape of SHAPES) {
+    const chunks = GB / shape.plaintextBytes;
+    const units = Math.ceil(shape.messageBytes / MESSAGE_UNIT_BYTES);
+    const acks = chunks / ACK_EVERY_CHUNKS;
+    // A chunk is one message in (Transfer) and one out (the post); an ack one in and one out (<= 32 KB each).
+    const messages = chunks * units * 2 + acks * 2;
+    const invocations = chunks + acks;
+    const gbSeconds = invocations * LAMBDA_GB * LAMBDA_SECONDS;
+    const readUnits = invocations * READ_UNITS_PER_GET;
+    const gbOut = shape.bytesOutPerByte;
+    const rows: [string, string, number][] = [
+      ['API Gateway messages (32 KB units, in + out)', messages.toFixed(0), messages * PRICE.message],
+      ['Lambda requests (Transfer + Acknowledge)', invocations.toFixed(0), invocations * PRICE.lambdaRequest],
+      ['Lambda GB-seconds (256 MB x 10 ms)', gbSeconds.toFixed(1), gbSeconds * PRICE.lambdaGbSecond],
+      ['DynamoDB read units (1 GetItem per invocation)', readUnits.toFixed(0), readUnits * PRICE.readUnit],
+      ['data transfer out, GB (base64 + JSON, measured)', gbOut.toFixed(3), gbOut * PRICE.dataTransferOutGb],
+      ['CloudWatch Logs per chunk (off: DEBUG, WARN)', '0', 0],
+    ];
+    const total = rows.reduce((sum, [, , cost]) => sum + cost, 0);
+    const withoutReads = total - (rows[3]?.[2] ?? 0);
+    const logGb = (invocations * (LOG_BYTES_PER_INVOCATION.platform + LOG_BYTES_PER_INVOCATION.route)) / GB;
+    const transferRate = throttleOf('Transfer');
+    console.log(`\n${shape.name}: ${chunks.toFixed(0)} chunks per GB, ${units} message unit(s) per Transfer`);
+    for (const [what, count, cost] of rows) console.log(`  ${what.padEnd(48)} ${count.padStart(10)}  ${usd(cost)}`);
+    console.log(`  ${'total per GB'.padEnd(48)} ${''.padStart(10)}  ${usd(total)}  (${usd(withoutReads)} with cached pairings)`);
+    console.log(
+      `  with a log line per chunk and Lambda's START/END/REPORT lines: +${(logGb * 1000).toFixed(1)} MB of logs, +${usd(logGb * PRICE.logIngestionGb)} = ${usd(total + logGb * PRICE.logIngestionGb)}`,
+    );
+    console.log(`  aggregate cap at Transfer ${transferRate}/s: ${((transferRate * shape.plaintextBytes) / 1e6).toFixed(1)} MB/s for the whole stage`);
+    for (const window of [32, 64]) {
+      console.log(`  one transfer, window ${window} chunks, 100 ms round trip: ${((window * shape.plaintextBytes) / 0.1 / 1e6).toFixed(1)} MB/s`);
+    }
   }
 }
+
+if (require.main === module) printCosts();
