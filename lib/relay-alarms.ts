@@ -29,8 +29,8 @@ export interface RelayAlarmsProps {
 
 /**
  * CloudWatch alarms on what hurts a deployed relay, each notifying an SNS topic with one e-mail
- * subscriber: the API's integration and execution errors (a route that answered 5xx or could not be
- * invoked), Lambda throttles of the route functions (a new account's concurrency quota of 10), and
+ * subscriber: the API's integration and execution errors (a route that answered 4xx/5xx, which
+ * includes `$connect`'s 401 to a wrong relay key, or could not be invoked), Lambda throttles of the route functions (a new account's concurrency quota of 10), and
  * route function errors.
  */
 export class RelayAlarms extends Construct {
@@ -75,7 +75,7 @@ export class RelayAlarms extends Construct {
 
     this.apiErrors = alarm(
       'ApiErrors',
-      `Banguins relay: ${API_ERRORS_THRESHOLD}+ frames in 5 minutes failed in the relay (API Gateway IntegrationError + ExecutionError: a route answered 5xx or could not be invoked)`,
+      `Banguins relay: ${API_ERRORS_THRESHOLD}+ frames in 5 minutes failed in the relay (API Gateway IntegrationError + ExecutionError: a route answered 4xx/5xx, such as a handshake refused for a wrong key, or could not be invoked)`,
       sumOf('API errors', [apiMetric('IntegrationError'), apiMetric('ExecutionError')]),
       API_ERRORS_THRESHOLD,
     );
