@@ -17,6 +17,9 @@ const DEFAULT_THROTTLING_BURST_LIMIT = 20;
 /** API Gateway stage names: letters, digits, `-` and `_`, at most 128 characters. */
 const STAGE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
+/** An e-mail address, loosely: something@domain.tld, no spaces. */
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
 /** Options of {@link BanguinsRelayStack}. */
 export interface BanguinsRelayStackProps extends StackProps {
   /** A folder holding the built web page, with an index.html (`npm run build:web` makes `dist/web`). */
@@ -65,6 +68,25 @@ export interface BanguinsRelayStackProps extends StackProps {
    * @default none: the page meets its peer by host candidates only (devices on one network)
    */
   readonly iceServerUrls?: readonly string[];
+  /**
+   * Whether to host the web page (S3 bucket, CloudFront, `WebUrl`). Off (`-c web=false`), the
+   * stack is the relay alone: for an account where CloudFront is refused until it is verified, or
+   * when only the CLI is used. `webAssetPath` is then not read.
+   * @default true
+   */
+  readonly web?: boolean;
+  /**
+   * A monthly AWS Budgets cost budget for the account, in US dollars (`-c budgetUsd=20`): an e-mail
+   * to `alarmEmail` at 80% of it and when the month's forecast passes it. Needs `alarmEmail`.
+   * @default no budget
+   */
+  readonly budgetUsd?: number;
+  /**
+   * Where the budget and the CloudWatch alarms (API 5xx, Lambda throttles and errors) send e-mail
+   * (`-c alarmEmail=you@example.com`; AWS asks the address to confirm the alarms' subscription).
+   * @default no alarms and no budget
+   */
+  readonly alarmEmail?: string;
 }
 
 /** The stack's options with every default applied and every value checked. */
@@ -79,6 +101,9 @@ export interface ResolvedRelayStackProps {
   readonly configureApiGatewayAccountLogging: boolean;
   readonly routes: readonly RouteDefinition[];
   readonly iceServerUrls: readonly string[];
+  readonly web: boolean;
+  readonly budgetUsd: number | undefined;
+  readonly alarmEmail: string | undefined;
 }
 
 /**
@@ -126,7 +151,19 @@ export function resolveRelayStackProps(
     throw new StackConfigError('InvalidIceServer', `ICE server ${JSON.stringify(badUrl)} is invalid: expected a stun: or turn: URL such as stun:stun.example.org:3478.`);
   }
 
-  checkWebAssets(props.webAssetPath);
+  const { budgetUsd, alarmEmail } = props;
+  if (budgetUsd !== undefined && !(Number.isFinite(budgetUsd) && budgetUsd > 0)) {
+    throw new StackConfigError('InvalidBudget', `budgetUsd must be a positive number of US dollars a month, got ${String(budgetUsd)} (e.g. -c budgetUsd=20).`);
+  }
+  if (alarmEmail !== undefined && !EMAIL_PATTERN.test(alarmEmail)) {
+    throw new StackConfigError('InvalidAlarmEmail', `alarmEmail ${JSON.stringify(alarmEmail)} is not an e-mail address (e.g. -c alarmEmail=you@example.com).`);
+  }
+  if (budgetUsd !== undefined && alarmEmail === undefined) {
+    throw new StackConfigError('BudgetNeedsEmail', 'A budget tells nobody without an address: add -c alarmEmail=you@example.com to -c budgetUsd.');
+  }
+
+  const web = props.web ?? true;
+  if (web) checkWebAssets(props.webAssetPath);
   return {
     webAssetPath: props.webAssetPath,
     stageName,
@@ -137,6 +174,9 @@ export function resolveRelayStackProps(
     configureApiGatewayAccountLogging: props.configureApiGatewayAccountLogging ?? true,
     routes,
     iceServerUrls,
+    web,
+    budgetUsd,
+    alarmEmail,
   };
 }
 

@@ -12,3 +12,5 @@ export * from './nag-finding-ids';
 export * from './origin-access-control-name';
 export * from './relay-access-key';
 export * from './route-throttles';
+export * from './relay-alarms';
+export * from './monthly-budget';

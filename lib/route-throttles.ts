@@ -20,9 +20,17 @@ const TRANSFER_THROTTLE: RouteThrottle = { rateLimit: 1000, burstLimit: 2000 };
 const ACKNOWLEDGE_THROTTLE: RouteThrottle = { rateLimit: 250, burstLimit: 500 };
 
 /**
- * The throttle of the control routes (connect, pair, echo, unroutable frames): a few per transfer,
- * far below the account's 500 new connections/s; a flood of them cannot crowd out the chunk path.
- * `$disconnect` comes once per connection, as many as `$connect`.
+ * The throttle of the session routes (`$connect`, `$disconnect`, `Connect`, `Request`): sized for
+ * 10,000 open connections each sending a `Connect` keepalive every 240 s (41.7/s, 42% of it) and a
+ * storm of 2,000 clients coming back after a blip well inside the clients' 120 s reconnect window
+ * (`$connect` and `Request` ~18 s, `Connect` ~31 s on top of the keepalives); a fifth of the
+ * account's 500 new connections/s. The arithmetic: docs/cost-and-throughput.md.
+ */
+const SESSION_THROTTLE: RouteThrottle = { rateLimit: 100, burstLimit: 200 };
+
+/**
+ * The throttle of the routes no client of this project calls (`$default`: unroutable frames,
+ * `sendmessage`: the seed's echo): a flood of them cannot crowd out the others.
  */
 const CONTROL_THROTTLE: RouteThrottle = { rateLimit: 10, burstLimit: 20 };
 
@@ -31,12 +39,12 @@ const CONTROL_THROTTLE: RouteThrottle = { rateLimit: 10, burstLimit: 20 };
  * named here gets the stage's default route throttle. `-c throttle.<routeKey>=RATE/BURST` overrides one.
  */
 const DEFAULT_ROUTE_THROTTLES: Readonly<Record<string, RouteThrottle>> = {
-  $connect: CONTROL_THROTTLE,
-  $disconnect: CONTROL_THROTTLE,
+  $connect: SESSION_THROTTLE,
+  $disconnect: SESSION_THROTTLE,
   $default: CONTROL_THROTTLE,
   sendmessage: CONTROL_THROTTLE,
-  Connect: CONTROL_THROTTLE,
-  Request: CONTROL_THROTTLE,
+  Connect: SESSION_THROTTLE,
+  Request: SESSION_THROTTLE,
   Transfer: TRANSFER_THROTTLE,
   Acknowledge: ACKNOWLEDGE_THROTTLE,
 };

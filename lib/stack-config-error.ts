@@ -7,7 +7,10 @@ export type StackConfigErrorCode =
   | 'InvalidIceServer'
   | 'WebAssetsMissing'
   | 'NoRoutes'
-  | 'DuplicateRoute';
+  | 'DuplicateRoute'
+  | 'InvalidBudget'
+  | 'InvalidAlarmEmail'
+  | 'BudgetNeedsEmail';
 
 /** A bad stack input: one line saying what is wrong and what to do, with a stable `code`. */
 export class StackConfigError extends Error {

@@ -17,6 +17,12 @@ export interface RelayStackContext {
   readonly routeThrottles?: Readonly<Record<string, RouteThrottle>>;
   /** `-c iceServers=stun:a.example:3478,stun:b.example`, or a list in cdk.json: the page's STUN/TURN servers. */
   readonly iceServerUrls?: readonly string[];
+  /** `-c web=false` deploys the relay alone: no bucket, no CloudFront, no WebUrl. */
+  readonly web?: boolean;
+  /** `-c budgetUsd=20`: a monthly cost budget, e-mailing `alarmEmail`. */
+  readonly budgetUsd?: number;
+  /** `-c alarmEmail=you@example.com`: where the budget and the CloudWatch alarms send e-mail. */
+  readonly alarmEmail?: string;
 }
 
 /**
@@ -31,6 +37,9 @@ export function readRelayStackContext(node: Node): RelayStackContext {
     configureApiGatewayAccountLogging: optionalBoolean(node, 'apiGatewayAccountLogging'),
     routeThrottles: optionalThrottles(node),
     iceServerUrls: optionalIceServerUrls(node),
+    web: optionalBoolean(node, 'web'),
+    budgetUsd: optionalNumber(node, 'budgetUsd'),
+    alarmEmail: optionalString(node, 'alarmEmail'),
   };
 }
 

@@ -95,6 +95,18 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(findings).toEqual([]);
   }, 120_000); // CloudFormation validation and cdk-nag take ~15 s, more on a busy machine
 
+  test('GIVEN the relay alone with alarms and a budget WHEN synthesised THEN no finding is left unacknowledged', () => {
+    // GIVEN
+    const app = appWithoutBundling();
+    new BanguinsRelayStack(app, 'NagRelayWatched', { webAssetPath, web: false, alarmEmail: 'owner@example.com', budgetUsd: 20 });
+
+    // WHEN
+    const findings = unacknowledgedFindings(app);
+
+    // THEN
+    expect(findings).toEqual([]);
+  }, 120_000); // CloudFormation validation and cdk-nag take ~15 s, more on a busy machine
+
   test('GIVEN a second stage in the same app WHEN synthesised THEN its acknowledgments match its own resources too', () => {
     // GIVEN
     const app = appWithoutBundling();

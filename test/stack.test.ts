@@ -20,12 +20,15 @@ import {
   ORIGIN_ACCESS_CONTROL_NAME_MAX_LENGTH,
   readRelayStackContext,
   StackConfigError,
+  type WebHosting,
 } from '../lib';
 import { CONTENT_SECURITY_POLICY } from '../web/content-security-policy';
 
 /** API Gateway abandons an integration after 29 s; a route function must finish well before. */
 const API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS = 29;
 const STAGE_NAME = 'test';
+/** The stage name of a stack built without one. */
+const STAGE_DEFAULT = 'dev';
 const STACK_NAME = 'RelayUnderTest';
 
 /**
@@ -45,14 +48,17 @@ const EXPECTED_TABLE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   Acknowledge: ['dynamodb:GetItem', 'dynamodb:DeleteItem'],
 };
 
-/** The stage throttles the issue asks for: the chunk path high, every control route low. */
+/**
+ * The stage throttles: the chunk path high, the session routes sized for 10,000 open connections
+ * and a 2,000-client reconnect storm (docs/cost-and-throughput.md), the unused routes low.
+ */
 const EXPECTED_ROUTE_SETTINGS: Readonly<Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>> = {
-  $connect: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
-  $disconnect: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+  $connect: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+  $disconnect: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
   $default: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
   sendmessage: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
-  Connect: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
-  Request: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+  Connect: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+  Request: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
   Transfer: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
   Acknowledge: { ThrottlingRateLimit: 250, ThrottlingBurstLimit: 500 },
 };
@@ -101,6 +107,12 @@ afterAll(() => {
 
 function logicalIdOf(construct: IConstruct): string {
   return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+/** The stack's web hosting, which these tests expect it to have. */
+function webOf(stack: BanguinsRelayStack): WebHosting {
+  if (!stack.web) throw new Error('expected the stack to host the web page');
+  return stack.web;
 }
 
 function actionsOf(statement: PolicyStatement): string[] {
@@ -208,6 +220,10 @@ describe('BanguinsRelayStack', () => {
         NODE_OPTIONS: '--enable-source-maps',
         ...(route.readsRelayKey ? { [RELAY_KEY_SECRET_ARN_ENV]: { Ref: secretId } } : {}),
       });
+    });
+
+    test('THEN its function logs JSON at INFO (no line per relayed chunk) and without Lambda\'s START/END/REPORT lines', () => {
+      expect(fn.Properties.LoggingConfig).toEqual(expect.objectContaining({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' }));
     });
 
     test(`THEN its role may ${route.readsRelayKey ? '' : 'not '}read the relay key secret`, () => {
@@ -328,7 +344,24 @@ describe('BanguinsRelayStack', () => {
       });
     });
 
-    test('THEN each route has its own throttle: Transfer and Acknowledge high, every control route low', () => {
+    test('THEN the session routes hold 10,000 open connections keeping alive and a 2,000-client reconnect storm inside the 120 s window', () => {
+      const settings = (Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as CfnResource).Properties.RouteSettings as typeof EXPECTED_ROUTE_SETTINGS;
+      const rate = (routeKey: string) => settings[routeKey]?.ThrottlingRateLimit ?? 0;
+      const burst = (routeKey: string) => settings[routeKey]?.ThrottlingBurstLimit ?? 0;
+      /** Seconds for `requests` on a route whose steady rate is partly taken by `busyPerSecond`. */
+      const secondsFor = (routeKey: string, requests: number, busyPerSecond = 0) => Math.max(0, requests - burst(routeKey)) / (rate(routeKey) - busyPerSecond);
+      // The client's keepalive: a Connect every 240 s (client/transport/relay-connection.ts); its
+      // reconnect window: 120 s (SESSION_TIMING.peerTimeoutMs, client/tuning.ts).
+      const keepalivesPerSecond = 10_000 / 240;
+      expect(keepalivesPerSecond).toBeLessThanOrEqual(rate('Connect') / 2);
+      // Each returning client: one handshake, one Connect, one Request (rejoin); each within a third of the window.
+      expect(secondsFor('$connect', 2_000)).toBeLessThanOrEqual(40);
+      expect(secondsFor('Request', 2_000)).toBeLessThanOrEqual(40);
+      expect(secondsFor('Connect', 2_000, keepalivesPerSecond)).toBeLessThanOrEqual(40);
+      expect(rate('$disconnect')).toBeGreaterThanOrEqual(rate('$connect'));
+    });
+
+    test('THEN each route has its own throttle: Transfer and Acknowledge high, the session routes middling, the unused routes low', () => {
       const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0] as CfnResource;
       expect(stage.Properties.RouteSettings).toEqual(EXPECTED_ROUTE_SETTINGS);
       expect(Object.keys(stage.Properties.RouteSettings as object).sort()).toEqual(ROUTES.map((r) => r.routeKey).sort());
@@ -386,7 +419,7 @@ describe('BanguinsRelayStack', () => {
 
     test('THEN it outputs the https URL of the web page', () => {
       template.hasOutput('WebUrl', {
-        Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOf(stack.web.distribution), 'DomainName'] }]] },
+        Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOf(webOf(stack).distribution), 'DomainName'] }]] },
       });
     });
   });
@@ -473,7 +506,7 @@ describe('BanguinsRelayStack', () => {
 
     test('THEN the bucket policy refuses every request without TLS', () => {
       template.hasResourceProperties('AWS::S3::BucketPolicy', {
-        Bucket: { Ref: logicalIdOf(stack.web.bucket) },
+        Bucket: { Ref: logicalIdOf(webOf(stack).bucket) },
         PolicyDocument: {
           Statement: Match.arrayWith([
             Match.objectLike({
@@ -497,7 +530,7 @@ describe('BanguinsRelayStack', () => {
           DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
           Origins: [
             Match.objectLike({
-              DomainName: { 'Fn::GetAtt': [logicalIdOf(stack.web.bucket), 'RegionalDomainName'] },
+              DomainName: { 'Fn::GetAtt': [logicalIdOf(webOf(stack).bucket), 'RegionalDomainName'] },
               OriginAccessControlId: { 'Fn::GetAtt': [Match.anyValue(), 'Id'] },
               S3OriginConfig: { OriginAccessIdentity: '' },
             }),
@@ -519,8 +552,8 @@ describe('BanguinsRelayStack', () => {
 
     test('THEN the page and a config.json holding this stack\'s wss URL are deployed and the cache invalidated', () => {
       template.hasResourceProperties('Custom::CDKBucketDeployment', {
-        DestinationBucketName: { Ref: logicalIdOf(stack.web.bucket) },
-        DistributionId: { Ref: logicalIdOf(stack.web.distribution) },
+        DestinationBucketName: { Ref: logicalIdOf(webOf(stack).bucket) },
+        DistributionId: { Ref: logicalIdOf(webOf(stack).distribution) },
         DistributionPaths: ['/*'],
         SourceObjectKeys: Match.arrayWith([Match.stringLikeRegexp('\\.zip$')]),
         // config.json's relayUrl is filled in at deploy time from the API id.
@@ -615,7 +648,7 @@ describe('BanguinsRelayStack options', () => {
     expect(stage.Properties.RouteSettings).toMatchObject({
       Transfer: { ThrottlingRateLimit: 3000, ThrottlingBurstLimit: 4000 },
       Acknowledge: { ThrottlingRateLimit: 250, ThrottlingBurstLimit: 500 },
-      $connect: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      $connect: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
     });
   });
 
@@ -696,6 +729,132 @@ describe('BanguinsRelayStack options', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AccessLogSettings: Match.objectLike({ Format: Match.anyValue() }) });
   });
 
+  test('GIVEN web: false WHEN the stack is built THEN it is the relay alone: no bucket, no CloudFront, no page deployment, no WebUrl', () => {
+    // No built page needed either: the folder is never read.
+    const stack = new BanguinsRelayStack(appWithoutBundling(), 'RelayAlone', { webAssetPath: path.join(webAssetPath, 'missing'), web: false });
+    const template = Template.fromStack(stack);
+    expect(stack.web).toBeUndefined();
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+    template.resourceCountIs('AWS::CloudFront::Distribution', 0);
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 0);
+    template.resourceCountIs('Custom::CDKBucketDeployment', 0);
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['CallbackUrl', 'ConnectionsTableName', 'RelayKeySecretArn', 'RelayUrl']);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length);
+  });
+
+  test.each([
+    ['-c web=false', 'false', false],
+    ['"web": false in cdk.json', false, false],
+    ['-c web=true', 'true', true],
+  ])('GIVEN %s WHEN the context is read THEN web is %p', (_how, value, web) => {
+    expect(readRelayStackContext(appWithContext({ context: { web: value } }).node).web).toBe(web);
+  });
+
+  test('GIVEN web=no WHEN the context is read THEN it throws InvalidContextValue', () => {
+    expect(() => readRelayStackContext(appWithContext({ context: { web: 'no' } }).node)).toThrow(
+      expect.objectContaining({ code: 'InvalidContextValue', message: 'Context value web="no" is invalid: expected true or false.' }),
+    );
+  });
+
+  test('GIVEN no alarmEmail and no budgetUsd WHEN the stack is built THEN it has no alarm, topic or budget', () => {
+    const template = Template.fromStack(new BanguinsRelayStack(appWithoutBundling(), 'RelayQuiet', { webAssetPath }));
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    template.resourceCountIs('AWS::Budgets::Budget', 0);
+  });
+
+  describe('GIVEN alarmEmail and budgetUsd WHEN the stack is built', () => {
+    const EMAIL = 'owner@example.com';
+    let stack: BanguinsRelayStack;
+    let template: Template;
+
+    beforeAll(() => {
+      stack = new BanguinsRelayStack(appWithoutBundling(), 'RelayWatched', { webAssetPath, alarmEmail: EMAIL, budgetUsd: 25 });
+      template = Template.fromStack(stack);
+    });
+
+    /** The metrics an alarm's math expression sums, as [namespace, metric name, dimensions]. */
+    function summedMetrics(alarmLogicalId: string): [string, string, Record<string, unknown>][] {
+      const alarm = template.toJSON().Resources[alarmLogicalId] as CfnResource;
+      const queries = alarm.Properties.Metrics as { Id: string; Expression?: string; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: unknown }[] }; Stat: string } }[];
+      const expression = queries.find((query) => query.Expression !== undefined);
+      const stats = queries.filter((query) => query.MetricStat !== undefined);
+      expect(expression?.Expression).toBe(stats.map((query) => query.Id).join(' + '));
+      return stats.map((query) => {
+        expect(query.MetricStat?.Stat).toBe('Sum');
+        const metric = query.MetricStat!.Metric;
+        return [metric.Namespace, metric.MetricName, Object.fromEntries(metric.Dimensions.map((d) => [d.Name, d.Value]))];
+      });
+    }
+
+    test('THEN an SNS topic that refuses publishers without TLS e-mails the address', () => {
+      template.resourceCountIs('AWS::SNS::Topic', 1);
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: EMAIL, TopicArn: { Ref: logicalIdOf(stack.alarms!.topic) } });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+    });
+
+    test('THEN three alarms notify the topic: API errors, route function throttles, route function errors', () => {
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+      for (const alarm of [stack.alarms!.apiErrors, stack.alarms!.lambdaThrottles, stack.alarms!.lambdaErrors]) {
+        const properties = (template.toJSON().Resources[logicalIdOf(alarm)] as CfnResource).Properties;
+        expect(properties.AlarmActions).toEqual([{ Ref: logicalIdOf(stack.alarms!.topic) }]);
+        expect(properties.TreatMissingData).toBe('notBreaching');
+      }
+    });
+
+    test('THEN the API errors alarm sums IntegrationError and ExecutionError of this API\'s stage', () => {
+      const dimensions = { ApiId: { Ref: logicalIdOf(stack.relay.api) }, Stage: STAGE_DEFAULT };
+      expect(summedMetrics(logicalIdOf(stack.alarms!.apiErrors))).toEqual([
+        ['AWS/ApiGateway', 'IntegrationError', dimensions],
+        ['AWS/ApiGateway', 'ExecutionError', dimensions],
+      ]);
+    });
+
+    test.each([
+      ['lambdaThrottles', 'Throttles', 1],
+      ['lambdaErrors', 'Errors', 5],
+    ] as const)('THEN the %s alarm sums %s of every route function, at %p or more in 5 minutes', (name, metricName, threshold) => {
+      const alarm = stack.alarms![name];
+      const functionIds = [...stack.relay.routeFunctions.values()].map((routeFunction) => ({ Ref: logicalIdOf(routeFunction.function) }));
+      expect(summedMetrics(logicalIdOf(alarm))).toEqual(functionIds.map((id) => ['AWS/Lambda', metricName, { FunctionName: id }]));
+      expect((template.toJSON().Resources[logicalIdOf(alarm)] as CfnResource).Properties.Threshold).toBe(threshold);
+    });
+
+    test('THEN a monthly cost budget of that many dollars e-mails the address at 80% actual and 100% forecast', () => {
+      template.hasResourceProperties('AWS::Budgets::Budget', {
+        Budget: { BudgetType: 'COST', TimeUnit: 'MONTHLY', BudgetLimit: { Amount: 25, Unit: 'USD' } },
+        NotificationsWithSubscribers: [
+          { Notification: { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 80, ThresholdType: 'PERCENTAGE' }, Subscribers: [{ SubscriptionType: 'EMAIL', Address: EMAIL }] },
+          { Notification: { NotificationType: 'FORECASTED', ComparisonOperator: 'GREATER_THAN', Threshold: 100, ThresholdType: 'PERCENTAGE' }, Subscribers: [{ SubscriptionType: 'EMAIL', Address: EMAIL }] },
+        ],
+      });
+    });
+  });
+
+  test('GIVEN alarmEmail alone WHEN the stack is built THEN it has the alarms but no budget', () => {
+    const template = Template.fromStack(new BanguinsRelayStack(appWithoutBundling(), 'RelayAlarmsOnly', { webAssetPath, alarmEmail: 'a@example.org' }));
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    template.resourceCountIs('AWS::Budgets::Budget', 0);
+  });
+
+  test.each([
+    [{ budgetUsd: 20 }, 'BudgetNeedsEmail', 'A budget tells nobody without an address: add -c alarmEmail=you@example.com to -c budgetUsd.'],
+    [{ budgetUsd: 0, alarmEmail: 'a@example.org' }, 'InvalidBudget', 'budgetUsd must be a positive number of US dollars a month, got 0 (e.g. -c budgetUsd=20).'],
+    [{ alarmEmail: 'not an address' }, 'InvalidAlarmEmail', 'alarmEmail "not an address" is not an e-mail address (e.g. -c alarmEmail=you@example.com).'],
+  ])('GIVEN %p WHEN the stack is built THEN it throws %s', (props, code, message) => {
+    const error = configErrorOf(props);
+    expect(error.code).toBe(code);
+    expect(error.message).toBe(message);
+  });
+
+  test('GIVEN -c budgetUsd=20 -c alarmEmail=… WHEN the context is read THEN they become stack options', () => {
+    const context = readRelayStackContext(appWithContext({ context: { budgetUsd: '20', alarmEmail: 'owner@example.com' } }).node);
+    expect(context.budgetUsd).toBe(20);
+    expect(context.alarmEmail).toBe('owner@example.com');
+  });
+
   test('GIVEN -c values as strings WHEN the context is read THEN they become typed stack options', () => {
     const app = appWithContext({ context: { stage: 'prod', throttlingRateLimit: '50', throttlingBurstLimit: 75, apiGatewayAccountLogging: 'false' } });
     expect(readRelayStackContext(app.node)).toEqual({
@@ -713,12 +872,12 @@ describe('BanguinsRelayStack options', () => {
     const context = readRelayStackContext(appWithContext({ context: { iceServers: value } }).node);
     expect(context.iceServerUrls).toEqual(urls);
     const stack = new BanguinsRelayStack(appWithoutBundling(), 'RelayWithStun', { webAssetPath, iceServerUrls: context.iceServerUrls });
-    expect(stack.web.config.iceServers).toEqual(urls.map((url) => ({ urls: url })));
+    expect(webOf(stack).config.iceServers).toEqual(urls.map((url) => ({ urls: url })));
   });
 
   test('GIVEN no ICE servers WHEN the stack is built THEN config.json has none (host candidates only)', () => {
     const stack = new BanguinsRelayStack(appWithoutBundling(), 'RelayNoStun', { webAssetPath });
-    expect(stack.web.config).not.toHaveProperty('iceServers');
+    expect(webOf(stack).config).not.toHaveProperty('iceServers');
   });
 
   test.each([

@@ -21,6 +21,15 @@ type LogLevel = ConstructorParameters<typeof Logger>[0] extends infer O ? (O ext
 
 const OK: WebSocketResult = { statusCode: 200 };
 
+/**
+ * The routes called once per chunk (or per 8 chunks): their successful calls log at DEBUG, so the
+ * functions' INFO level writes no line per chunk (CloudWatch Logs ingestion, $0.50/GB, would add
+ * ~$0.015 per GB moved with Lambda's own lines); refusals and failures still log at INFO and ERROR.
+ * The application log level DEBUG on a function (Lambda's logging configuration, read by Powertools
+ * from AWS_LAMBDA_LOG_LEVEL) brings them back.
+ */
+const PER_CHUNK_ROUTES: ReadonlySet<string> = new Set(['Transfer', 'Acknowledge']);
+
 /** Turns a relay action into a route handler: builds the ports, runs the action, answers errors with an Error frame. */
 export function defineRoute(routeKey: string, action: RelayAction): RouteModule {
   const createHandler = (config: RelayConfig, clients: RelayClients = createRelayClients(config)): WebSocketHandler => {
@@ -28,6 +37,7 @@ export function defineRoute(routeKey: string, action: RelayAction): RouteModule 
       serviceName: 'banguins-relay',
       ...(config.logLevel ? { logLevel: config.logLevel as LogLevel } : {}),
     });
+    const perChunk = PER_CHUNK_ROUTES.has(routeKey);
     return async (event) => {
       const started = Date.now();
       const { connectionId } = event.requestContext;
@@ -47,7 +57,8 @@ export function defineRoute(routeKey: string, action: RelayAction): RouteModule 
         logger.info('route', { route: routeKey, connectionId, outcome, ms: Date.now() - started, ...extra });
       try {
         await action(context);
-        log('ok');
+        if (perChunk) logger.debug('route', { route: routeKey, connectionId, outcome: 'ok', ms: Date.now() - started });
+        else log('ok');
         return OK;
       } catch (error) {
         return answerFailure({ routeKey, event, error, post, logger, log });

@@ -47,6 +47,20 @@ export interface ClientTransports {
   readonly connectionsPoster?: PostToConnection;
 }
 
+/**
+ * One try per `@connections` post: a 429 from a slow receiver becomes PeerBusy at once, and the
+ * sender's congestion control does the waiting, instead of the SDK's 3 retries (~1.15 s of a
+ * function per chunk).
+ */
+export const POST_MAX_ATTEMPTS = 1;
+
+/**
+ * How long a `@connections` post may take, connecting included, before it gives up (a TimeoutError,
+ * which the poster reports as PeerBusy). API Gateway answers a post in milliseconds; a post still
+ * open after this is not worth a function's time.
+ */
+export const POST_REQUEST_TIMEOUT_MS = 2_000;
+
 /** Builds the SDK clients from injected configuration (endpoint, region, credentials), never from fixed settings. */
 export function createRelayClients(config: RelayConfig, transports: ClientTransports = {}): RelayClients {
   const common = {
@@ -70,7 +84,12 @@ export function createRelayClients(config: RelayConfig, transports: ClientTransp
         // One command, posted for every chunk and ack: resolve its middleware stack once, not per
         // post (a third of the SDK's CPU per post). The DynamoDB document client refuses this option.
         cacheMiddleware: true,
-        ...(transports.connectionsRequestHandler ? { requestHandler: transports.connectionsRequestHandler } : {}),
+        maxAttempts: POST_MAX_ATTEMPTS,
+        requestHandler: transports.connectionsRequestHandler ?? {
+          connectionTimeout: POST_REQUEST_TIMEOUT_MS,
+          requestTimeout: POST_REQUEST_TIMEOUT_MS,
+          throwOnRequestTimeout: true,
+        },
         ...(transports.connectionsSigner ? { signer: transports.connectionsSigner } : {}),
       });
       entry = { client, poster: connectionsApiPoster(client) };
