@@ -13,6 +13,13 @@ const BASE_ARGS = [
   '--disable-sync',
   '--no-first-run',
   '--disable-quic',
+  // WebRTC host candidates a Node peer can use: Chromium hides local addresses behind random mDNS
+  // `.local` names, which @roamhq/wrtc cannot resolve (and without a multicast responder nor can
+  // another browser); with this flag the candidates carry the machine's own addresses (here
+  // 192.0.2.2 and fd00::2, so the packets never leave the machine).
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  // On a machine whose only interface is loopback, gather 127.0.0.1 candidates too.
+  '--allow-loopback-in-peer-connection',
 ];
 
 let chosen: ChromiumBinary | undefined;
