@@ -5,6 +5,7 @@ import { directoryPicker, directorySink, downloadSink, type PickedDirectory, typ
 import { describeError } from './error-text';
 import { FileListView } from './file-list-view';
 import { PathLine } from './path-line';
+import { sessionMarker } from './session-marks';
 import { formatFileCount } from './format';
 import { setError, setStatus, showScreens, type PageElements } from './page-elements';
 
@@ -61,8 +62,10 @@ export async function runReceiveFlow({ elements, pathOptions, link }: ReceiveFlo
   };
 
   const pathLine = new PathLine(elements.pathLine);
+  const mark = sessionMarker();
   const onEvent = (event: SessionEvent): void => {
     pathLine.onEvent(event);
+    mark(event);
     switch (event.type) {
       case 'paired':
         paired = true;

@@ -4,6 +4,7 @@ import { blobSource } from './blob-source';
 import { describeError } from './error-text';
 import { FileListView } from './file-list-view';
 import { PathLine } from './path-line';
+import { sessionMarker } from './session-marks';
 import { formatFileCount } from './format';
 import { setError, setStatus, showScreens, type PageElements } from './page-elements';
 import { drawQrCode } from './qr-display';
@@ -39,8 +40,10 @@ export async function runSendFlow({ elements, pathOptions, relayUrl, pageUrl, fi
   setStatus(elements, 'Connecting to the relay…', true);
 
   const pathLine = new PathLine(elements.pathLine);
+  const mark = sessionMarker();
   const onEvent = (event: SessionEvent): void => {
     pathLine.onEvent(event);
+    mark(event);
     switch (event.type) {
       case 'link':
         elements.pairingLink.value = event.link;
