@@ -27,9 +27,10 @@ export class PathLine {
       this.meter = new RateMeter();
       this.paint(now);
     } else if (event.type === 'progress') {
+      // At most 4 samples and repaints a second, as the file rows.
+      if (now - this.lastPaint < 250 && event.totalBytes < event.totalSize) return;
       this.meter.record(now, event.totalBytes);
-      // At most 4 repaints a second, as the file rows.
-      if (now - this.lastPaint >= 250 || event.totalBytes >= event.totalSize) this.paint(now);
+      this.paint(now);
     }
   }
 
