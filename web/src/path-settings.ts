@@ -66,7 +66,7 @@ export class PathSettings {
     this.iceServerText = stored.iceServerText;
     elements.relayOnly.checked = addressRelayOnly || stored.relayOnly;
     elements.relayOnly.disabled = addressRelayOnly;
-    if (addressRelayOnly) elements.relayOnly.title = `Set by the page's address (?${RELAY_ONLY_PARAMETER})`;
+    if (addressRelayOnly) elements.relayOnly.parentElement?.append(` (set by the page's address, ?${RELAY_ONLY_PARAMETER})`);
     elements.iceServers.value = stored.iceServerText;
     elements.relayOnly.addEventListener('change', () => {
       this.relayOnlySetting = elements.relayOnly.checked;
