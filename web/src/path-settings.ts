@@ -6,7 +6,7 @@ import { IceServerError, parseIceServerUrls } from './ice-servers';
  * `?relay-only=1`; `=0` or `=false` turns it off). It sits in the query, before a pairing link's
  * `#fragment`, so `https://…/?relay-only#relay=…&id=…&key=…` is still a link the page opens.
  */
-export const RELAY_ONLY_PARAMETER = 'relay-only';
+const RELAY_ONLY_PARAMETER = 'relay-only';
 
 const RELAY_ONLY_KEY = 'banguins.relayOnly';
 const ICE_SERVERS_KEY = 'banguins.iceServers';
