@@ -3,7 +3,8 @@
  * Chromium through a local relay (its own DynamoDB Local), once over the direct WebRTC path and once
  * with the receiving and sending pages opened with `?relay-only`, in the same run. Prints MB/s of
  * the file's bytes (the receiver's manifest to its last verified byte) and end to end (the link
- * opened to the download), and the path the chunks took. Figures, not a test.
+ * opened to the download), and the path the chunks took; and, as the ceiling, a bare data channel
+ * between two pages of the same browser (64 KB strings, no sealing, no protocol). Figures, not a test.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,81 @@ export interface BrowserDirectFigures {
   readonly megabytes: number;
   readonly direct: BrowserRunFigures;
   readonly relayOnly: BrowserRunFigures;
+  /** MB/s of a bare RTCDataChannel page to page (the same host candidates): what Chromium itself gives here. */
+  readonly bareDataChannelMbPerSecond: number;
+}
+
+/** One page's side of the bare data channel measurement (state kept on `window`). */
+interface BarePage {
+  bare?: { pc: RTCPeerConnection; candidates: RTCIceCandidateInit[]; channel?: RTCDataChannel; received?: Promise<void> };
+}
+
+/**
+ * MB/s of `megabytes` MB sent as 64 KB strings over one ordered RTCDataChannel between two pages of
+ * `browser` (signalled through this process), kept at most 1 MiB buffered: Chromium's own ceiling.
+ */
+async function bareDataChannel(browser: Browser, pageUrl: string, megabytes: number): Promise<number> {
+  const total = megabytes * 1_000_000;
+  const contexts = [await browser.newContext(), await browser.newContext()];
+  try {
+    const [a, b] = await Promise.all(contexts.map(async (context) => {
+      const page = await context.newPage();
+      await page.goto(pageUrl);
+      await page.evaluate(() => {
+        const pc = new RTCPeerConnection();
+        const state: NonNullable<BarePage['bare']> = { pc, candidates: [] };
+        pc.onicecandidate = (event) => void (event.candidate && state.candidates.push(event.candidate.toJSON()));
+        (window as BarePage).bare = state;
+      });
+      return page;
+    }));
+    const offer = await a!.evaluate(async () => {
+      const state = (window as BarePage).bare!;
+      state.channel = state.pc.createDataChannel('bare', { ordered: true });
+      await state.pc.setLocalDescription(await state.pc.createOffer());
+      return state.pc.localDescription!.toJSON();
+    });
+    const answer = await b!.evaluate(async ({ offer, total }) => {
+      const state = (window as BarePage).bare!;
+      state.received = new Promise((resolve) => {
+        state.pc.ondatachannel = (event) => {
+          let got = 0;
+          event.channel.onmessage = (message: MessageEvent<string>) => {
+            got += message.data.length;
+            if (got >= total) resolve();
+          };
+        };
+      });
+      await state.pc.setRemoteDescription(offer);
+      await state.pc.setLocalDescription(await state.pc.createAnswer());
+      return state.pc.localDescription!.toJSON();
+    }, { offer, total });
+    await a!.evaluate(async (answer) => (window as BarePage).bare!.pc.setRemoteDescription(answer), answer);
+    // Host candidates come within milliseconds; then each side takes the other's.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const [fromA, fromB] = await Promise.all([a!, b!].map((page) => page.evaluate(() => (window as BarePage).bare!.candidates)));
+    await b!.evaluate(async (candidates) => { for (const c of candidates) await (window as BarePage).bare!.pc.addIceCandidate(c); }, fromA!);
+    await a!.evaluate(async (candidates) => { for (const c of candidates) await (window as BarePage).bare!.pc.addIceCandidate(c); }, fromB!);
+    await a!.evaluate(async () => {
+      const channel = (window as BarePage).bare!.channel!;
+      if (channel.readyState !== 'open') await new Promise((resolve) => (channel.onopen = resolve));
+    });
+    const received = b!.evaluate(() => (window as BarePage).bare!.received);
+    const startedAt = Date.now();
+    await a!.evaluate(async (total) => {
+      const channel = (window as BarePage).bare!.channel!;
+      const text = 'x'.repeat(64_000);
+      channel.bufferedAmountLowThreshold = 256 * 1024;
+      for (let sent = 0; sent < total; sent += text.length) {
+        while (channel.bufferedAmount > 1024 * 1024) await new Promise((resolve) => (channel.onbufferedamountlow = resolve));
+        channel.send(text);
+      }
+    }, total);
+    await received;
+    return megabytes / ((Date.now() - startedAt) / 1000);
+  } finally {
+    for (const context of contexts) await context.close();
+  }
 }
 
 async function sha256File(file: string): Promise<string> {
@@ -91,7 +167,8 @@ export async function runBrowserDirectBench(megabytes: number): Promise<BrowserD
     const expected = await sha256File(file);
     const direct = await sendPageToPage(browser, relay.pageUrl, file, expected, megabytes, false);
     const relayOnly = await sendPageToPage(browser, relay.pageUrl, file, expected, megabytes, true);
-    return { megabytes, direct, relayOnly };
+    const bareDataChannelMbPerSecond = await bareDataChannel(browser, relay.pageUrl, megabytes);
+    return { megabytes, direct, relayOnly, bareDataChannelMbPerSecond };
   } finally {
     await browser.close();
     await relay.close();
@@ -109,6 +186,7 @@ async function main(): Promise<void> {
   const figures = await runBrowserDirectBench(megabytes);
   console.log(line('direct', megabytes, figures.direct));
   console.log(line('relay only', megabytes, figures.relayOnly));
+  console.log(`${'bare'.padEnd(10)} ${megabytes} MB over a bare RTCDataChannel page to page (64 KB strings, nothing sealed): ${figures.bareDataChannelMbPerSecond.toFixed(1)} MB/s`);
 }
 
 if (require.main === module) {
