@@ -172,4 +172,50 @@ describe('web page: the direct WebRTC path (issue 19)', () => {
     // A page sends 24 KB chunks, one Transfer frame each.
     expect(relayedTransfers).toBeGreaterThanOrEqual(Math.ceil(FILE_BYTES / CHUNK_PLAINTEXT_BYTES));
   }, 60_000);
+
+  it('ICE servers from config.json, or the page setting over them, reach the peer connection; a bad URL is not kept', async () => {
+    /** Records the iceServers of every RTCPeerConnection the page makes. */
+    const recordIceServers = `{
+      const Original = window.RTCPeerConnection;
+      window.iceServersSeen = [];
+      window.RTCPeerConnection = class extends Original {
+        constructor(config) { window.iceServersSeen.push(config && config.iceServers); super(config); }
+      };
+    }`;
+    const configured = [{ urls: 'stun:127.0.0.1:3478' }];
+    const withIceServers = async (page: WatchedPage): Promise<void> => {
+      await page.page.addInitScript(recordIceServers);
+      await page.page.route('**/config.json', async (route) => {
+        const response = await route.fetch();
+        await route.fulfill({ response, json: { ...(await response.json()), iceServers: configured } });
+      });
+    };
+    const seen = (page: WatchedPage): Promise<unknown[]> => page.page.evaluate(() => (window as unknown as { iceServersSeen: unknown[] }).iceServersSeen);
+    const content = randomBytes(FILE_BYTES);
+    const sender = await openPage();
+    const receiver = await openPage();
+    await withIceServers(sender);
+    await withIceServers(receiver);
+
+    await receiver.page.goto(web.fixture.pageUrl);
+    await receiver.page.locator('summary', { hasText: 'Connection' }).click();
+    await receiver.page.locator('#ice-servers').fill('http://not-stun.example');
+    await receiver.page.locator('#ice-servers').press('Tab');
+    await receiver.page.getByText('Not saved: "http://not-stun.example" is not a stun:, stuns:, turn: or turns: URL.').waitFor();
+    await receiver.page.locator('#ice-servers').fill('stun:127.0.0.1:3479 stun:127.0.0.1:3480');
+    await receiver.page.locator('#ice-servers').press('Tab');
+    await receiver.page.reload();
+    expect(await receiver.page.locator('#ice-servers').inputValue()).toBe('stun:127.0.0.1:3479 stun:127.0.0.1:3480');
+
+    const link = await sendFromPage(sender, web.fixture.pageUrl, 'ice.bin', content);
+    const download = receiver.page.waitForEvent('download');
+    await receiver.page.goto(link);
+    expect((await downloaded(download)).bytes.equals(content)).toBe(true);
+    await sender.page.getByText('All files sent').waitFor();
+    expect(await seen(sender)).toEqual([configured]);
+    expect(await seen(receiver)).toEqual([[{ urls: 'stun:127.0.0.1:3479' }, { urls: 'stun:127.0.0.1:3480' }]]);
+    // No STUN server answers there: the host candidates still met.
+    expect((await pathShown(receiver)).path).toBe('direct');
+    expect(relayedTransfers).toBe(0);
+  }, 60_000);
 });

@@ -11,6 +11,9 @@ import { runSendFlow } from './send-flow';
 const INSECURE_PAGE =
   'This page was opened over plain http from another address, where browsers allow no encryption and no camera. Open it over https (the AWS deployment) or as http://localhost on the relay computer, or use `banguins receive` with the link.';
 
+/** How long a receiver waits for config.json (its ICE servers) before it starts without them. */
+const CONFIG_WAIT_MS = 3000;
+
 /** The page's URL without query or fragment: what a pairing link opens. */
 function pageUrl(): string {
   return `${location.origin}${location.pathname}`;
@@ -35,11 +38,15 @@ function checkLink(elements: PageElements, link: string): boolean {
 function startReceive(elements: PageElements, config: Promise<PageConfig>, settings: PathSettings, link: string): void {
   setError(elements, undefined);
   if (!checkLink(elements, link)) return;
-  // The link names the relay; config.json only adds its ICE servers, if it loads.
-  void config.then(
-    ({ iceServers }) => iceServers,
-    () => undefined,
-  ).then((iceServers) => runReceiveFlow({ elements, link, pathOptions: settings.sessionOptions(iceServers) }));
+  // The link names the relay; config.json only adds its ICE servers, if it loads (soon).
+  const iceServers = Promise.race([
+    config.then(
+      (loaded) => loaded.iceServers,
+      () => undefined,
+    ),
+    new Promise<undefined>((resolve) => setTimeout(resolve, CONFIG_WAIT_MS)),
+  ]);
+  void iceServers.then((servers) => runReceiveFlow({ elements, link, pathOptions: settings.sessionOptions(servers) }));
 }
 
 function startSend(elements: PageElements, config: Promise<PageConfig>, settings: PathSettings, files: File[]): void {
