@@ -25,6 +25,7 @@ const UNIT_TESTS = [
   'printable-text',
   'reconnect-backoff',
   'safe-file-name',
+  'web-blob-source',
   'web-config',
   'web-error-text',
   'web-format',

@@ -12,10 +12,19 @@ interface BufferLike {
 }
 // Node's Buffer is several times faster; use it when present without importing anything Node-only.
 const nodeBuffer = (globalThis as { Buffer?: BufferLike }).Buffer;
+/**
+ * The browsers' own base64 (`Uint8Array.fromBase64`, `Uint8Array.prototype.toBase64`: Chromium 140,
+ * Firefox 133, Safari 18.2), some 20 times quicker than the loops below: on a page's direct path the
+ * loops were a tenth of each side's time (bench/browser-direct.ts).
+ */
+const nativeFromBase64 = (Uint8Array as { fromBase64?: (text: string) => Uint8Array }).fromBase64;
+const nativeToBase64 = (Uint8Array.prototype as { toBase64?: (this: Uint8Array) => string }).toBase64;
+const nativeBase64 = !nodeBuffer && nativeFromBase64 && nativeToBase64 ? { from: nativeFromBase64, to: nativeToBase64 } : undefined;
 
 /** Standard base64 with padding. */
 export function toBase64(bytes: Uint8Array): string {
   if (nodeBuffer) return nodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  if (nativeBase64) return nativeBase64.to.call(bytes);
   let out = '';
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
@@ -48,18 +57,28 @@ function withoutPadding(text: string): string {
 /**
  * Decodes `text` when it is base64 exactly as Node writes it (standard alphabet, padded, no
  * other character): decoded once and compared with its own re-encoding, several times quicker
- * than a character regex over a 128 KB chunk. Undefined otherwise, and always in a browser.
+ * than a character regex over a 128 KB chunk (the browsers' own decoder skips spaces: the
+ * comparison refuses them). Undefined otherwise, and always in a browser without its own base64.
  */
 function decodeCanonicalBase64(text: string): Uint8Array | undefined {
-  if (!nodeBuffer) return undefined;
-  const decoded = nodeBuffer.from(text, 'base64');
-  return decoded.toString('base64') === text ? decoded : undefined;
+  if (nodeBuffer) {
+    const decoded = nodeBuffer.from(text, 'base64');
+    return decoded.toString('base64') === text ? decoded : undefined;
+  }
+  if (!nativeBase64) return undefined;
+  let decoded: Uint8Array;
+  try {
+    decoded = nativeBase64.from(text);
+  } catch {
+    return undefined;
+  }
+  return nativeBase64.to.call(decoded) === text ? decoded : undefined;
 }
 
 /**
  * True when `text` is base64 exactly as Node writes it, so its JSON string is `"` + text + `"`
- * (no character needs escaping). Always false in a browser, where the check would cost more
- * than it saves.
+ * (no character needs escaping). Always false in a browser without its own base64, where the
+ * check would cost more than it saves.
  */
 export function isCanonicalBase64(text: string): boolean {
   return decodeCanonicalBase64(text) !== undefined;

@@ -1,65 +1,8 @@
-import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
-import { bundledChromium, type ChromiumBinary } from './bundled-chromium';
-import { accessSync, constants } from 'node:fs';
+import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 
-/** Debian's Chromium (`apt-get install -y chromium`); playwright never downloads a browser here. */
-const SYSTEM_CHROMIUM_PATH = '/usr/bin/chromium';
-
-const BASE_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
-let chosen: ChromiumBinary | undefined;
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The browser the tests use: `BANGUINS_CHROMIUM` when set (a path, or `bundled` for the one inside
- * `@sparticuz/chromium`), else Debian's `/usr/bin/chromium` when installed, else the bundled one.
- * Says which, once per process, on stderr.
- */
-function chooseChromium(): ChromiumBinary {
-  if (chosen) return chosen;
-  const wanted = process.env.BANGUINS_CHROMIUM;
-  if (wanted === 'bundled' || (!wanted && !isExecutable(SYSTEM_CHROMIUM_PATH))) {
-    chosen = bundledChromium();
-  } else {
-    const path = wanted ?? SYSTEM_CHROMIUM_PATH;
-    chosen = { executablePath: path, env: {}, cameraArgs: [], description: `system Chromium ${path}` };
-  }
-  process.stderr.write(`browser: ${chosen.description}\n`);
-  return chosen;
-}
-
-/** Options of {@link launchBrowser}. */
-export interface LaunchOptions {
-  /** A .y4m or .mjpeg file fed to pages as their camera (Chromium's fake capture device). @default no camera */
-  readonly fakeCameraFile?: string;
-}
-
-/** Launches headless Chromium ({@link chooseChromium}), with a fake camera playing `fakeCameraFile` when given. */
-export async function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
-  const binary = chooseChromium();
-  const args = [...BASE_ARGS];
-  if (options.fakeCameraFile) {
-    args.push('--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${options.fakeCameraFile}`, ...binary.cameraArgs);
-  }
-  const env = { ...process.env, ...binary.env } as Record<string, string>;
-  return chromium.launch({ executablePath: binary.executablePath, headless: true, args, env });
-}
+// Which Chromium, and its flags (the WebRTC ones among them, with why): support/browser/launch-browser.ts,
+// shared with bench/browser-direct.ts.
+export { launchBrowser } from '../../support/browser/launch-browser';
 
 /** A page plus every console error and uncaught exception it produced. */
 export interface WatchedPage {

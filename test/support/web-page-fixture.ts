@@ -43,13 +43,13 @@ export interface PageAndBrowser {
 }
 
 /**
- * Starts the web page fixture (a local relay serving the page) and a headless browser before the
- * file's tests and closes both after them; read `fixture` and `browser` inside the tests.
+ * Starts the web page fixture (a local relay serving the page, with `relayOptions`) and a headless
+ * browser before the file's tests and closes both after them; read `fixture` and `browser` inside the tests.
  */
-export function usePageAndBrowser(): PageAndBrowser {
+export function usePageAndBrowser(relayOptions: LocalRelayOptions = {}): PageAndBrowser {
   const started: { fixture?: WebPageFixture; browser?: Browser } = {};
   beforeAll(async () => {
-    [started.fixture, started.browser] = await Promise.all([startWebPageFixture(), launchBrowser()]);
+    [started.fixture, started.browser] = await Promise.all([startWebPageFixture(relayOptions), launchBrowser()]);
   });
   afterAll(async () => {
     await started.browser?.close();

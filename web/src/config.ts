@@ -1,10 +1,14 @@
+import { IceServerError, parseIceServers } from './ice-servers';
+
 /** The page's runtime configuration, read from `config.json` beside index.html. */
 export interface PageConfig {
   /** The relay's ws:// or wss:// URL. */
   readonly relayUrl: string;
+  /** STUN/TURN servers for the direct path (the stack's context, or `npm start`); absent: host candidates only. */
+  readonly iceServers?: readonly RTCIceServer[];
 }
 
-/** Thrown when config.json is missing or does not name a ws:// or wss:// relay. */
+/** Thrown when config.json is missing, does not name a ws:// or wss:// relay, or lists unusable ICE servers. */
 export class PageConfigError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -14,11 +18,17 @@ export class PageConfigError extends Error {
 
 /** Checks a parsed config.json; PageConfigError naming what is wrong. */
 export function parsePageConfig(value: unknown): PageConfig {
-  const relayUrl = (value as { relayUrl?: unknown } | null)?.relayUrl;
+  const { relayUrl, iceServers } = (value ?? {}) as { relayUrl?: unknown; iceServers?: unknown };
   if (typeof relayUrl !== 'string' || !/^wss?:\/\/[^\s]+$/.test(relayUrl)) {
     throw new PageConfigError('config.json does not name the relay: expected {"relayUrl":"wss://…"}');
   }
-  return { relayUrl };
+  if (iceServers === undefined) return { relayUrl };
+  try {
+    return { relayUrl, iceServers: parseIceServers(iceServers) };
+  } catch (error) {
+    if (!(error instanceof IceServerError)) throw error;
+    throw new PageConfigError(`config.json lists unusable ICE servers: ${error.message}`, { cause: error });
+  }
 }
 
 /** Fetches and checks `config.json` next to the page. */

@@ -8,7 +8,7 @@ class FileRow {
   private readonly bar: HTMLProgressElement;
   private readonly detail: HTMLElement;
   private readonly meter = new RateMeter();
-  private lastPaint = 0;
+  private lastPaint = -Infinity;
 
   constructor(
     readonly name: string,
@@ -35,11 +35,12 @@ class FileRow {
   }
 
   progress(bytes: number, now: number): void {
-    this.meter.record(now, bytes);
-    this.bar.value = bytes;
-    // Repaint the text at most 4 times a second: a fast LAN sends hundreds of chunks a second.
+    // Repaint at most 4 times a second: a direct path brings a thousand chunks a second, and a
+    // sample and a bar update per chunk cost the receiving page a tenth of its time.
     if (now - this.lastPaint < 250 && bytes < this.size) return;
     this.lastPaint = now;
+    this.meter.record(now, bytes);
+    this.bar.value = bytes;
     const rate = this.meter.rate();
     const left = this.meter.secondsLeft(this.size);
     this.detail.textContent = `${this.verb} ${formatBytes(bytes)} of ${formatBytes(this.size)} · ${formatRate(rate)} · ${formatDuration(left)} left`;

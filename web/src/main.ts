@@ -1,6 +1,7 @@
 import { parsePairingLink } from '../../client';
 import { loadPageConfig, type PageConfig } from './config';
 import { describeError } from './error-text';
+import { PathSettings, relayOnlyFromAddress } from './path-settings';
 import { findPageElements, setError, setStatus, showScreens, type PageElements } from './page-elements';
 import { scanQrCode, type QrScan } from './qr-scanner';
 import { runReceiveFlow } from './receive-flow';
@@ -9,6 +10,9 @@ import { runSendFlow } from './send-flow';
 
 const INSECURE_PAGE =
   'This page was opened over plain http from another address, where browsers allow no encryption and no camera. Open it over https (the AWS deployment) or as http://localhost on the relay computer, or use `banguins receive` with the link.';
+
+/** How long a receiver waits for config.json (its ICE servers) before it starts without them. */
+const CONFIG_WAIT_MS = 3000;
 
 /** The page's URL without query or fragment: what a pairing link opens. */
 function pageUrl(): string {
@@ -31,17 +35,26 @@ function checkLink(elements: PageElements, link: string): boolean {
   }
 }
 
-function startReceive(elements: PageElements, link: string): void {
+function startReceive(elements: PageElements, config: Promise<PageConfig>, settings: PathSettings, link: string): void {
   setError(elements, undefined);
   if (!checkLink(elements, link)) return;
-  void runReceiveFlow({ elements, link });
+  // The link names the relay; config.json only adds its ICE servers, if it loads (soon).
+  const iceServers = Promise.race([
+    config.then(
+      (loaded) => loaded.iceServers,
+      () => undefined,
+    ),
+    new Promise<undefined>((resolve) => setTimeout(resolve, CONFIG_WAIT_MS)),
+  ]);
+  void iceServers.then((servers) => runReceiveFlow({ elements, link, pathOptions: settings.sessionOptions(servers) }));
 }
 
-function startSend(elements: PageElements, config: Promise<PageConfig>, files: File[]): void {
+function startSend(elements: PageElements, config: Promise<PageConfig>, settings: PathSettings, files: File[]): void {
   if (files.length === 0) return;
   setError(elements, undefined);
   config.then(
-    ({ relayUrl }) => runSendFlow({ elements, relayUrl: relayUrlForSending(relayUrl), pageUrl: pageUrl(), files }),
+    ({ relayUrl, iceServers }) =>
+      runSendFlow({ elements, relayUrl: relayUrlForSending(relayUrl), pageUrl: pageUrl(), files, pathOptions: settings.sessionOptions(iceServers) }),
     (error: unknown) => setError(elements, describeError(error, { role: 'send', paired: false })),
   );
 }
@@ -127,6 +140,7 @@ function wireCopyButton(elements: PageElements): void {
 /** Wires the page up: send by picking or dropping files, receive by link, scan or the address bar. */
 function start(): void {
   const elements = findPageElements();
+  const settings = new PathSettings(elements, relayOnlyFromAddress(location.search));
   const addressKey = takeRelayKeyFromAddress();
   const config = loadPageConfig(location.href).then((loaded) => {
     if (addressKey !== undefined) rememberRelayKey(loaded.relayUrl, addressKey);
@@ -135,15 +149,16 @@ function start(): void {
   // A receiver opened from a link needs no config: the link names its relay.
   config.catch(() => undefined);
 
-  const receive = (link: string): void => startReceive(elements, link);
-  wireDropZone(elements, (files) => startSend(elements, config, files));
+  const receive = (link: string): void => startReceive(elements, config, settings, link);
+  wireDropZone(elements, (files) => startSend(elements, config, settings, files));
   wireScanner(elements, receive);
   wireCopyButton(elements);
   elements.linkForm.addEventListener('submit', (event) => {
     event.preventDefault();
     receive(elements.linkInput.value);
   });
-  elements.againButton.addEventListener('click', () => location.replace(pageUrl()));
+  // The query (?relay-only) stays: it chose this page's path.
+  elements.againButton.addEventListener('click', () => location.replace(`${pageUrl()}${location.search}`));
   // Opening a second link in the same tab only changes the fragment: start that transfer too.
   window.addEventListener('hashchange', () => {
     const key = takeRelayKeyFromAddress();

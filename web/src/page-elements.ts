@@ -20,6 +20,12 @@ export interface PageElements {
   readonly fileList: HTMLUListElement;
   readonly cancelButton: HTMLButtonElement;
   readonly againButton: HTMLButtonElement;
+  /** Which path carries the bytes, and its rate (path-line.ts). */
+  readonly pathLine: HTMLElement;
+  /** The connection settings (path-settings.ts). */
+  readonly relayOnly: HTMLInputElement;
+  readonly iceServers: HTMLInputElement;
+  readonly iceServersError: HTMLElement;
 }
 
 function byId<T extends HTMLElement>(id: string, type: new () => T): T {
@@ -51,6 +57,10 @@ export function findPageElements(): PageElements {
     fileList: byId('file-list', HTMLUListElement),
     cancelButton: byId('cancel-button', HTMLButtonElement),
     againButton: byId('again-button', HTMLButtonElement),
+    pathLine: byId('path-line', HTMLElement),
+    relayOnly: byId('relay-only', HTMLInputElement),
+    iceServers: byId('ice-servers', HTMLInputElement),
+    iceServersError: byId('ice-servers-error', HTMLElement),
   };
 }
 

@@ -1,9 +1,11 @@
-import { receiveFiles, type ByteSink, type IncomingFile, type SessionEvent, type WebSocketConstructor } from '../../client';
+import { receiveFiles, type ByteSink, type SendOptions, type IncomingFile, type SessionEvent, type WebSocketConstructor } from '../../client';
 import { formatBytes } from '../../client/byte-units';
 import { distinctNames, safeFileName } from '../../client/safe-file-name';
 import { directoryPicker, directorySink, downloadSink, type PickedDirectory, type SavedFile } from './download-sink';
 import { describeError } from './error-text';
 import { FileListView } from './file-list-view';
+import { PathLine } from './path-line';
+import { sessionMarker } from './session-marks';
 import { formatFileCount } from './format';
 import { setError, setStatus, showScreens, type PageElements } from './page-elements';
 
@@ -17,6 +19,8 @@ const STREAM_TO_DISK_BYTES = 256 * 1000 * 1000;
 /** What a receive needs from the page. */
 export interface ReceiveFlowOptions {
   readonly elements: PageElements;
+  /** The path options (path-settings.ts): a WebRTC implementation and ICE servers, or none for relay-only. */
+  readonly pathOptions: Pick<SendOptions, 'webrtc' | 'iceServers'>;
   /** The pairing link (from the address bar, a scanned QR code or a pasted link). */
   readonly link: string;
 }
@@ -26,7 +30,7 @@ export interface ReceiveFlowOptions {
  * through a download once its hash is checked, "Reconnecting…" while a socket is down, and a
  * plain sentence if it fails. Resolves when the transfer ends, whatever the outcome.
  */
-export async function runReceiveFlow({ elements, link }: ReceiveFlowOptions): Promise<void> {
+export async function runReceiveFlow({ elements, pathOptions, link }: ReceiveFlowOptions): Promise<void> {
   const list = new FileListView(elements.fileList, 'Received');
   const aborter = new AbortController();
   let paired = false;
@@ -57,7 +61,11 @@ export async function runReceiveFlow({ elements, link }: ReceiveFlowOptions): Pr
     if (total >= STREAM_TO_DISK_BYTES && pick) directory = await askForFolder(elements, pick, total);
   };
 
+  const pathLine = new PathLine(elements.pathLine);
+  const mark = sessionMarker();
   const onEvent = (event: SessionEvent): void => {
+    pathLine.onEvent(event);
+    mark(event);
     switch (event.type) {
       case 'paired':
         paired = true;
@@ -90,7 +98,7 @@ export async function runReceiveFlow({ elements, link }: ReceiveFlowOptions): Pr
   };
 
   try {
-    await receiveFiles({ link, WebSocket: WebSocket as unknown as WebSocketConstructor, openSink, accept, onEvent, signal: aborter.signal });
+    await receiveFiles({ link, WebSocket: WebSocket as unknown as WebSocketConstructor, openSink, accept, onEvent, signal: aborter.signal, ...pathOptions });
   } catch (error) {
     if (aborter.signal.aborted) {
       setStatus(elements, 'Cancelled.');

@@ -1,8 +1,10 @@
-import { sendFiles, type SessionEvent, type WebSocketConstructor } from '../../client';
+import { sendFiles, type SendOptions, type SessionEvent, type WebSocketConstructor } from '../../client';
 import { formatBytes } from '../../client/byte-units';
 import { blobSource } from './blob-source';
 import { describeError } from './error-text';
 import { FileListView } from './file-list-view';
+import { PathLine } from './path-line';
+import { sessionMarker } from './session-marks';
 import { formatFileCount } from './format';
 import { setError, setStatus, showScreens, type PageElements } from './page-elements';
 import { drawQrCode } from './qr-display';
@@ -10,6 +12,8 @@ import { drawQrCode } from './qr-display';
 /** What a send needs from the page. */
 export interface SendFlowOptions {
   readonly elements: PageElements;
+  /** The path options (path-settings.ts): a WebRTC implementation and ICE servers, or none for relay-only. */
+  readonly pathOptions: Pick<SendOptions, 'webrtc' | 'iceServers'>;
   readonly relayUrl: string;
   /** The page's own URL without fragment: the link opens it on the receiving device. */
   readonly pageUrl: string;
@@ -21,7 +25,7 @@ export interface SendFlowOptions {
  * file's progress, rate and time left, "Reconnecting…" while a socket is down, and a plain
  * sentence if it fails. Resolves when the transfer ends, whatever the outcome.
  */
-export async function runSendFlow({ elements, relayUrl, pageUrl, files }: SendFlowOptions): Promise<void> {
+export async function runSendFlow({ elements, pathOptions, relayUrl, pageUrl, files }: SendFlowOptions): Promise<void> {
   const list = new FileListView(elements.fileList, 'Sent');
   const aborter = new AbortController();
   let paired = false;
@@ -35,7 +39,11 @@ export async function runSendFlow({ elements, relayUrl, pageUrl, files }: SendFl
   showScreens(elements, 'transfer');
   setStatus(elements, 'Connecting to the relay…', true);
 
+  const pathLine = new PathLine(elements.pathLine);
+  const mark = sessionMarker();
   const onEvent = (event: SessionEvent): void => {
+    pathLine.onEvent(event);
+    mark(event);
     switch (event.type) {
       case 'link':
         elements.pairingLink.value = event.link;
@@ -78,6 +86,7 @@ export async function runSendFlow({ elements, relayUrl, pageUrl, files }: SendFl
       WebSocket: WebSocket as unknown as WebSocketConstructor,
       onEvent,
       signal: aborter.signal,
+      ...pathOptions,
     });
   } catch (error) {
     showScreens(elements, 'transfer');
