@@ -97,6 +97,9 @@ export class SessionReporter {
       case 'resumed':
         this.line('Resumed.');
         return;
+      case 'warning':
+        this.line(event.message);
+        return;
       case 'path':
         this.line(event.path === 'direct' ? 'Direct connection to the other device: the bytes go direct.' : 'The bytes go through the relay.');
         return;

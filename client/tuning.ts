@@ -147,6 +147,9 @@ export const SESSION_TIMING = {
   connectAttemptMs: 10_000,
   /** Sender: how long after pairing a direct path (WebRTC data channel) has to open before the transfer goes through the relay. */
   directTimeoutMs: 3000,
+  /** This many "Internal server error" frames from API Gateway within relayFailingWindowMs make the session say the relay is failing (once). */
+  relayFailingCount: 5,
+  relayFailingWindowMs: 10_000,
   /** Sender: after a direct path failed to open or closed, the next attempt waits this long (doubling after each failure). */
   directRetryMs: 5000,
   /** Sender: the longest wait between two attempts at a direct path. */

@@ -107,16 +107,29 @@ export const clientBoundFrameSchema = z.discriminatedUnion('action', [
   errorFrameSchema,
 ]);
 
-/** The `message` text of API Gateway's throttling frame (matched without case or surrounding space). */
-const THROTTLED_MESSAGE_TEXT = 'limit exceeded';
+/**
+ * The `message` texts of API Gateway's own frames about a frame it dropped (matched without case or
+ * surrounding space): "Limit Exceeded" when it throttled the frame, "Internal server error" when the
+ * route's function failed or was throttled (a new account's Lambda concurrency of 10, say).
+ */
+const GATEWAY_DROP_TEXTS: Readonly<Record<string, GatewayDropReason>> = { 'limit exceeded': 'throttled', 'internal server error': 'internal-error' };
+
+/** Why API Gateway dropped a frame: its own throttle, or the route's function failing (or throttled). */
+export type GatewayDropReason = 'throttled' | 'internal-error';
+
+/** The reason of a gateway frame's `message` text, or undefined for any other text. */
+export function gatewayDropReasonOf(text: string): GatewayDropReason | undefined {
+  return Object.hasOwn(GATEWAY_DROP_TEXTS, text.trim().toLowerCase()) ? GATEWAY_DROP_TEXTS[text.trim().toLowerCase()] : undefined;
+}
 
 /**
- * API Gateway's answer to a frame it throttled (dropped): `{"message": "Limit Exceeded",
- * "connectionId":"…", "requestId":"…"}`, with no `action`. It does not say which frame it dropped.
+ * API Gateway's answer to a frame it dropped: `{"message": "Limit Exceeded", "connectionId":"…",
+ * "requestId":"…"}` or `{"message": "Internal server error", …}`, with no `action`. It does not
+ * say which frame it dropped.
  */
-export const throttleFrameSchema = z.object({
+export const gatewayDropFrameSchema = z.object({
   action: z.optional(z.never()),
-  message: z.string().check(z.refine((text) => text.trim().toLowerCase() === THROTTLED_MESSAGE_TEXT)),
+  message: z.string().check(z.refine((text) => gatewayDropReasonOf(text) !== undefined)),
   connectionId: z.optional(z.string()),
   requestId: z.optional(z.string()),
 });

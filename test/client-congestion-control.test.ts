@@ -267,8 +267,10 @@ describe('SendPacer', () => {
 describe('congestion signals on the wire', () => {
   test("API Gateway's throttling frame parses as Throttled, with its ids", () => {
     const text = '{"message": "Limit Exceeded", "connectionId":"L0SM9cOFvHcCIhw=", "requestId":"Rq1="}';
-    expect(parseIncomingFrame(text)).toEqual({ action: 'Throttled', message: { connectionId: 'L0SM9cOFvHcCIhw=', requestId: 'Rq1=' } });
-    expect(parseIncomingFrame('{"message": "Internal server error", "connectionId":"a", "requestId":"b"}')).toBeUndefined();
+    expect(parseIncomingFrame(text)).toEqual({ action: 'Throttled', message: { reason: 'throttled', connectionId: 'L0SM9cOFvHcCIhw=', requestId: 'Rq1=' } });
+    // Its other dropped-frame answer counts too (test/gateway-internal-error.test.ts); other texts do not.
+    expect(parseIncomingFrame('{"message": "Internal server error", "connectionId":"a", "requestId":"b"}')?.action).toBe('Throttled');
+    expect(parseIncomingFrame('{"message": "Forbidden", "connectionId":"a", "requestId":"b"}')).toBeUndefined();
   });
 
   test("the local relay's throttling fault sends that very frame and drops the Transfer", () => {

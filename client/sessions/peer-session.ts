@@ -8,7 +8,7 @@ import { reactToRelayError } from '../transport/relay-error-codes';
 import { controlRequestFrame } from '../transport/rejoin';
 import type { Sealer, SessionKeys } from '../crypto/session-crypto';
 import type { SessionEvent, SessionEventListener } from './session-events';
-import type { RelayErrorMessage } from '../../protocol/frames';
+import type { GatewayDropReason, RelayErrorMessage } from '../../protocol/frames';
 import { SESSION_TIMING } from '../tuning';
 import { DirectLink, type TransferPath } from '../direct/direct-link';
 import type { WebRtcImplementation } from '../direct/node-webrtc';
@@ -67,6 +67,9 @@ export abstract class PeerSession {
   private finished = false;
   private farewell?: Promise<void>;
   private watchdog?: ReturnType<typeof setInterval>;
+  /** When API Gateway last answered "Internal server error" (within SESSION_TIMING.relayFailingWindowMs). */
+  private readonly recentInternalErrors: number[] = [];
+  private saidRelayFailing = false;
   /** The repeats already scheduled, by what they say: at most one of each waits at a time. */
   private readonly pendingRepeats = new Set<string>();
   /** The direct path to the peer, when a WebRTC implementation was given. */
@@ -138,6 +141,32 @@ export abstract class PeerSession {
 
   /** Whether this side has paired with its peer (hellos then ask the relay to rejoin, client/transport/rejoin.ts). */
   protected abstract get isPaired(): boolean;
+
+  /**
+   * API Gateway dropped a frame of ours: its throttle ("Limit Exceeded"), or the route's function
+   * failed or was throttled ("Internal server error"). Either is a lost frame and a congestion
+   * signal; the second, when it keeps coming, is said once in words (the account's Lambda
+   * concurrency is the usual cause).
+   */
+  protected onGatewayDrop(reason: GatewayDropReason): void {
+    if (reason === 'internal-error') this.noteInternalError();
+    this.onCongestionSignal();
+  }
+
+  private noteInternalError(): void {
+    const now = Date.now();
+    const recent = this.recentInternalErrors;
+    recent.push(now);
+    while (recent.length > 0 && recent[0]! < now - SESSION_TIMING.relayFailingWindowMs) recent.shift();
+    if (this.saidRelayFailing || recent.length < SESSION_TIMING.relayFailingCount) return;
+    this.saidRelayFailing = true;
+    this.emit({
+      type: 'warning',
+      code: 'RelayFunctionsFailing',
+      message:
+        'The relay keeps answering "Internal server error": its AWS account is throttling or failing its Lambda functions (a new account runs only 10 at once). The transfer goes on, more slowly; to raise the Lambda concurrency quota, see docs/deploy.md.',
+    });
+  }
 
   /** A frame of ours was dropped by the relay as congestion (API Gateway's throttle, PeerBusy). */
   protected abstract onCongestionSignal(): void;

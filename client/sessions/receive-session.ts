@@ -378,7 +378,7 @@ class ReceiveSession extends PeerSession {
         return;
       }
       case 'Throttled':
-        return this.onCongestionSignal();
+        return this.onGatewayDrop(frame.message.reason);
       case 'Error': {
         if (frame.message.code === 'PeerBusy') return this.onCongestionSignal();
         if (!this.paired && frame.message.request === 'Request') {

@@ -251,7 +251,7 @@ class SendSession extends PeerSession {
         if (this.current && (frame.message.fileid ?? this.current.fileid) === this.current.fileid) this.current.handleAck(frame.message);
         return;
       case 'Throttled':
-        return this.onCongestionSignal();
+        return this.onGatewayDrop(frame.message.reason);
       case 'Error':
         return this.onRelayError(frame.message);
       default:

@@ -24,6 +24,11 @@ export type SessionEvent =
   | { readonly type: 'interrupted'; readonly reason: 'own-socket' | 'peer-gone' }
   /** The path that carries the chunks changed: a direct WebRTC data channel opened, or it closed and the relay carries them again. */
   | { readonly type: 'path'; readonly path: TransferPath }
+  /**
+   * Said once: the relay keeps failing frames (API Gateway's "Internal server error": its Lambda
+   * functions are throttled or failing); the transfer goes on, more slowly.
+   */
+  | { readonly type: 'warning'; readonly code: 'RelayFunctionsFailing'; readonly message: string }
   /** The two sides are paired again after an interruption. */
   | { readonly type: 'resumed' }
   /** Every file arrived. */

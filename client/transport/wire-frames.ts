@@ -3,15 +3,18 @@
 import { frameJson } from '../../protocol/frame-json';
 import {
   clientBoundFrameSchema,
-  throttleFrameSchema,
+  gatewayDropFrameSchema,
+  gatewayDropReasonOf,
+  type GatewayDropReason,
   type AcknowledgeMessage,
   type ClientBoundFrame,
   type RequestMessage,
   type TransferMessage,
 } from '../../protocol/frames';
 
-/** API Gateway's throttling frame, as the client reads it: its ids, when it has them. */
+/** API Gateway's frame about a frame of ours it dropped, as the client reads it: why, and its ids when it has them. */
 export interface ThrottledMessage {
+  readonly reason: GatewayDropReason;
   readonly connectionId?: string;
   readonly requestId?: string;
 }
@@ -32,9 +35,10 @@ export function parseIncomingFrame(text: string): IncomingFrame | undefined {
   }
   const frame = clientBoundFrameSchema.safeParse(value);
   if (frame.success) return frame.data;
-  const throttle = throttleFrameSchema.safeParse(value);
-  if (!throttle.success) return undefined;
-  return { action: 'Throttled', message: { connectionId: throttle.data.connectionId, requestId: throttle.data.requestId } };
+  const dropped = gatewayDropFrameSchema.safeParse(value);
+  if (!dropped.success) return undefined;
+  const { message, connectionId, requestId } = dropped.data;
+  return { action: 'Throttled', message: { reason: gatewayDropReasonOf(message)!, connectionId, requestId } };
 }
 
 /** Serialises a Transfer frame, its base64 `data` last (see frameJson). */

@@ -85,6 +85,9 @@ export async function runReceiveFlow({ elements, pathOptions, link }: ReceiveFlo
       case 'interrupted':
         setStatus(elements, event.reason === 'own-socket' ? 'Connection lost. Reconnecting…' : 'The sender lost its connection. Waiting for it to come back…', true);
         return;
+      case 'warning':
+        setStatus(elements, event.message, true);
+        return;
       case 'resumed':
         setStatus(elements, 'Connected again. Receiving…');
         return;

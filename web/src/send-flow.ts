@@ -66,6 +66,9 @@ export async function runSendFlow({ elements, pathOptions, relayUrl, pageUrl, fi
       case 'interrupted':
         setStatus(elements, event.reason === 'own-socket' ? 'Connection lost. Reconnecting…' : 'The receiver lost its connection. Waiting for it to come back…', true);
         return;
+      case 'warning':
+        setStatus(elements, event.message, true);
+        return;
       case 'resumed':
         setStatus(elements, 'Connected again. Sending…');
         return;
