@@ -147,6 +147,12 @@ export const SESSION_TIMING = {
   connectAttemptMs: 10_000,
   /** Sender: how long after pairing a direct path (WebRTC data channel) has to open before the transfer goes through the relay. */
   directTimeoutMs: 3000,
+  /** A socket to the relay is replaced (make before break) this long after it opened: API Gateway closes one at 2 hours. */
+  renewAfterMs: 110 * 60_000,
+  /** After a renewal, the old socket stays open this long for what was in flight to it. */
+  renewGraceMs: 5000,
+  /** A renewal that could not open a new socket is tried again this much later. */
+  renewRetryMs: 30_000,
   /** This many "Internal server error" frames from API Gateway within relayFailingWindowMs make the session say the relay is failing (once). */
   relayFailingCount: 5,
   relayFailingWindowMs: 10_000,

@@ -35,6 +35,8 @@ export interface PeerSessionOptions {
   readonly iceServers?: readonly RTCIceServer[];
   /** Test hook: our ICE candidates for which this returns false are never signalled. */
   readonly directCandidateFilter?: (candidate: string) => boolean;
+  /** How long a socket to the relay serves before it is replaced, make before break (tests shorten it). @default SESSION_TIMING.renewAfterMs */
+  readonly renewConnectionAfterMs?: number;
   /** Called with the DirectLink once it exists (tests use it to break the direct path). */
   readonly onDirectLink?: (link: DirectLink) => void;
 }

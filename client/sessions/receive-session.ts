@@ -161,6 +161,8 @@ class ReceiveSession extends PeerSession {
       },
       onFatal: (error) => this.latch.fail(error),
       reconnectWindowMs: this.options.resumeTimeoutMs,
+      renewAfterMs: this.options.renewConnectionAfterMs,
+      onRenewed: () => void this.sayHello(false).catch(() => undefined),
     });
     this.options.onConnection?.(this.connection);
     await this.latch.race(this.connection.open());

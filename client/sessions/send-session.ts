@@ -153,6 +153,10 @@ class SendSession extends PeerSession {
         onFrame: (frame) => void this.onFrame(frame).catch((error: Error) => this.latch.fail(error)),
         onDisconnected: () => this.onOwnSocketDropped(),
         onReconnected: () => void this.onReconnected(),
+        // The link names our connection id: before a receiver opened it, the socket stays as it is.
+        mayRenew: () => this.peerSession !== undefined,
+        renewAfterMs: this.options.renewConnectionAfterMs,
+        onRenewed: () => void this.sayHello(false, 'proof-only').catch(() => undefined),
         onFatal: (error) => this.latch.fail(error),
         reconnectWindowMs: this.options.resumeTimeoutMs,
       });

@@ -36,6 +36,16 @@ export interface RelayConnectionOptions {
   readonly reconnectWindowMs?: number;
   /** A Connect is re-sent this often to keep API Gateway's 10-minute idle timeout away. @default 240000 */
   readonly keepaliveMs?: number;
+  /**
+   * A socket this old is replaced before API Gateway's 2-hour limit closes it: make before break
+   * (a new socket registers, `onRenewed` tells the session, and the old one keeps delivering what
+   * is in flight to it for SESSION_TIMING.renewGraceMs before it closes). @default SESSION_TIMING.renewAfterMs (1 h 50 min)
+   */
+  readonly renewAfterMs?: number;
+  /** The socket was replaced ahead of the relay's connection limit: a new connection id, nothing lost. */
+  readonly onRenewed?: (connectionId: string) => void;
+  /** Whether a renewal may happen now (a sender's link names its connection id: not before pairing). @default always */
+  readonly mayRenew?: () => boolean;
 }
 
 /**
@@ -45,6 +55,9 @@ export interface RelayConnectionOptions {
  */
 export class RelayConnection {
   private socket?: WebSocketLike;
+  /** The socket just replaced by a renewal: what arrives on it still counts, until it closes. */
+  private draining?: WebSocketLike;
+  private renewal?: ReturnType<typeof setTimeout>;
   private closing = false;
   private keepalive?: ReturnType<typeof setInterval>;
   private connectionId?: string;
@@ -74,6 +87,7 @@ export class RelayConnection {
   /** Opens the first socket; resolves with the connection id or rejects with RelayUnreachableError or RelayKeyRefusedError. */
   async open(): Promise<string> {
     const id = await this.attempt();
+    this.scheduleRenewal();
     this.keepalive = setInterval(() => this.send(connectFrame(this.options.qrhash)), this.options.keepaliveMs ?? 240_000);
     (this.keepalive as { unref?: () => void }).unref?.();
     return id;
@@ -127,7 +141,46 @@ export class RelayConnection {
   close(): void {
     this.closing = true;
     if (this.keepalive) clearInterval(this.keepalive);
+    clearTimeout(this.renewal);
+    this.draining?.close(1000, 'done');
     this.socket?.close(1000, 'done');
+  }
+
+  /** Replaces the socket renewAfterMs after it registered (the next one too, and so on). */
+  private scheduleRenewal(delayMs = this.options.renewAfterMs ?? SESSION_TIMING.renewAfterMs): void {
+    clearTimeout(this.renewal);
+    this.renewal = setTimeout(() => void this.renew(), delayMs);
+    (this.renewal as { unref?: () => void }).unref?.();
+  }
+
+  /**
+   * Make before break: registers a new socket while the old one still serves, switches sending to
+   * it, tells the session (which says hello from the new id), and closes the old socket once what
+   * was in flight to it has had SESSION_TIMING.renewGraceMs to arrive. A failed attempt is tried
+   * again a little later; a drop meanwhile is the reconnection's business.
+   */
+  private async renew(): Promise<void> {
+    if (this.closing || !this.isOpen) return;
+    if (this.options.mayRenew && !this.options.mayRenew()) {
+      this.scheduleRenewal(SESSION_TIMING.renewRetryMs);
+      return;
+    }
+    const old = this.socket!;
+    let id: string;
+    try {
+      id = await this.attempt();
+    } catch {
+      if (!this.closing && this.socket === old) this.scheduleRenewal(SESSION_TIMING.renewRetryMs);
+      return;
+    }
+    if (this.closing) return;
+    this.draining = old;
+    setTimeout(() => {
+      if (this.draining === old) this.draining = undefined;
+      old.close(1000, 'renewed');
+    }, SESSION_TIMING.renewGraceMs);
+    this.scheduleRenewal();
+    this.options.onRenewed?.(id);
   }
 
   private attempt(): Promise<string> {
@@ -169,6 +222,7 @@ export class RelayConnection {
       socket.onclose = (event) => {
         if (!settled) fail(`closed with ${event.code}${event.reason ? ` ${event.reason}` : ''}`);
         else if (socket === this.socket) this.onDrop();
+        else if (socket === this.draining) this.draining = undefined;
       };
       socket.onmessage = (event) => {
         if (typeof event.data !== 'string') return;
@@ -196,7 +250,7 @@ export class RelayConnection {
           resolve(frame.message.connectionid);
           return;
         }
-        if (socket === this.socket) this.options.onFrame(frame);
+        if (socket === this.socket || socket === this.draining) this.options.onFrame(frame);
       };
     });
   }
@@ -219,6 +273,7 @@ export class RelayConnection {
           this.socket?.close();
           return;
         }
+        this.scheduleRenewal();
         this.options.onReconnected?.(id);
         return;
       } catch (error) {
