@@ -147,6 +147,8 @@ export const SESSION_TIMING = {
   connectAttemptMs: 10_000,
   /** Sender: how long after pairing a direct path (WebRTC data channel) has to open before the transfer goes through the relay. */
   directTimeoutMs: 3000,
+  /** A socket that sent nothing for this long sends a Connect (API Gateway closes one idle for 10 minutes). */
+  keepaliveMs: 240_000,
   /** A socket to the relay is replaced (make before break) this long after it opened: API Gateway closes one at 2 hours. */
   renewAfterMs: 110 * 60_000,
   /** After a renewal, the old socket stays open this long for what was in flight to it. */

@@ -1,6 +1,7 @@
 import {
   RECONNECT_FIRST_CEILING_MS,
   RECONNECT_MAX_CEILING_MS,
+  RECONNECT_THROTTLED_CEILING_MS,
   ReconnectBackoff,
 } from '../client/transport/reconnect-backoff';
 // The seeded generator (mulberry32) the local relay's fault injection draws from: every run draws the same numbers.
@@ -45,5 +46,19 @@ describe('the reconnect backoff', () => {
     const backoff = new ReconnectBackoff(seededRandom(7));
     const fractions = ceilings(20).map((ceiling) => backoff.nextDelayMs() / ceiling);
     expect(new Set(fractions).size).toBe(fractions.length);
+  });
+
+  it('after a 429 handshake waits anywhere in [0, 30 s): 2,000 refused clients come back spread over the window, not within 4 s', () => {
+    const random = seededRandom(29);
+    const delays = Array.from({ length: 2000 }, () => new ReconnectBackoff(random).nextDelayMs(true));
+    for (const delay of delays) {
+      expect(delay).toBeGreaterThanOrEqual(0);
+      expect(delay).toBeLessThan(RECONNECT_THROTTLED_CEILING_MS);
+    }
+    // About a tenth in each 3 s: at most ~67 handshakes a second, not 2,000 within the 4 s ceiling.
+    const tenths = new Array<number>(10).fill(0);
+    for (const delay of delays) tenths[Math.floor((delay / RECONNECT_THROTTLED_CEILING_MS) * 10)]! += 1;
+    for (const count of tenths) expect(count).toBeLessThan(260);
+    expect(delays.filter((delay) => delay < RECONNECT_MAX_CEILING_MS).length).toBeLessThan(400);
   });
 });

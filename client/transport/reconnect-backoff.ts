@@ -13,6 +13,13 @@ export const RECONNECT_FIRST_CEILING_MS = 100;
 /** The ceiling stops doubling here, in milliseconds. */
 export const RECONNECT_MAX_CEILING_MS = 4000;
 
+/**
+ * The ceiling after the relay refused a handshake with 429 (its connection limit, or API Gateway's
+ * account-wide 500 new connections a second): waits drawn from all of [0, 30 s) ("full jitter"),
+ * so 2,000 refused clients come back over the reconnect window instead of all within 4 s.
+ */
+export const RECONNECT_THROTTLED_CEILING_MS = 30_000;
+
 /** A source of numbers in [0, 1), like Math.random (tests pass a seeded one). */
 export type RandomSource = () => number;
 
@@ -22,8 +29,12 @@ export class ReconnectBackoff {
 
   constructor(private readonly random: RandomSource = Math.random) {}
 
-  /** The wait before the next attempt: in [ceiling / 2, ceiling), then the ceiling doubles (up to its maximum). */
-  nextDelayMs(): number {
+  /**
+   * The wait before the next attempt: in [ceiling / 2, ceiling), then the ceiling doubles (up to its
+   * maximum); after a refusal with 429 (`throttled`), anywhere in [0, RECONNECT_THROTTLED_CEILING_MS).
+   */
+  nextDelayMs(throttled = false): number {
+    if (throttled) return this.random() * RECONNECT_THROTTLED_CEILING_MS;
     const half = this.ceilingMs / 2;
     const delay = half + this.random() * half;
     this.ceilingMs = Math.min(this.ceilingMs * 2, RECONNECT_MAX_CEILING_MS);

@@ -34,7 +34,11 @@ export interface RelayConnectionOptions {
   readonly connectTimeoutMs?: number;
   /** How long to keep trying after a drop. @default 120000 */
   readonly reconnectWindowMs?: number;
-  /** A Connect is re-sent this often to keep API Gateway's 10-minute idle timeout away. @default 240000 */
+  /**
+   * A Connect goes when the socket sent nothing for this long, to keep API Gateway's 10-minute idle
+   * timeout away (looked at every half of it, from a random start: keepalives of clients that
+   * reconnected together do not stay in step). @default 240000
+   */
   readonly keepaliveMs?: number;
   /**
    * A socket this old is replaced before API Gateway's 2-hour limit closes it: make before break
@@ -59,7 +63,9 @@ export class RelayConnection {
   private draining?: WebSocketLike;
   private renewal?: ReturnType<typeof setTimeout>;
   private closing = false;
-  private keepalive?: ReturnType<typeof setInterval>;
+  private keepalive?: ReturnType<typeof setTimeout>;
+  /** When this connection last sent a frame (any frame resets API Gateway's idle timer). */
+  private lastSentAt = Date.now();
   private connectionId?: string;
 
   constructor(private readonly options: RelayConnectionOptions) {}
@@ -88,15 +94,26 @@ export class RelayConnection {
   async open(): Promise<string> {
     const id = await this.attempt();
     this.scheduleRenewal();
-    this.keepalive = setInterval(() => this.send(connectFrame(this.options.qrhash)), this.options.keepaliveMs ?? 240_000);
-    (this.keepalive as { unref?: () => void }).unref?.();
+    const keepaliveMs = this.options.keepaliveMs ?? SESSION_TIMING.keepaliveMs;
+    this.scheduleKeepalive(keepaliveMs * (0.5 + Math.random() / 2), keepaliveMs);
     return id;
+  }
+
+  /** Looks after `delayMs`, then every half keepalive: a Connect goes when nothing went for a whole one. */
+  private scheduleKeepalive(delayMs: number, keepaliveMs: number): void {
+    this.keepalive = setTimeout(() => {
+      if (this.closing) return;
+      if (Date.now() - this.lastSentAt >= keepaliveMs) this.send(connectFrame(this.options.qrhash));
+      this.scheduleKeepalive(keepaliveMs / 2, keepaliveMs);
+    }, delayMs);
+    (this.keepalive as { unref?: () => void }).unref?.();
   }
 
   /** Sends a text frame; false when no registered socket is open. */
   send(frame: string): boolean {
     if (!this.isOpen) return false;
     this.socket!.send(frame);
+    this.lastSentAt = Date.now();
     return true;
   }
 
@@ -116,6 +133,7 @@ export class RelayConnection {
    */
   sendMessage(message: string): boolean {
     if (!this.isOpen) return false;
+    this.lastSentAt = Date.now();
     const socket = this.socket as FragmentingSocket;
     if (message.length * 3 <= MAX_FRAME_BYTES) {
       socket.send(message);
@@ -140,7 +158,7 @@ export class RelayConnection {
   /** Closes for good; no reconnection follows. */
   close(): void {
     this.closing = true;
-    if (this.keepalive) clearInterval(this.keepalive);
+    clearTimeout(this.keepalive);
     clearTimeout(this.renewal);
     this.draining?.close(1000, 'done');
     this.socket?.close(1000, 'done');
@@ -279,7 +297,9 @@ export class RelayConnection {
       } catch (error) {
         lastError = error;
         if (error instanceof RelayKeyRefusedError) break;
-        await new Promise((resolve) => setTimeout(resolve, backoff.nextDelayMs()));
+        // A 429 on the handshake: the relay (or the account) is refusing new connections; wait longer.
+        const throttled = error instanceof Error && /Unexpected server response: 429\b/.test(error.message);
+        await new Promise((resolve) => setTimeout(resolve, backoff.nextDelayMs(throttled)));
       }
     }
     if (this.closing) return;
