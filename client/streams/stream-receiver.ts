@@ -7,6 +7,13 @@ import type { Hasher } from '../crypto/sha256';
 import type { ProtocolTuning } from '../tuning';
 import type { AcknowledgeMessage, TransferMessage } from '../../protocol/frames';
 
+/**
+ * A Transfer as the receiver takes it: from the relay (base64 `data`), or rebuilt from the direct
+ * path's binary pieces (client/direct/chunk-pieces.ts), which carry the sealed bytes themselves in
+ * `sealed` (then `data` is empty). Either way the chunk hash and the tag are checked.
+ */
+export type ChunkMessage = TransferMessage & { readonly sealed?: Uint8Array };
+
 /** What a StreamReceiver needs: the stream, the key, where its bytes go, and how to acknowledge. */
 export interface StreamReceiverOptions {
   readonly fileid: string;
@@ -110,7 +117,7 @@ export class StreamReceiver {
   }
 
   /** Queues one Transfer of this stream; chunks are processed one at a time, in arrival order. */
-  handleTransfer(message: TransferMessage): void {
+  handleTransfer(message: ChunkMessage): void {
     this.chain = this.chain.then(() => this.process(message)).catch((error: Error) => this.fail(error));
   }
 
@@ -142,7 +149,7 @@ export class StreamReceiver {
     this.clearAckTimer();
   }
 
-  private async process(message: TransferMessage): Promise<void> {
+  private async process(message: ChunkMessage): Promise<void> {
     if (this.stopped) return;
     const { chunktotal, tuning } = this.options;
     const id = message.chunkid;
@@ -201,7 +208,7 @@ export class StreamReceiver {
     return this.missingBetween(this.prefix + 1, this.maxSeen - this.options.tuning.reorderToleranceChunks);
   }
 
-  private async verify(message: TransferMessage): Promise<Uint8Array | undefined> {
+  private async verify(message: ChunkMessage): Promise<Uint8Array | undefined> {
     const { fileid, chunktotal, key } = this.options;
     const plaintext = await openChunk(key, fileid, chunktotal, message);
     if (!plaintext) return undefined;
@@ -307,12 +314,12 @@ function ackSays(receivedThrough: number, missing: readonly number[]): string {
 
 /**
  * Opens one Transfer's sealed chunk for the place it claims in stream `fileid` of `chunktotal`
- * chunks: its base64, its chunkhash and its tag must all check. Undefined when any does not.
+ * chunks: its base64 (or its binary `sealed`), its chunkhash and its tag must all check. Undefined when any does not.
  */
-export async function openChunk(key: CryptoKey, fileid: string, chunktotal: number, message: TransferMessage): Promise<Uint8Array | undefined> {
+export async function openChunk(key: CryptoKey, fileid: string, chunktotal: number, message: ChunkMessage): Promise<Uint8Array | undefined> {
   let sealed: Uint8Array;
   try {
-    sealed = fromBase64(message.data);
+    sealed = message.sealed ?? fromBase64(message.data);
   } catch {
     return undefined;
   }

@@ -1,17 +1,20 @@
-import { toBase64, toBase64Url } from '../../protocol/base64';
+import { toBase64Url } from '../../protocol/base64';
 import type { CongestionControl } from '../congestion/congestion-control';
 import { LossDetector, type StreamPosition } from '../congestion/loss-detector';
 import { chunkAad, type Sealer, sha256 } from '../crypto/session-crypto';
 import type { ProtocolTuning } from '../tuning';
-import type { AcknowledgeMessage, TransferMessage } from '../../protocol/frames';
+import type { AcknowledgeMessage } from '../../protocol/frames';
+import type { SealedChunk } from '../direct/chunk-pieces';
 import { WakeableSleep } from './wakeable-sleep';
 
 /** Where a StreamSender sends its chunks: the session adds the peer's connection id. */
 export interface TransferPort {
-  /** Sends one Transfer frame; false when it could not be sent (socket down). */
-  sendTransfer(message: Omit<TransferMessage, 'connectionid'>): boolean;
+  /** Sends one sealed chunk (a Transfer frame, or its binary form on the direct path); false when it could not be sent (socket down). */
+  sendTransfer(chunk: SealedChunk): boolean;
   /** Whether another frame may go now: paired, socket open and its buffer below the high-water mark. */
   ready(): boolean;
+  /** Whether the path the next chunk takes needs no pacing (the direct path: no stage throttle to stay under). @default never */
+  unpaced?(): boolean;
 }
 
 /** What a StreamSender needs: the stream, its sealer, where to send, and the knobs. */
@@ -64,7 +67,7 @@ export class StreamSender {
       if (port.ready()) {
         const id = this.losses.nextResend(this.position, now) ?? this.nextNewChunk();
         if (id !== undefined) {
-          const delay = congestion.pacer.delayMs(now);
+          const delay = port.unpaced?.() ? 0 : congestion.pacer.delayMs(now);
           if (delay === 0) {
             await this.sendChunk(id);
             continue;
@@ -149,13 +152,14 @@ export class StreamSender {
     const chunkhash = toBase64Url(await sha256(sealed));
     // An acknowledgement may have arrived while the chunk was being sealed.
     if (chunkid <= this.ackedThrough || this.done) return;
-    const sent = port.sendTransfer({ data: toBase64(sealed), chunkid, chunktotal, chunkhash, fileid });
+    const unpaced = port.unpaced?.() === true;
+    const sent = port.sendTransfer({ sealed, chunkid, chunktotal, chunkhash, fileid });
     if (!sent) {
       if (chunkid < this.nextNew) this.losses.onNotSent(chunkid);
       return;
     }
     const now = Date.now();
-    congestion.pacer.spend(now);
+    if (!unpaced) congestion.pacer.spend(now);
     this.framesSent++;
     this.losses.onSent(chunkid, now);
     if (chunkid === this.nextNew) this.nextNew++;
