@@ -234,7 +234,7 @@ class SendSession extends PeerSession {
 
   /** Whether the data channel's queue has room for another chunk; when not, the send loop wakes once it drains to half. */
   private directReady(): boolean {
-    const highWater = Number(process.env.XP_HW ?? this.tuning.highWaterBytes);
+    const highWater = this.tuning.highWaterBytes;
     if (this.direct!.bufferedAmount < highWater) return true;
     this.direct!.whenDrained(highWater / 2, () => this.current?.wake());
     return false;

@@ -118,7 +118,17 @@ export class StreamReceiver {
 
   /** Queues one Transfer of this stream; chunks are processed one at a time, in arrival order. */
   handleTransfer(message: ChunkMessage): void {
-    this.chain = this.chain.then(() => this.process(message)).catch((error: Error) => this.fail(error));
+    // A chunk that may be new is checked (hash and tag, in the thread pool) at once, while earlier ones
+    // are still being checked or written; everything else waits its turn, in arrival order.
+    const opened = this.mayBeNew(message) ? this.verify(message) : undefined;
+    opened?.catch(() => undefined);
+    this.chain = this.chain.then(() => this.process(message, opened)).catch((error: Error) => this.fail(error));
+  }
+
+  /** Whether a chunk, as things stand, would be checked when its turn comes (process() decides). */
+  private mayBeNew(message: ChunkMessage): boolean {
+    const id = message.chunkid;
+    return !this.stopped && !this.complete && message.chunktotal === this.options.chunktotal && id > this.prefix && id <= this.prefix + MAX_WINDOW_CHUNKS && !this.buffered.has(id);
   }
 
   /** Tells the sender what arrived and what is missing (after a resume, or when asked). */
@@ -149,7 +159,7 @@ export class StreamReceiver {
     this.clearAckTimer();
   }
 
-  private async process(message: ChunkMessage): Promise<void> {
+  private async process(message: ChunkMessage, opened?: Promise<Uint8Array | undefined>): Promise<void> {
     if (this.stopped) return;
     const { chunktotal, tuning } = this.options;
     const id = message.chunkid;
@@ -173,7 +183,7 @@ export class StreamReceiver {
     }
     // Beyond any sender's window: not buffered, so a hostile or buggy sender cannot grow our memory.
     if (id > this.prefix + MAX_WINDOW_CHUNKS) return;
-    const plaintext = await this.verify(message);
+    const plaintext = await (opened ?? this.verify(message));
     if (!plaintext) {
       this.rejectedChunks++;
       // It did arrive, damaged: the next report lists it as missing (a gap up to the highest chunk seen).

@@ -7,6 +7,18 @@ import type { AcknowledgeMessage } from '../../protocol/frames';
 import type { SealedChunk } from '../direct/chunk-pieces';
 import { WakeableSleep } from './wakeable-sleep';
 
+/**
+ * How many new chunks beyond the one going out are read and sealed ahead (each a fresh nonce; one
+ * never sent is dropped): their reads and seals overlap the send instead of adding to it.
+ */
+const PREPARE_AHEAD_CHUNKS = 3;
+
+/** A chunk sealed and hashed, ready to go. */
+interface PreparedChunk {
+  readonly sealed: Uint8Array;
+  readonly chunkhash: string;
+}
+
 /** Where a StreamSender sends its chunks: the session adds the peer's connection id. */
 export interface TransferPort {
   /** Sends one sealed chunk (a Transfer frame, or its binary form on the direct path); false when it could not be sent (socket down). */
@@ -45,6 +57,8 @@ export class StreamSender {
   private done = false;
   private failure?: Error;
   private readonly sleeper = new WakeableSleep();
+  /** New chunks read and sealed ahead of their turn, by chunk id (at most PREPARE_AHEAD_CHUNKS). */
+  private readonly prepared = new Map<number, Promise<PreparedChunk>>();
   /** Frames sent, first sends and resends together. */
   framesSent = 0;
 
@@ -79,6 +93,7 @@ export class StreamSender {
       }
       await this.sleeper.sleep(wait);
     }
+    this.prepared.clear();
     if (this.failure) throw this.failure;
   }
 
@@ -144,12 +159,34 @@ export class StreamSender {
     return this.nextNew < chunktotal && this.nextNew <= this.ackedThrough + congestion.windowChunks ? this.nextNew : undefined;
   }
 
+  /** Reads, seals and hashes chunk `chunkid`, or takes it from those prepared ahead. */
+  private prepare(chunkid: number): Promise<PreparedChunk> {
+    let prepared = this.prepared.get(chunkid);
+    if (!prepared) {
+      const { fileid, chunktotal, sealer } = this.options;
+      prepared = (async () => {
+        const plaintext = await this.options.readChunk(chunkid);
+        const sealed = await sealer.seal(plaintext, chunkAad(fileid, chunkid, chunktotal));
+        return { sealed, chunkhash: toBase64Url(await sha256(sealed)) };
+      })();
+      // A chunk prepared ahead and never sent (the stream ended) must not be an unhandled rejection.
+      prepared.catch(() => undefined);
+      this.prepared.set(chunkid, prepared);
+    }
+    return prepared;
+  }
+
   private async sendChunk(chunkid: number): Promise<void> {
-    const { fileid, chunktotal, sealer, port, congestion } = this.options;
+    const { fileid, chunktotal, port, congestion } = this.options;
     this.losses.onSending(chunkid);
-    const plaintext = await this.options.readChunk(chunkid);
-    const sealed = await sealer.seal(plaintext, chunkAad(fileid, chunkid, chunktotal));
-    const chunkhash = toBase64Url(await sha256(sealed));
+    // The next new chunks are read and sealed while this one goes out: the thread pool seals, the
+    // file is read, and this loop sends, instead of each waiting for the other.
+    if (chunkid === this.nextNew) {
+      for (let ahead = 1; ahead <= PREPARE_AHEAD_CHUNKS && chunkid + ahead < chunktotal; ahead++) void this.prepare(chunkid + ahead);
+    }
+    const preparing = this.prepare(chunkid);
+    this.prepared.delete(chunkid);
+    const { sealed, chunkhash } = await preparing;
     // An acknowledgement may have arrived while the chunk was being sealed.
     if (chunkid <= this.ackedThrough || this.done) return;
     const unpaced = port.unpaced?.() === true;
