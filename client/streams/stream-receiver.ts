@@ -72,6 +72,8 @@ export class StreamReceiver {
   private readonly chunkBytes: number;
   private readonly ackEvery: number;
   private chain: Promise<void> = Promise.resolve();
+  /** Chunks being checked ahead of their turn (at most MAX_CHECKS_AHEAD: a flood cannot start more). */
+  private checksAhead = 0;
   private resolveFinished!: () => void;
   private rejectFinished!: (error: Error) => void;
   /** Chunks thrown away because their hash or tag did not check. */
@@ -120,8 +122,12 @@ export class StreamReceiver {
   handleTransfer(message: ChunkMessage): void {
     // A chunk that may be new is checked (hash and tag, in the thread pool) at once, while earlier ones
     // are still being checked or written; everything else waits its turn, in arrival order.
-    const opened = this.mayBeNew(message) ? this.verify(message) : undefined;
-    opened?.catch(() => undefined);
+    let opened: Promise<Uint8Array | undefined> | undefined;
+    if (this.checksAhead < MAX_CHECKS_AHEAD && this.mayBeNew(message)) {
+      this.checksAhead++;
+      opened = this.verify(message).finally(() => this.checksAhead--);
+      opened.catch(() => undefined);
+    }
     this.chain = this.chain.then(() => this.process(message, opened)).catch((error: Error) => this.fail(error));
   }
 
@@ -316,6 +322,9 @@ export class StreamReceiver {
     this.armQuietTimer();
   }
 }
+
+/** The most chunks checked ahead of their turn at once (a 96 KB chunk each, plaintext held until its turn). */
+const MAX_CHECKS_AHEAD = 8;
 
 /** An ack's content as a key: two acks with the same key tell the sender the same thing. */
 function ackSays(receivedThrough: number, missing: readonly number[]): string {
