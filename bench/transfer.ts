@@ -98,11 +98,15 @@ async function benchOne(run: BenchRun, file: string, work: string): Promise<RunR
   let pairedAt = 0;
   let doneAt = 0;
   let direct = false;
+  let directAt = 0;
   const sending = runCli(['send', file, '--relay', relay.url, '--json', ...cliArgs, ...CHUNK_ARGS], path.join(work, `${name}-sender.time`), (e) => e.type === 'link' && gotLink(e.link as string));
   const receiving = runCli(['receive', await link, '--out', out, '--json', ...cliArgs], path.join(work, `${name}-receiver.time`), (e) => {
     if (e.type === 'paired') pairedAt = Date.now();
     if (e.type === 'done') doneAt = Date.now();
-    if (e.type === 'path' && e.path === 'direct') direct = true;
+    if (e.type === 'path' && e.path === 'direct' && !direct) {
+      direct = true;
+      directAt = Date.now();
+    }
   });
   const [sentCode, receivedCode] = await Promise.all([sending, receiving]);
   if (sentCode !== 0 || receivedCode !== 0) throw new Error(`${name}: send exited ${sentCode}, receive exited ${receivedCode}`);
@@ -121,6 +125,7 @@ async function benchOne(run: BenchRun, file: string, work: string): Promise<RunR
   }
   const identical = (await sha256File(file)) === (await sha256File(path.join(out, path.basename(file))));
   if ((run.key === 'direct') !== direct) throw new Error(`${run.name}: the bytes went ${direct ? 'direct' : 'through the relay'}`);
+  if (direct) console.log(`  ${run.name}: the data channel opened ${((directAt - pairedAt) / 1000).toFixed(2)} s after pairing (counted in its time)`);
   return {
     name,
     seconds: (doneAt - pairedAt) / 1000,
