@@ -20,6 +20,7 @@ const UNIT_TESTS = [
   'client-congestion-control',
   'client-relay-errors',
   'client-stream-protocol',
+  'direct-chunk-pieces',
   'frames.property',
   'local-invocation-scheduler',
   'printable-text',

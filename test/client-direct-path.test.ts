@@ -1,4 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { toBase64Url } from '../protocol/base64';
+import { encodeChunkPieces } from '../client/direct/chunk-pieces';
 import type { SessionEvent } from '../client';
 import type { DirectLink } from '../client/direct/direct-link';
 import { loadNodeWebRtc, type WebRtcImplementation } from '../client/direct/node-webrtc';
@@ -201,7 +203,103 @@ describe('direct path', () => {
     stranger?.close();
   });
 
-  it('makes no offer to a receiver that cannot go direct (a page, a CLI without --direct): the file starts through the relay at once', async () => {
+  /** A piece's offset in its sealed chunk (client/direct/chunk-pieces.ts: after kind, fileid length, fileid and three numbers). */
+  function pieceOffset(piece: Uint8Array): number {
+    return new DataView(piece.buffer, piece.byteOffset).getUint32(2 + piece[1]! + 12);
+  }
+
+  it('sends the chunks as binary pieces of at most 64 KiB, a 96 KB chunk in two', async () => {
+    const content = randomBytes(2 * 1024 * 1024);
+    const sizes: number[] = [];
+    let textFrames = 0;
+    const received = await sendOneFile(relay.url, content, {
+      sender: {
+        webrtc,
+        onDirectLink: (link: DirectLink) => {
+          const sendBinary = link.sendBinary.bind(link);
+          const send = link.send.bind(link);
+          link.sendBinary = (bytes: Uint8Array) => (sizes.push(bytes.length), sendBinary(bytes));
+          link.send = (text: string) => (textFrames++, send(text));
+        },
+      },
+      receiver: { webrtc },
+    });
+    expect(received.equals(content)).toBe(true);
+    expect(textFrames).toBe(0);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(64 * 1024);
+    // 2 MiB in 96 KB chunks (22) as two pieces each, and the manifest's chunk.
+    expect(sizes.length).toBeGreaterThanOrEqual(2 * Math.ceil(content.length / 96_256) + 1);
+    expect(relayActions().get('Transfer')).toBeUndefined();
+  });
+
+  it('drops binary messages over the data channel that are not pieces of a chunk sealed with the session key, without effect on the file', async () => {
+    const content = randomBytes(2 * 1024 * 1024);
+    let injected = 0;
+    const forged = (chunkid: number): Uint8Array[] => {
+      const sealed = new Uint8Array(randomBytes(96_284));
+      const chunkhash = toBase64Url(createHash('sha256').update(sealed).digest());
+      return encodeChunkPieces({ fileid: 'f0', chunkid, chunktotal: Math.ceil(content.length / 96_256), chunkhash, sealed })!;
+    };
+    const received = await sendOneFile(relay.url, content, {
+      sender: {
+        webrtc,
+        onDirectLink: (link: DirectLink) => {
+          const sendBinary = link.sendBinary.bind(link);
+          let pieces = 0;
+          link.sendBinary = (bytes: Uint8Array) => {
+            // Before some real chunks: garbage, an unknown kind, a lone continuation, and a whole forged chunk
+            // (well-formed pieces, a right hash, but not sealed with the session key) in the place of the next chunk.
+            if (pieces++ % 6 === 0 && pieceOffset(bytes) === 0) {
+              const chunkid = new DataView(bytes.buffer, bytes.byteOffset).getUint32(2 + bytes[1]!);
+              const [first, second] = forged(chunkid);
+              for (const junk of [randomBytes(500), Buffer.from([2, ...bytes.subarray(1, 200)]), second!, first!, second!]) {
+                sendBinary(new Uint8Array(junk));
+                injected++;
+              }
+            }
+            return sendBinary(bytes);
+          };
+        },
+      },
+      receiver: { webrtc },
+    });
+    expect(injected).toBeGreaterThan(0);
+    expect(received.equals(content)).toBe(true);
+  });
+
+  it('finishes through the relay, byte-identical, when the data channel closes between the two pieces of a chunk', async () => {
+    const content = randomBytes(3 * 1024 * 1024);
+    let link: DirectLink | undefined;
+    let broken = false;
+    const paths: string[] = [];
+    const received = await sendOneFile(relay.url, content, {
+      sender: {
+        webrtc,
+        onDirectLink: (l: DirectLink) => {
+          link = l;
+          const sendBinary = l.sendBinary.bind(l);
+          let pieces = 0;
+          l.sendBinary = (bytes: Uint8Array) => {
+            const sent = sendBinary(bytes);
+            // Past a third of the file, right after the first piece of a chunk: the second never goes this way.
+            if (++pieces > 24 && !broken && pieceOffset(bytes) === 0) {
+              broken = true;
+              link!.close();
+            }
+            return sent;
+          };
+        },
+        onEvent: (event: SessionEvent) => void (event.type === 'path' && paths.push(event.path)),
+      },
+      receiver: { webrtc },
+    });
+    expect(broken).toBe(true);
+    expect(received.equals(content)).toBe(true);
+    expect(paths).toEqual(['direct', 'relay']);
+    expect(relayActions().get('Transfer')).toBeGreaterThan(0);
+  });
+
+  it('makes no offer to a receiver that cannot go direct (a relay-only page or CLI): the file starts through the relay at once', async () => {
     const content = randomBytes(500_000);
     let offers = 0;
     const received = await sendOneFile(relay.url, content, {

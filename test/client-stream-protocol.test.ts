@@ -48,8 +48,8 @@ async function transferThroughLink(keys: SessionKeys, input: Uint8Array, fault: 
     sealer: new Sealer(keys.senderKey),
     port: {
       ready: () => true,
-      sendTransfer: (m) => {
-        const message = { connectionid: 'sender', ...m };
+      sendTransfer: ({ sealed, ...m }) => {
+        const message = { connectionid: 'sender', ...m, data: toBase64(sealed) };
         const attempt = attempts.get(m.chunkid) ?? 0;
         attempts.set(m.chunkid, attempt + 1);
         const decision = fault(message, attempt);

@@ -16,6 +16,8 @@ export const SECRET_BYTES = 32;
 const NONCE_BYTES = 12;
 /** Bytes of an AES-GCM tag. */
 const TAG_BYTES = 16;
+/** What sealing adds to a plaintext: the nonce and the tag. */
+export const SEAL_OVERHEAD_BYTES = NONCE_BYTES + TAG_BYTES;
 
 const encoder = new TextEncoder();
 

@@ -13,6 +13,8 @@ export interface DirectLinkOptions {
   readonly sendSignal: (signal: RtcSignal) => Promise<void>;
   /** A text frame arrived over the data channel (untrusted: the session parses and checks it). */
   readonly onText: (text: string) => void;
+  /** A binary message arrived over the data channel (untrusted: a piece of a sealed chunk, client/direct/chunk-pieces.ts). */
+  readonly onBinary?: (bytes: Uint8Array) => void;
   /** The path changed: the channel opened, or the open one closed. */
   readonly onPath: (path: TransferPath) => void;
   /** @default none: host candidates only */
@@ -26,9 +28,11 @@ const CHANNEL_LABEL = 'banguins';
 
 /**
  * A session's direct path: one WebRTC peer connection with one ordered, reliable data channel to the
- * peer, set up through sealed `rtc` control messages (docs/protocol-client.md section 6). It only
- * carries text frames; what goes over it (the same sealed chunks and acks as over the relay) and what
- * happens when it closes is the session's business. Steps of an older attempt are ignored.
+ * peer, set up through sealed `rtc` control messages (docs/protocol-client.md section 6). It carries
+ * text frames and binary messages; what goes over it (the same sealed chunks and acks as over the
+ * relay) and what happens when it closes is the session's business. Steps of an older attempt are ignored.
+ * Whether it is open is kept from the channel's events: @roamhq/wrtc's `readyState` getter waits on
+ * its signalling thread, and cost the sender about a tenth of its time when read for every chunk.
  */
 export class DirectLink {
   private connection?: RTCPeerConnection;
@@ -37,12 +41,17 @@ export class DirectLink {
   private remoteSet = false;
   private pendingCandidates: RTCIceCandidateInit[] = [];
   private closed = false;
+  /** The adopted channel fired `open` and has not closed since. */
+  private channelOpen = false;
+  /** Called once the channel's queue drains below the level whenDrained was given. */
+  private onDrained?: () => void;
+  private drainPoll?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly options: DirectLinkOptions) {}
 
   /** Whether the data channel is open and carries frames. */
   get isOpen(): boolean {
-    return this.channel?.readyState === 'open';
+    return this.channelOpen;
   }
 
   /** Bytes queued on the data channel, not yet sent. */
@@ -59,6 +68,47 @@ export class DirectLink {
     } catch {
       return false;
     }
+  }
+
+  /** Sends one binary message over the channel; false when it is not open. */
+  sendBinary(bytes: Uint8Array): boolean {
+    if (!this.isOpen) return false;
+    try {
+      this.channel!.send(bytes as Uint8Array<ArrayBuffer>);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Calls `onDrained` once, when the channel's queue is at most `bytes` or the channel closed: on the
+   * browser's `bufferedamountlow` event, else (@roamhq/wrtc fires none) by looking every millisecond.
+   * A later call replaces an earlier one that has not fired.
+   */
+  whenDrained(bytes: number, onDrained: () => void): void {
+    const channel = this.channel;
+    this.onDrained = onDrained;
+    if (!channel || !this.isOpen || channel.bufferedAmount <= bytes) return this.drained();
+    if (firesBufferedAmountLow(channel)) {
+      channel.bufferedAmountLowThreshold = bytes;
+      channel.onbufferedamountlow = () => this.drained();
+      return;
+    }
+    if (this.drainPoll) return;
+    const look = () => {
+      this.drainPoll = undefined;
+      if (!this.onDrained) return;
+      if (this.channel !== channel || !this.isOpen || channel.bufferedAmount <= bytes) return this.drained();
+      this.drainPoll = setTimeout(look, DRAIN_POLL_MS);
+    };
+    this.drainPoll = setTimeout(look, DRAIN_POLL_MS);
+  }
+
+  private drained(): void {
+    const onDrained = this.onDrained;
+    this.onDrained = undefined;
+    onDrained?.();
   }
 
   /** Sender: offers a new data channel; resolves true once it is open, false after `timeoutMs`. */
@@ -133,9 +183,11 @@ export class DirectLink {
     const { channel, connection } = this;
     this.channel = undefined;
     this.connection = undefined;
+    this.channelOpen = false;
     channel?.close();
     connection?.close();
     if (wasOpen) this.options.onPath('relay');
+    this.drained();
   }
 
   private newConnection(attempt: number): RTCPeerConnection {
@@ -174,24 +226,40 @@ export class DirectLink {
   /** Makes `channel` the path: its frames go to the session, its open and close change the path. */
   private adopt(channel: RTCDataChannel, onOpen?: () => void): void {
     this.channel = channel;
+    channel.binaryType = 'arraybuffer';
     channel.onmessage = (event: MessageEvent) => {
-      if (this.channel === channel && typeof event.data === 'string') this.options.onText(event.data);
+      if (this.channel !== channel) return;
+      const data: unknown = event.data;
+      if (typeof data === 'string') this.options.onText(data);
+      else if (data instanceof ArrayBuffer) this.options.onBinary?.(new Uint8Array(data));
+      else if (ArrayBuffer.isView(data)) this.options.onBinary?.(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     };
     channel.onopen = () => {
-      if (this.channel !== channel) return;
+      if (this.channel !== channel || this.channelOpen) return;
+      this.channelOpen = true;
       onOpen?.();
       this.options.onPath('direct');
     };
     channel.onclose = () => {
       if (this.channel !== channel) return;
       this.channel = undefined;
+      this.channelOpen = false;
       this.connection?.close();
       this.connection = undefined;
       this.options.onPath('relay');
+      this.drained();
     };
     if (channel.readyState === 'open') channel.onopen(new Event('open'));
   }
 }
+
+/** Whether the channel fires `bufferedamountlow` (browsers do; @roamhq/wrtc has neither the event nor the threshold). */
+function firesBufferedAmountLow(channel: RTCDataChannel): boolean {
+  return 'onbufferedamountlow' in channel && 'bufferedAmountLowThreshold' in channel;
+}
+
+/** How often the queue is looked at while a sender waits for it to drain (without a bufferedamountlow event). */
+const DRAIN_POLL_MS = 1;
 
 /** The most candidates kept while the remote description is not set yet. */
 const MAX_PENDING_CANDIDATES = 64;

@@ -13,6 +13,9 @@ import { SESSION_TIMING } from '../tuning';
 import { DirectLink, type TransferPath } from '../direct/direct-link';
 import type { WebRtcImplementation } from '../direct/node-webrtc';
 import { type IncomingFrame, parseIncomingFrame } from '../transport/wire-frames';
+import { ChunkPieceAssembler, encodeChunkPieces, type SealedChunk } from '../direct/chunk-pieces';
+import { transferFrameSchema } from '../../protocol/frames';
+import type { ChunkMessage } from '../streams/stream-receiver';
 
 /** Which side of a session this is. */
 export type PeerRole = 'sender' | 'receiver';
@@ -76,6 +79,8 @@ export abstract class PeerSession {
   private readonly pendingRepeats = new Set<string>();
   /** The direct path to the peer, when a WebRTC implementation was given. */
   protected readonly direct?: DirectLink;
+  /** Puts the direct path's binary pieces back into sealed chunks (a new one for each channel). */
+  private pieces = new ChunkPieceAssembler();
 
   protected constructor(
     protected readonly role: PeerRole,
@@ -96,7 +101,9 @@ export abstract class PeerSession {
         candidateFilter: base.directCandidateFilter,
         sendSignal: (signal) => this.sendControl(signal),
         onText: (text) => this.onDirectText(text),
+        onBinary: (bytes) => this.onDirectBinary(bytes),
         onPath: (path) => {
+          this.pieces = new ChunkPieceAssembler();
           // A channel that closes once every byte is confirmed (the peer leaving) is no news, nor a path we are already on.
           if (this.transferOver || path === this.currentPath) return;
           this.currentPath = path;
@@ -128,6 +135,36 @@ export abstract class PeerSession {
     const frame = parseIncomingFrame(text);
     if (!frame || frame.action !== this.directAction || this.peerId === undefined) return;
     this.onDirectFrame({ ...frame, message: { ...frame.message, connectionid: this.peerId } } as IncomingFrame);
+  }
+
+  /**
+   * Binary from the data channel: a piece of a sealed chunk (client/direct/chunk-pieces.ts), taken
+   * only by the receiver. A whole chunk is checked against the Transfer schema like a relay frame and
+   * goes on with its sealed bytes (the stream receiver checks its hash and tag); anything else is dropped.
+   */
+  private onDirectBinary(bytes: Uint8Array): void {
+    if (this.role !== 'receiver' || this.peerId === undefined) return;
+    const chunk = this.pieces.take(bytes);
+    if (!chunk) return;
+    const { fileid, chunkid, chunktotal, chunkhash, sealed } = chunk;
+    const frame = transferFrameSchema.safeParse({ action: 'Transfer', message: { connectionid: this.peerId, data: '', chunkid, chunktotal, chunkhash, fileid } });
+    if (!frame.success) return;
+    const message: ChunkMessage = { ...frame.data.message, sealed };
+    this.onDirectFrame({ action: 'Transfer', message });
+  }
+
+  /**
+   * Sends a sealed chunk over the direct path when it is open (binary pieces, or one text frame when
+   * it has no binary form), else through the relay as a Transfer frame `toRelayFrame` writes. A chunk
+   * whose pieces did not all go (the channel closed under it) goes through the relay whole.
+   */
+  protected sendChunkOnPath(chunk: SealedChunk, toRelayFrame: (chunk: SealedChunk) => string, viaRelay: (frame: string) => boolean): boolean {
+    const direct = this.direct;
+    if (direct?.isOpen) {
+      const pieces = encodeChunkPieces(chunk);
+      if (pieces ? pieces.every((piece) => direct.sendBinary(piece)) : direct.send(toRelayFrame(chunk))) return true;
+    }
+    return viaRelay(toRelayFrame(chunk));
   }
 
   /** Sends a Transfer or Acknowledge frame over the direct path when it is open, else through the relay. */

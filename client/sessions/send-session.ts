@@ -1,4 +1,4 @@
-import { toBase64Url } from '../../protocol/base64';
+import { toBase64, toBase64Url } from '../../protocol/base64';
 import { type ControlMessage, openControl } from '../crypto/control-messages';
 import { CancelledError, HashMismatchError, ProtocolError, RelayUnreachableError, TimeoutError, UnconfirmedError } from '../errors';
 import { deferred } from './failure-latch';
@@ -25,6 +25,7 @@ import { StreamSender } from '../streams/stream-sender';
 import { resolveTuning, SESSION_TIMING, type ProtocolTuning } from '../tuning';
 import { type IncomingFrame, transferFrame } from '../transport/wire-frames';
 import type { TransferPath } from '../direct/direct-link';
+import type { SealedChunk } from '../direct/chunk-pieces';
 import { WakeableSleep } from '../streams/wakeable-sleep';
 
 /** Everything sendFiles needs. */
@@ -221,8 +222,13 @@ class SendSession extends PeerSession {
       sealer: this.sealer,
       port: {
         ready: () => this.isReady(),
-        sendTransfer: (message) =>
-          this.peerId !== undefined && this.sendOnPath(transferFrame({ connectionid: this.peerId, ...message }), (frame) => this.connection.sendMessage(frame)),
+        unpaced: () => this.direct?.isOpen === true,
+        sendTransfer: (chunk) => {
+          const peerId = this.peerId;
+          if (peerId === undefined) return false;
+          const relayFrame = ({ sealed, ...rest }: SealedChunk) => transferFrame({ connectionid: peerId, ...rest, data: toBase64(sealed) });
+          return this.sendChunkOnPath(chunk, relayFrame, (frame) => this.connection.sendMessage(frame));
+        },
       },
       tuning: this.tuning,
       congestion: this.congestion,
@@ -240,8 +246,16 @@ class SendSession extends PeerSession {
   }
 
   private isReady(): boolean {
-    if (this.direct?.isOpen) return this.direct.bufferedAmount < this.tuning.highWaterBytes;
+    if (this.direct?.isOpen) return this.directReady();
     return !this.presence.isAway && this.peerId !== undefined && this.connection.isOpen && this.connection.bufferedAmount < this.tuning.highWaterBytes;
+  }
+
+  /** Whether the data channel's queue has room for another chunk; when not, the send loop wakes once it drains to half. */
+  private directReady(): boolean {
+    const highWater = this.tuning.highWaterBytes;
+    if (this.direct!.bufferedAmount < highWater) return true;
+    this.direct!.whenDrained(highWater / 2, () => this.current?.wake());
+    return false;
   }
 
   private async onFrame(frame: IncomingFrame): Promise<void> {

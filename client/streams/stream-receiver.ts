@@ -7,6 +7,13 @@ import type { Hasher } from '../crypto/sha256';
 import type { ProtocolTuning } from '../tuning';
 import type { AcknowledgeMessage, TransferMessage } from '../../protocol/frames';
 
+/**
+ * A Transfer as the receiver takes it: from the relay (base64 `data`), or rebuilt from the direct
+ * path's binary pieces (client/direct/chunk-pieces.ts), which carry the sealed bytes themselves in
+ * `sealed` (then `data` is empty). Either way the chunk hash and the tag are checked.
+ */
+export type ChunkMessage = TransferMessage & { readonly sealed?: Uint8Array };
+
 /** What a StreamReceiver needs: the stream, the key, where its bytes go, and how to acknowledge. */
 export interface StreamReceiverOptions {
   readonly fileid: string;
@@ -65,6 +72,8 @@ export class StreamReceiver {
   private readonly chunkBytes: number;
   private readonly ackEvery: number;
   private chain: Promise<void> = Promise.resolve();
+  /** Chunks being checked ahead of their turn (at most MAX_CHECKS_AHEAD: a flood cannot start more). */
+  private checksAhead = 0;
   private resolveFinished!: () => void;
   private rejectFinished!: (error: Error) => void;
   /** Chunks thrown away because their hash or tag did not check. */
@@ -110,8 +119,22 @@ export class StreamReceiver {
   }
 
   /** Queues one Transfer of this stream; chunks are processed one at a time, in arrival order. */
-  handleTransfer(message: TransferMessage): void {
-    this.chain = this.chain.then(() => this.process(message)).catch((error: Error) => this.fail(error));
+  handleTransfer(message: ChunkMessage): void {
+    // A chunk that may be new is checked (hash and tag, in the thread pool) at once, while earlier ones
+    // are still being checked or written; everything else waits its turn, in arrival order.
+    let opened: Promise<Uint8Array | undefined> | undefined;
+    if (this.checksAhead < MAX_CHECKS_AHEAD && this.mayBeNew(message)) {
+      this.checksAhead++;
+      opened = this.verify(message).finally(() => this.checksAhead--);
+      opened.catch(() => undefined);
+    }
+    this.chain = this.chain.then(() => this.process(message, opened)).catch((error: Error) => this.fail(error));
+  }
+
+  /** Whether a chunk, as things stand, would be checked when its turn comes (process() decides). */
+  private mayBeNew(message: ChunkMessage): boolean {
+    const id = message.chunkid;
+    return !this.stopped && !this.complete && message.chunktotal === this.options.chunktotal && id > this.prefix && id <= this.prefix + MAX_WINDOW_CHUNKS && !this.buffered.has(id);
   }
 
   /** Tells the sender what arrived and what is missing (after a resume, or when asked). */
@@ -142,7 +165,7 @@ export class StreamReceiver {
     this.clearAckTimer();
   }
 
-  private async process(message: TransferMessage): Promise<void> {
+  private async process(message: ChunkMessage, opened?: Promise<Uint8Array | undefined>): Promise<void> {
     if (this.stopped) return;
     const { chunktotal, tuning } = this.options;
     const id = message.chunkid;
@@ -166,7 +189,7 @@ export class StreamReceiver {
     }
     // Beyond any sender's window: not buffered, so a hostile or buggy sender cannot grow our memory.
     if (id > this.prefix + MAX_WINDOW_CHUNKS) return;
-    const plaintext = await this.verify(message);
+    const plaintext = await (opened ?? this.verify(message));
     if (!plaintext) {
       this.rejectedChunks++;
       // It did arrive, damaged: the next report lists it as missing (a gap up to the highest chunk seen).
@@ -201,7 +224,7 @@ export class StreamReceiver {
     return this.missingBetween(this.prefix + 1, this.maxSeen - this.options.tuning.reorderToleranceChunks);
   }
 
-  private async verify(message: TransferMessage): Promise<Uint8Array | undefined> {
+  private async verify(message: ChunkMessage): Promise<Uint8Array | undefined> {
     const { fileid, chunktotal, key } = this.options;
     const plaintext = await openChunk(key, fileid, chunktotal, message);
     if (!plaintext) return undefined;
@@ -300,6 +323,9 @@ export class StreamReceiver {
   }
 }
 
+/** The most chunks checked ahead of their turn at once (a 96 KB chunk each, plaintext held until its turn). */
+const MAX_CHECKS_AHEAD = 8;
+
 /** An ack's content as a key: two acks with the same key tell the sender the same thing. */
 function ackSays(receivedThrough: number, missing: readonly number[]): string {
   return `${receivedThrough}:${missing.join(',')}`;
@@ -307,12 +333,12 @@ function ackSays(receivedThrough: number, missing: readonly number[]): string {
 
 /**
  * Opens one Transfer's sealed chunk for the place it claims in stream `fileid` of `chunktotal`
- * chunks: its base64, its chunkhash and its tag must all check. Undefined when any does not.
+ * chunks: its base64 (or its binary `sealed`), its chunkhash and its tag must all check. Undefined when any does not.
  */
-export async function openChunk(key: CryptoKey, fileid: string, chunktotal: number, message: TransferMessage): Promise<Uint8Array | undefined> {
+export async function openChunk(key: CryptoKey, fileid: string, chunktotal: number, message: ChunkMessage): Promise<Uint8Array | undefined> {
   let sealed: Uint8Array;
   try {
-    sealed = fromBase64(message.data);
+    sealed = message.sealed ?? fromBase64(message.data);
   } catch {
     return undefined;
   }

@@ -1,17 +1,32 @@
-import { toBase64, toBase64Url } from '../../protocol/base64';
+import { toBase64Url } from '../../protocol/base64';
 import type { CongestionControl } from '../congestion/congestion-control';
 import { LossDetector, type StreamPosition } from '../congestion/loss-detector';
 import { chunkAad, type Sealer, sha256 } from '../crypto/session-crypto';
 import type { ProtocolTuning } from '../tuning';
-import type { AcknowledgeMessage, TransferMessage } from '../../protocol/frames';
+import type { AcknowledgeMessage } from '../../protocol/frames';
+import type { SealedChunk } from '../direct/chunk-pieces';
 import { WakeableSleep } from './wakeable-sleep';
+
+/**
+ * How many new chunks beyond the one going out are read and sealed ahead (each a fresh nonce; one
+ * never sent is dropped): their reads and seals overlap the send instead of adding to it.
+ */
+const PREPARE_AHEAD_CHUNKS = 3;
+
+/** A chunk sealed and hashed, ready to go. */
+interface PreparedChunk {
+  readonly sealed: Uint8Array;
+  readonly chunkhash: string;
+}
 
 /** Where a StreamSender sends its chunks: the session adds the peer's connection id. */
 export interface TransferPort {
-  /** Sends one Transfer frame; false when it could not be sent (socket down). */
-  sendTransfer(message: Omit<TransferMessage, 'connectionid'>): boolean;
+  /** Sends one sealed chunk (a Transfer frame, or its binary form on the direct path); false when it could not be sent (socket down). */
+  sendTransfer(chunk: SealedChunk): boolean;
   /** Whether another frame may go now: paired, socket open and its buffer below the high-water mark. */
   ready(): boolean;
+  /** Whether the path the next chunk takes needs no pacing (the direct path: no stage throttle to stay under). @default never */
+  unpaced?(): boolean;
 }
 
 /** What a StreamSender needs: the stream, its sealer, where to send, and the knobs. */
@@ -42,6 +57,8 @@ export class StreamSender {
   private done = false;
   private failure?: Error;
   private readonly sleeper = new WakeableSleep();
+  /** New chunks read and sealed ahead of their turn, by chunk id (at most PREPARE_AHEAD_CHUNKS). */
+  private readonly prepared = new Map<number, Promise<PreparedChunk>>();
   /** Frames sent, first sends and resends together. */
   framesSent = 0;
 
@@ -64,7 +81,7 @@ export class StreamSender {
       if (port.ready()) {
         const id = this.losses.nextResend(this.position, now) ?? this.nextNewChunk();
         if (id !== undefined) {
-          const delay = congestion.pacer.delayMs(now);
+          const delay = port.unpaced?.() ? 0 : congestion.pacer.delayMs(now);
           if (delay === 0) {
             await this.sendChunk(id);
             continue;
@@ -76,6 +93,7 @@ export class StreamSender {
       }
       await this.sleeper.sleep(wait);
     }
+    this.prepared.clear();
     if (this.failure) throw this.failure;
   }
 
@@ -141,21 +159,44 @@ export class StreamSender {
     return this.nextNew < chunktotal && this.nextNew <= this.ackedThrough + congestion.windowChunks ? this.nextNew : undefined;
   }
 
+  /** Reads, seals and hashes chunk `chunkid`, or takes it from those prepared ahead. */
+  private prepare(chunkid: number): Promise<PreparedChunk> {
+    let prepared = this.prepared.get(chunkid);
+    if (!prepared) {
+      const { fileid, chunktotal, sealer } = this.options;
+      prepared = (async () => {
+        const plaintext = await this.options.readChunk(chunkid);
+        const sealed = await sealer.seal(plaintext, chunkAad(fileid, chunkid, chunktotal));
+        return { sealed, chunkhash: toBase64Url(await sha256(sealed)) };
+      })();
+      // A chunk prepared ahead and never sent (the stream ended) must not be an unhandled rejection.
+      prepared.catch(() => undefined);
+      this.prepared.set(chunkid, prepared);
+    }
+    return prepared;
+  }
+
   private async sendChunk(chunkid: number): Promise<void> {
-    const { fileid, chunktotal, sealer, port, congestion } = this.options;
+    const { fileid, chunktotal, port, congestion } = this.options;
     this.losses.onSending(chunkid);
-    const plaintext = await this.options.readChunk(chunkid);
-    const sealed = await sealer.seal(plaintext, chunkAad(fileid, chunkid, chunktotal));
-    const chunkhash = toBase64Url(await sha256(sealed));
+    // The next new chunks are read and sealed while this one goes out: the thread pool seals, the
+    // file is read, and this loop sends, instead of each waiting for the other.
+    if (chunkid === this.nextNew) {
+      for (let ahead = 1; ahead <= PREPARE_AHEAD_CHUNKS && chunkid + ahead < chunktotal; ahead++) void this.prepare(chunkid + ahead);
+    }
+    const preparing = this.prepare(chunkid);
+    this.prepared.delete(chunkid);
+    const { sealed, chunkhash } = await preparing;
     // An acknowledgement may have arrived while the chunk was being sealed.
     if (chunkid <= this.ackedThrough || this.done) return;
-    const sent = port.sendTransfer({ data: toBase64(sealed), chunkid, chunktotal, chunkhash, fileid });
+    const unpaced = port.unpaced?.() === true;
+    const sent = port.sendTransfer({ sealed, chunkid, chunktotal, chunkhash, fileid });
     if (!sent) {
       if (chunkid < this.nextNew) this.losses.onNotSent(chunkid);
       return;
     }
     const now = Date.now();
-    congestion.pacer.spend(now);
+    if (!unpaced) congestion.pacer.spend(now);
     this.framesSent++;
     this.losses.onSent(chunkid, now);
     if (chunkid === this.nextNew) this.nextNew++;
