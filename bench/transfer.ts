@@ -4,15 +4,22 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { runBrowserDirectBench, type BrowserDirectFigures } from './browser-direct';
 import { descendantPids, forEachLine, procStatusKb, ROOT, spawnBenchScript } from './child-processes';
+import { CpuWatch } from './process-cpu';
+import { runWormhole, WORMHOLE_PACKAGES, wormholeInstalled, type WormholeRun } from './wormhole';
 
 /**
  * `npm run bench`: sends one file (100 MB by default, BENCH_MB to change) CLI to CLI through the
  * local relay and through a plain `ws` forwarder with the same chunking (both `--relay-only`), and
  * over the direct WebRTC path (the CLI's default; the local relay carries only the signalling), each
  * side in its own process; prints throughput, wire overhead, peak memory and the ratios.
- * `BENCH_RUNS=direct,relay` runs only some of them (`plain`, `relay`, `direct`); `BENCH_PROFILE=DIR`
- * runs the relay and both CLIs under `--cpu-prof` into DIR.
+ * Beside them, in the same run: magic-wormhole through its own transit relay on loopback (when
+ * Debian's packages are installed; it says so when not), and page to page in headless Chromium,
+ * direct and relay-only. Every run prints the CPU seconds per 100 MB of each process, counted from
+ * pairing to the receiver's last byte. `BENCH_RUNS=direct,relay` runs only some of them (`plain`,
+ * `relay`, `direct`, `wormhole`, `browser`); `BENCH_PROFILE=DIR` runs the relay and both CLIs under
+ * `--cpu-prof` into DIR.
  */
 const BIN = path.join(ROOT, 'bin', 'banguins.js');
 const MEGABYTES = Number(process.env.BENCH_MB ?? 100);
@@ -27,7 +34,16 @@ interface RelayChild {
   readonly lines: string[];
 }
 
+/** CPU seconds of each process from pairing to the receiver's last byte. */
+interface ProcessCpu {
+  readonly sender: number;
+  readonly receiver: number;
+  readonly relay?: number;
+  readonly dynamodb?: number;
+}
+
 interface RunResult {
+  readonly cpu: ProcessCpu;
   readonly name: string;
   readonly seconds: number;
   readonly stats: { framesIn: number; bytesIn: number; framesOut: number; bytesOut: number };
@@ -50,22 +66,25 @@ function startRelayChild(script: string): Promise<RelayChild> {
   });
 }
 
-/** A process's CPU seconds so far (user + system), from /proc/PID/stat. */
-async function cpuSeconds(pid: number): Promise<string> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) / 100).toFixed(2);
-}
-
 const peakRssKb = (pid: number): Promise<number> => procStatusKb(pid, 'VmHWM');
 
 /** Runs the CLI under /usr/bin/time to get its peak RSS; `onEvent` sees its JSON events. */
-function runCli(args: string[], timeFile: string, onEvent: (event: Record<string, unknown>) => void): Promise<number> {
+function runCli(args: string[], timeFile: string, onEvent: (event: Record<string, unknown>) => void): { child: ChildProcess; exited: Promise<number> } {
   const profileDir = process.env.BENCH_PROFILE;
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
-  const child = spawn('/usr/bin/time', ['-f', process.env.BENCH_CPU ? 'cpu user %U sys %S wall %e\n%M' : '%M', '-o', timeFile, process.execPath, ...profile, BIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, process.execPath, ...profile, BIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   forEachLine(child.stdout!, (line) => onEvent(JSON.parse(line) as Record<string, unknown>));
-  return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+  return { child, exited: new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1))) };
+}
+
+/** Watches the CPU of a process and all its descendants' first generation (the CLI under /usr/bin/time; DynamoDB Local's java under its shell). */
+async function watchTree(pid: number): Promise<CpuWatch[]> {
+  return [new CpuWatch(pid), ...(await descendantPids(pid)).map((child) => new CpuWatch(child))];
+}
+
+/** CPU seconds since the watches' mark, summed. */
+function cpuSince(watches: readonly CpuWatch[]): number {
+  return watches.reduce((sum, watch) => sum + watch.sinceMark(), 0);
 }
 
 async function sha256File(file: string): Promise<string> {
@@ -100,18 +119,28 @@ async function benchOne(run: BenchRun, file: string, work: string): Promise<RunR
   let direct = false;
   let directAt = 0;
   const sending = runCli(['send', file, '--relay', relay.url, '--json', ...cliArgs, ...CHUNK_ARGS], path.join(work, `${name}-sender.time`), (e) => e.type === 'link' && gotLink(e.link as string));
+  let watches: { sender: CpuWatch[]; receiver: CpuWatch[]; relay: CpuWatch; dynamodb: CpuWatch[] } | undefined;
+  let cpu: ProcessCpu | undefined;
   const receiving = runCli(['receive', await link, '--out', out, '--json', ...cliArgs], path.join(work, `${name}-receiver.time`), (e) => {
-    if (e.type === 'paired') pairedAt = Date.now();
-    if (e.type === 'done') doneAt = Date.now();
+    if (e.type === 'paired') {
+      pairedAt = Date.now();
+      void Promise.all([watchTree(sending.child.pid!), watchTree(receiving.child.pid!), descendantPids(relay.child.pid!)]).then(([sender, receiver, dynamoPids]) => {
+        watches = { sender, receiver, relay: new CpuWatch(relay.child.pid!), dynamodb: dynamoPids.map((pid) => new CpuWatch(pid)) };
+        for (const watch of [...sender, ...receiver, watches.relay, ...watches.dynamodb]) watch.mark();
+      });
+    }
+    if (e.type === 'done') {
+      doneAt = Date.now();
+      if (watches) cpu = { sender: cpuSince(watches.sender), receiver: cpuSince(watches.receiver), relay: watches.relay.sinceMark(), dynamodb: cpuSince(watches.dynamodb) };
+    }
     if (e.type === 'path' && e.path === 'direct' && !direct) {
       direct = true;
       directAt = Date.now();
     }
   });
-  const [sentCode, receivedCode] = await Promise.all([sending, receiving]);
+  const [sentCode, receivedCode] = await Promise.all([sending.exited, receiving.exited]);
   if (sentCode !== 0 || receivedCode !== 0) throw new Error(`${name}: send exited ${sentCode}, receive exited ${receivedCode}`);
   const relayPeakKb = await peakRssKb(relay.child.pid!);
-  if (process.env.BENCH_CPU) console.log(`  ${run.name} relay process: cpu ${await cpuSeconds(relay.child.pid!)} s (user + sys, its whole life)`);
   const dynamo = await Promise.all((await descendantPids(relay.child.pid!)).map(peakRssKb));
   const stats = await new Promise<RunResult['stats']>((resolve) => {
     relay.child.stdout!.on('data', () => {
@@ -120,14 +149,13 @@ async function benchOne(run: BenchRun, file: string, work: string): Promise<RunR
     });
     relay.child.kill('SIGTERM');
   });
-  if (process.env.BENCH_CPU) {
-    for (const side of ['sender', 'receiver']) console.log(`  ${run.name} ${side}: ${(await readFile(path.join(work, `${name}-${side}.time`), 'utf8')).split('\n')[0]}`);
-  }
   const identical = (await sha256File(file)) === (await sha256File(path.join(out, path.basename(file))));
   if ((run.key === 'direct') !== direct) throw new Error(`${run.name}: the bytes went ${direct ? 'direct' : 'through the relay'}`);
   if (direct) console.log(`  ${run.name}: the data channel opened ${((directAt - pairedAt) / 1000).toFixed(2)} s after pairing (counted in its time)`);
+  if (!cpu) throw new Error(`${name}: no CPU figures (the receiver said done before its watches started)`);
   return {
     name,
+    cpu: run.key === 'plain' ? { sender: cpu.sender, receiver: cpu.receiver, relay: cpu.relay } : cpu,
     seconds: (doneAt - pairedAt) / 1000,
     stats,
     senderPeakKb: Number((await readFile(path.join(work, `${name}-sender.time`), 'utf8')).trim().split('\n').pop()),
@@ -147,7 +175,7 @@ async function main(): Promise<void> {
     await handle.close();
     const payload = MEGABYTES * 1_000_000;
     console.log(`Sending ${MEGABYTES} MB (random bytes) CLI -> CLI, each in its own process${ROUNDS > 1 ? `, ${ROUNDS} rounds (the table: each one's fastest)` : ''}...`);
-    const chosen = process.env.BENCH_RUNS?.split(',') ?? RUNS.map((r) => r.key);
+    const chosen = process.env.BENCH_RUNS?.split(',') ?? [...RUNS.map((r) => r.key), 'wormhole', 'browser'];
     const results = new Map<BenchRun['key'], RunResult>();
     // Rounds alternate the configurations; each keeps its fastest round (another process on the machine slows some rounds).
     for (let round = 1; round <= ROUNDS; round++) {
@@ -169,6 +197,12 @@ async function main(): Promise<void> {
         `| ${r.name} | ${rate.toFixed(2)} | ${(r.stats.framesIn / (payload / 1e6)).toFixed(1)} | ${(r.stats.bytesIn / payload).toFixed(3)} | ${(r.stats.bytesOut / payload).toFixed(3)} | ${mb(r.senderPeakKb)} | ${mb(r.receiverPeakKb)} | ${relayMem} | ${r.identical} |`,
       );
     }
+    console.log('');
+    console.log(`CPU seconds per 100 MB, pairing to the receiver's last byte (sender / relay / DynamoDB Local / receiver):`);
+    const per100 = (seconds: number | undefined) => (seconds === undefined ? '-' : ((seconds * 100) / MEGABYTES).toFixed(2));
+    for (const r of results.values()) console.log(`  ${r.name}: ${per100(r.cpu.sender)} / ${per100(r.cpu.relay)} / ${per100(r.cpu.dynamodb)} / ${per100(r.cpu.receiver)}`);
+
+    const wormhole = chosen.includes('wormhole') ? await benchWormhole(file, work) : undefined;
     const plain = results.get('plain');
     const relay = results.get('relay');
     const direct = results.get('direct');
@@ -181,9 +215,39 @@ async function main(): Promise<void> {
       const ratio = relay.seconds / direct.seconds;
       console.log(`Direct / local relay throughput, CLI to CLI: ${ratio.toFixed(2)}x (goal >= 2x)`);
     }
+    if (relay && wormhole) {
+      const ratio = wormhole.seconds / relay.seconds;
+      console.log(`Local relay / magic-wormhole transit relay throughput: ${ratio.toFixed(2)}x (goal >= 1x)`);
+    }
+    if (chosen.includes('browser')) printBrowser(await runBrowserDirectBench(Math.min(MEGABYTES, 100)));
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** magic-wormhole 0.12 through its transit relay on loopback, the same file, fastest of ROUNDS; undefined (said) when not installed. */
+async function benchWormhole(file: string, work: string): Promise<WormholeRun | undefined> {
+  if (!wormholeInstalled()) {
+    console.log(`magic-wormhole: not installed, no comparison (apt-get install -y ${WORMHOLE_PACKAGES})`);
+    return undefined;
+  }
+  let best: WormholeRun | undefined;
+  for (let round = 1; round <= ROUNDS; round++) {
+    const run = await runWormhole(file, work);
+    console.log(`  magic-wormhole (transit relay): done in ${run.seconds.toFixed(2)} s (${(MEGABYTES / run.seconds).toFixed(1)} MB/s)`);
+    if (!best || run.seconds < best.seconds) best = run;
+  }
+  const per100 = (seconds: number) => ((seconds * 100) / MEGABYTES).toFixed(2);
+  const { sender, transitRelay, mailbox, receiver } = best!.cpu;
+  console.log(`magic-wormhole 0.12, both sides --no-listen (through its transit relay): ${(MEGABYTES / best!.seconds).toFixed(2)} MB/s; CPU s per 100 MB (sender / transit relay / mailbox / receiver): ${per100(sender)} / ${per100(transitRelay)} / ${per100(mailbox)} / ${per100(receiver)}`);
+  return best;
+}
+
+/** The page-to-page figures (bench/browser-direct.ts) beside the CLI's. */
+function printBrowser(figures: BrowserDirectFigures): void {
+  const { megabytes, direct, relayOnly, bareDataChannelMbPerSecond } = figures;
+  console.log('');
+  console.log(`Page to page in headless Chromium, ${megabytes} MB: direct ${direct.bytesMbPerSecond.toFixed(1)} MB/s (path: ${direct.path}), relay-only ${relayOnly.bytesMbPerSecond.toFixed(1)} MB/s; a bare RTCDataChannel here: ${bareDataChannelMbPerSecond.toFixed(1)} MB/s (goal: direct >= 30 MB/s)`);
 }
 
 main().catch((error: Error) => {

@@ -69,8 +69,9 @@ describe('connections renewed ahead of the relay\'s connection limit', () => {
     expect(Date.now() - startedAt).toBeGreaterThan(MAX_CONNECTION_MS);
     expect(senderIds.size).toBeGreaterThanOrEqual(2);
     expect(receiverIds.size).toBeGreaterThanOrEqual(2);
-    // No socket was dropped under a side, and (nearly) nothing went twice.
+    // No socket was dropped under a side, and (nearly) nothing went twice: a few resends happen under load
+    // (a late ack), a dropped socket costs a window's worth.
     expect(events).toEqual([]);
-    expect(framesSent / chunks).toBeLessThan(1.03);
+    expect(framesSent / chunks).toBeLessThan(1.1);
   }, 60_000);
 });
