@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import * as path from 'node:path';
 import { forEachLine } from './child-processes';
@@ -59,7 +59,9 @@ export async function runWormhole(file: string, work: string): Promise<WormholeR
   const [mailboxPort, transitPort] = [await freePort(), await freePort()];
   const mailbox = await startTwist('wormhole-mailbox', mailboxPort, work);
   const transit = await startTwist('transitrelay', transitPort, work);
+  // A fresh folder each run: wormhole receive refuses to overwrite the file of an earlier round.
   const out = path.join(work, 'wormhole-out');
+  await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
   const common = ['--relay-url', `ws://127.0.0.1:${mailboxPort}/v1`, '--transit-helper', `tcp:127.0.0.1:${transitPort}`];
   const code = `7-banguins-bench-${process.pid}`;

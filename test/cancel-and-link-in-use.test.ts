@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { bytesSource, receiveFiles, sendFiles } from '../client';
 import type { LocalRelay } from '../local/local-relay';
-import { collectingSink, NODE_WS, QUICK_TUNING } from './support/node-client';
+import { collectingSink, NODE_WS, QUICK_TUNING } from '../support/node-client';
 import { startTestRelay } from './support/start-test-relay';
 
 describe('how a cancel and a taken link are told', () => {

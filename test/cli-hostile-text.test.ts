@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { LocalRelay } from '../local/local-relay';
 import { runCli, type FinishedCli } from './support/cli-process';
 import { MaliciousSender } from './support/malicious-sender';
-import { startRelayInTheMiddle, type RelayInTheMiddle } from './support/relay-in-the-middle';
+import { startRelayInTheMiddle, type RelayInTheMiddle } from '../support/relay-in-the-middle';
 import { startTestRelay } from './support/start-test-relay';
 
 // Text a peer or the relay chose reaches the terminal of a real `banguins` process escaped: no ESC

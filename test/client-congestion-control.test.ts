@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { CongestionControl, MIN_PACING_PER_SECOND } from '../client/congestion/congestion-control';
+import { LossDetector } from '../client/congestion/loss-detector';
 import { CHUNK_PLAINTEXT_BYTES, LARGE_CHUNK_PLAINTEXT_BYTES } from '../client/streams/chunking';
 import { reactToRelayError } from '../client/transport/relay-error-codes';
 import { RoundTripEstimator } from '../client/congestion/round-trip-estimator';
@@ -291,5 +292,32 @@ describe('congestion signals on the wire', () => {
     expect(reactToRelayError({ code: 'PeerBusy', reason: 'slow', request: 'Transfer', connectionid: 'B=' }, 'B=')).toBe('congestion');
     expect(reactToRelayError({ code: 'PeerBusy', reason: 'slow', request: 'Acknowledge', connectionid: 'A=' }, 'A=')).toBe('congestion');
     expect(reactToRelayError({ code: 'PeerBusy', reason: 'slow', request: 'Transfer', connectionid: 'OldB=' }, 'B=')).toBe('ignore');
+  });
+});
+
+describe('LossDetector round-trip samples', () => {
+  const tuning = resolveTuning({ windowChunks: 64, initialWindowChunks: 8, minWindowChunks: 2, pacingPerSecond: 300 });
+
+  test('an ack that moves the prefix past a repaired hole gives no round-trip sample (the chunks behind the hole waited for the repair, not in a queue)', () => {
+    const cc = new CongestionControl(tuning, CHUNK_PLAINTEXT_BYTES, 0);
+    const losses = new LossDetector(cc, tuning.minRtoMs);
+    // Chunks 0-9 go at t=0..9 ms; chunk 0 is acked after a 20 ms round trip: the estimate is 20 ms.
+    for (let id = 0; id < 10; id++) losses.onSent(id, id);
+    losses.onPrefixAcked(-1, 0, true, 20);
+    expect(cc.rtt.estimateMs).toBe(20);
+    // Chunk 1 was lost and is resent at 3,000 ms; its ack at 3,020 moves the prefix to 9 (sent at 9 ms).
+    losses.onSending(1);
+    losses.onSent(1, 3000);
+    losses.onPrefixAcked(0, 9, false, 3020);
+    // Chunk 9's "round trip" of 3,011 ms is the repair's time: not a sample, the estimate stays.
+    expect(cc.rtt.estimateMs).toBe(20);
+  });
+
+  test('an ack that moves the prefix over chunks each sent once gives a sample', () => {
+    const cc = new CongestionControl(tuning, CHUNK_PLAINTEXT_BYTES, 0);
+    const losses = new LossDetector(cc, tuning.minRtoMs);
+    for (let id = 0; id < 4; id++) losses.onSent(id, 0);
+    losses.onPrefixAcked(-1, 3, false, 40);
+    expect(cc.rtt.estimateMs).toBe(40);
   });
 });

@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import { parsePairingLink } from '../client';
 import { sealControl } from '../client/crypto/control-messages';
 import { deriveSessionKeys, Sealer } from '../client/crypto/session-crypto';
-import { sendOneFile } from './support/node-client';
+import { sendOneFile } from '../support/node-client';
 import { startTestRelay } from './support/start-test-relay';
 
 /**

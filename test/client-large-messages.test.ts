@@ -15,7 +15,7 @@ import { canFragmentMessages } from '../client/transport/relay-connection';
 import { chunkAad, deriveSessionKeys, randomBytes, Sealer, sha256 } from '../client/crypto/session-crypto';
 import { transferFrame } from '../client/transport/wire-frames';
 import type { LocalRelay } from '../local/local-relay';
-import { collectingSink, NODE_WS } from './support/node-client';
+import { collectingSink, NODE_WS } from '../support/node-client';
 import { startTestRelay } from './support/start-test-relay';
 import { connectClient } from './support/ws-client';
 

@@ -5,7 +5,7 @@ import { RelayUnreachableError, type ReceiveOptions } from '../client';
 import { RelayConnection } from '../client/transport/relay-connection';
 import type { LocalRelay } from '../local/local-relay';
 import { loadRouteHandlers } from '../local/route-handlers';
-import { NODE_WS, sendOneFile } from './support/node-client';
+import { NODE_WS, sendOneFile } from '../support/node-client';
 import { startTestRelay } from './support/start-test-relay';
 
 type StoreCall = keyof ConnectionStore;

@@ -15,7 +15,7 @@ import { StreamReceiver } from '../client/streams/stream-receiver';
 import { resolveTuning } from '../client/tuning';
 import type { AcknowledgeMessage } from '../protocol/frames';
 import type { LocalRelay } from '../local/local-relay';
-import { NODE_WS, QUICK_TUNING } from './support/node-client';
+import { NODE_WS, QUICK_TUNING } from '../support/node-client';
 import { startTestRelay } from './support/start-test-relay';
 
 

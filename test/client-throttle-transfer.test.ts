@@ -10,7 +10,7 @@ import {
 } from '../client';
 import type { TappedFrame } from '../local/relay-taps';
 import type { LocalRelay } from '../local/local-relay';
-import { NODE_WS } from './support/node-client';
+import { NODE_WS } from '../support/node-client';
 import { startTestRelay } from './support/start-test-relay';
 
 

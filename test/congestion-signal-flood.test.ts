@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { bytesSource, receiveFiles, sendFiles, type SendSummary } from '../client';
 import type { LocalRelay } from '../local/local-relay';
-import { collectingSink, NODE_WS, QUICK_TUNING } from './support/node-client';
-import { parseFrame, startRelayInTheMiddle, type RelayInTheMiddle } from './support/relay-in-the-middle';
+import { collectingSink, NODE_WS, QUICK_TUNING } from '../support/node-client';
+import { parseFrame, startRelayInTheMiddle, type RelayInTheMiddle } from '../support/relay-in-the-middle';
 import { startTestRelay } from './support/start-test-relay';
 
 describe('a flood of congestion signals from the relay', () => {

@@ -3,7 +3,7 @@ import type { SessionEvent } from '../client';
 import type { ByteSource } from '../client/ports';
 import type { RelayConnection } from '../client/transport/relay-connection';
 import type { LocalRelay } from '../local/local-relay';
-import { sendOneFile } from './support/node-client';
+import { sendOneFile } from '../support/node-client';
 import { startTestRelay } from './support/start-test-relay';
 
 /** The relay closes a connection this long after it opened (API Gateway: 2 hours), shortened for the test. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { LocalRelay } from '../local/local-relay';
 import { SHAPES } from '../scripts/cost-per-gb';
-import { sendOneFile } from './support/node-client';
+import { sendOneFile } from '../support/node-client';
 import { startTestRelay } from './support/start-test-relay';
 
 /** Enough chunks that the pairing and manifest frames weigh under 0.1%. */

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { SessionEvent } from '../client';
 import type { LocalRelay } from '../local/local-relay';
 import { parseIncomingFrame } from '../client/transport/wire-frames';
-import { sendOneFile } from './support/node-client';
-import { startRelayInTheMiddle, type RelayInTheMiddle } from './support/relay-in-the-middle';
+import { sendOneFile } from '../support/node-client';
+import { startRelayInTheMiddle, type RelayInTheMiddle } from '../support/relay-in-the-middle';
 import { startTestRelay } from './support/start-test-relay';
 
 /**

@@ -1,7 +1,7 @@
 import type { LocalRelay } from '../local/local-relay';
 import type { TappedFrame } from '../local/relay-taps';
 import { RelayConnection } from '../client/transport/relay-connection';
-import { NODE_WS } from './support/node-client';
+import { NODE_WS } from '../support/node-client';
 import { startTestRelay } from './support/start-test-relay';
 
 /** A keepalive interval short enough to watch several in a test (by default 240 s). */

@@ -9,7 +9,7 @@ import {
   type SessionEvent,
 } from '../client';
 import type { LocalRelay } from '../local/local-relay';
-import { NODE_WS, QUICK_TUNING } from './support/node-client';
+import { NODE_WS, QUICK_TUNING } from '../support/node-client';
 import { startTestRelay } from './support/start-test-relay';
 
 

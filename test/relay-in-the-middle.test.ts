@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { LocalRelay } from '../local/local-relay';
-import { sendOneFile } from './support/node-client';
-import { startRelayInTheMiddle, type RelayInTheMiddle } from './support/relay-in-the-middle';
+import { sendOneFile } from '../support/node-client';
+import { startRelayInTheMiddle, type RelayInTheMiddle } from '../support/relay-in-the-middle';
 import { startTestRelay } from './support/start-test-relay';
 
 describe('a relay-in-the-middle in front of the local relay', () => {

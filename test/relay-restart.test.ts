@@ -6,7 +6,7 @@ import { bytesSource, receiveFiles, RelayUnreachableError, sendFiles, type ByteS
 import type { LocalRelay } from '../local/local-relay';
 import { startTestRelay } from './support/start-test-relay';
 import { runCliJson as runCli } from './support/cli-process';
-import { NODE_WS } from './support/node-client';
+import { NODE_WS } from '../support/node-client';
 
 /**
  * The relay process goes away mid-transfer (its `close()` drops every socket and runs `$disconnect`)

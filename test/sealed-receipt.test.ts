@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import type { LocalRelay } from '../local/local-relay';
 import { bytesSource, receiveFiles, sendFiles } from '../client';
 import { runCliJson } from './support/cli-process';
-import { collectingSink, NODE_WS, QUICK_TUNING } from './support/node-client';
-import { parseFrame, startRelayInTheMiddle, type RelayInTheMiddle } from './support/relay-in-the-middle';
+import { collectingSink, NODE_WS, QUICK_TUNING } from '../support/node-client';
+import { parseFrame, startRelayInTheMiddle, type RelayInTheMiddle } from '../support/relay-in-the-middle';
 import { startTestRelay } from './support/start-test-relay';
 
 /** A forged "the whole stream arrived" ack from `receiverId` for the stream of `transfer`. */

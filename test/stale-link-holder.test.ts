@@ -7,7 +7,7 @@ import { parsePairingLink } from '../client/crypto/pairing-link';
 import { chunkAad, deriveSessionKeys, openSealed, Sealer } from '../client/crypto/session-crypto';
 import { connectFrame, parseIncomingFrame, requestFrame, type IncomingFrame } from '../client/transport/wire-frames';
 import type { LocalRelay } from '../local/local-relay';
-import { collectingSink, NODE_WS, QUICK_TUNING } from './support/node-client';
+import { collectingSink, NODE_WS, QUICK_TUNING } from '../support/node-client';
 import { startTestRelay } from './support/start-test-relay';
 
 /**

@@ -4,7 +4,7 @@ import { decodeManifest } from '../client/streams/manifest';
 import { CHUNK_PLAINTEXT_BYTES } from '../client/streams/chunking';
 import type { LocalRelay } from '../local/local-relay';
 import { MaliciousSender } from './support/malicious-sender';
-import { collectingSink, NODE_WS, QUICK_TUNING } from './support/node-client';
+import { collectingSink, NODE_WS, QUICK_TUNING } from '../support/node-client';
 import { startTestRelay } from './support/start-test-relay';
 
 const sha = (bytes: Uint8Array) => new Uint8Array(createHash('sha256').update(bytes).digest());

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { sendFiles, type ByteSource } from '../client';
 import { launchBrowser, openWatchedPage, type WatchedPage } from './support/browser';
-import { NODE_WS } from './support/node-client';
+import { NODE_WS } from '../support/node-client';
 import { startWebPageFixture, type WebPageFixture } from './support/web-page-fixture';
 
 /** Records every WebSocket the page opens, so a test can break one the way a flaky network would. */

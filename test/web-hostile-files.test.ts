@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { bytesSource, receiveFiles, sendFiles, type OutgoingFile } from '../client';
 import { distinctNames, safeFileName } from '../client/safe-file-name';
 import { openWatchedPage, type WatchedPage } from './support/browser';
-import { collectingSink, NODE_WS, QUICK_TUNING } from './support/node-client';
+import { collectingSink, NODE_WS, QUICK_TUNING } from '../support/node-client';
 import { usePageAndBrowser } from './support/web-page-fixture';
 
 /** A relay key the receiving page holds in localStorage: what the sender's script is after. */

@@ -60,7 +60,13 @@ export class LossDetector {
    */
   onPrefixAcked(from: number, through: number, stillOutstanding: boolean, now: number): void {
     const sentAt = this.lastSentAt.get(through);
-    if (sentAt !== undefined && this.sendCount.get(through) === 1) this.congestion.onRoundTrip(now - sentAt, now);
+    // Karn's rule for the whole range: when the prefix moves because a resend filled a hole, chunk
+    // `through` waited at the receiver behind the hole, and its "round trip" is the repair's time
+    // (seconds under 10% loss): as a sample it inflated the estimate, read as a standing queue, and
+    // halved the pacing rate again and again.
+    let repaired = false;
+    for (let id = from + 1; id <= through && !repaired; id++) repaired = (this.sendCount.get(id) ?? 1) > 1;
+    if (sentAt !== undefined && this.sendCount.get(through) === 1 && !repaired) this.congestion.onRoundTrip(now - sentAt, now);
     for (let id = from + 1; id <= through; id++) {
       this.lastSentAt.delete(id);
       this.sendCount.delete(id);

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
-import { bytesSource, receiveFiles, sendFiles, type ByteSink, type ReceiveOptions, type SendOptions, type WebSocketConstructor } from '../../client';
-import type { ProtocolTuning } from '../../client/tuning';
+import { bytesSource, receiveFiles, sendFiles, type ByteSink, type ReceiveOptions, type SendOptions, type WebSocketConstructor } from '../client';
+import type { ProtocolTuning } from '../client/tuning';
 
 /** The `ws` WebSocket as the client library's WebSocket constructor (Node tests). */
 export const NODE_WS = WebSocket as unknown as WebSocketConstructor;
