@@ -7,7 +7,8 @@ import { CHUNK_PLAINTEXT_BYTES, chunkCountOf } from '../client/streams/chunking'
 import { MAX_FRAME_BYTES } from '../protocol/limits';
 import { chunkAad, deriveSessionKeys, openSealed, randomBytes, Sealer, sha256 } from '../client/crypto/session-crypto';
 import { Sha256 } from '../client/crypto/sha256';
-import { transferFrame } from '../client/transport/wire-frames';
+import { sealedTransferFrame, transferFrame } from '../client/transport/wire-frames';
+import { openChunk } from '../client/streams/stream-receiver';
 import { decodeManifest, encodeManifest } from '../client/streams/manifest';
 import { frameJson } from '../protocol/frame-json';
 
@@ -109,6 +110,19 @@ describe('Transfer frame size', () => {
     // THEN the serialized frame is within API Gateway's frame limit
     expect(Buffer.byteLength(frame, 'utf8')).toBeLessThanOrEqual(MAX_FRAME_BYTES);
     expect(Buffer.byteLength(frame, 'utf8')).toBeGreaterThan(MAX_FRAME_BYTES - 1024);
+  });
+
+  it('writes a sealed chunk of ours as JSON.stringify would (its base64 spliced in unchecked), and the receiver opens it', async () => {
+    const keys = await deriveSessionKeys(randomBytes(32));
+    const sealed = await new Sealer(keys.senderKey).seal(nodeRandomBytes(CHUNK_PLAINTEXT_BYTES), chunkAad('f0', 3, 9));
+    const message = { connectionid: 'B=', chunkid: 3, chunktotal: 9, chunkhash: toBase64Url(await sha256(sealed)), fileid: 'f0' };
+    const frame = sealedTransferFrame({ ...message, sealed });
+    expect(JSON.parse(frame)).toEqual({ action: 'Transfer', message: { ...message, data: toBase64(sealed) } });
+    const parsed = JSON.parse(frame) as { message: { data: string } };
+    expect(await openChunk(keys.senderKey, 'f0', 9, { ...message, data: parsed.message.data })).toHaveLength(CHUNK_PLAINTEXT_BYTES);
+    // Base64 with junk inside decodes (leniently) to bytes that fail the chunk's hash: refused, not opened.
+    const junk = `${parsed.message.data.slice(0, 100)}!*${parsed.message.data.slice(102)}`;
+    expect(await openChunk(keys.senderKey, 'f0', 9, { ...message, data: junk })).toBeUndefined();
   });
 
   it('counts one chunk for an empty stream and splits exactly at the chunk size', () => {

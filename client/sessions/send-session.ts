@@ -1,4 +1,4 @@
-import { toBase64, toBase64Url } from '../../protocol/base64';
+import { toBase64Url } from '../../protocol/base64';
 import { type ControlMessage, openControl } from '../crypto/control-messages';
 import { CancelledError, HashMismatchError, ProtocolError, RelayUnreachableError, TimeoutError, UnconfirmedError } from '../errors';
 import { deferred } from './failure-latch';
@@ -23,7 +23,7 @@ import { deriveSessionKeys, randomBytes, Sealer, SECRET_BYTES } from '../crypto/
 import { createSha256, type HasherFactory } from '../crypto/sha256';
 import { StreamSender } from '../streams/stream-sender';
 import { resolveTuning, SESSION_TIMING, type ProtocolTuning } from '../tuning';
-import { type IncomingFrame, transferFrame } from '../transport/wire-frames';
+import { type IncomingFrame, sealedTransferFrame } from '../transport/wire-frames';
 import type { TransferPath } from '../direct/direct-link';
 import type { SealedChunk } from '../direct/chunk-pieces';
 import { WakeableSleep } from '../streams/wakeable-sleep';
@@ -226,7 +226,7 @@ class SendSession extends PeerSession {
         sendTransfer: (chunk) => {
           const peerId = this.peerId;
           if (peerId === undefined) return false;
-          const relayFrame = ({ sealed, ...rest }: SealedChunk) => transferFrame({ connectionid: peerId, ...rest, data: toBase64(sealed) });
+          const relayFrame = (chunk: SealedChunk) => sealedTransferFrame({ connectionid: peerId, ...chunk });
           return this.sendChunkOnPath(chunk, relayFrame, (frame) => this.connection.sendMessage(frame));
         },
       },

@@ -1,5 +1,6 @@
 /** The relay's frames as this client writes and reads them; their schemas are protocol/frames.ts's (see docs/protocol.md). */
 
+import { toBase64 } from '../../protocol/base64';
 import { frameJson } from '../../protocol/frame-json';
 import {
   clientBoundFrameSchema,
@@ -44,6 +45,11 @@ export function parseIncomingFrame(text: string): IncomingFrame | undefined {
 /** Serialises a Transfer frame, its base64 `data` last (see frameJson). */
 export function transferFrame(message: TransferMessage): string {
   return frameJson('Transfer', message);
+}
+
+/** Serialises a Transfer frame of a sealed chunk of ours: its base64 is toBase64's, so frameJson need not check it. */
+export function sealedTransferFrame({ sealed, ...message }: Omit<TransferMessage, 'data'> & { readonly sealed: Uint8Array }): string {
+  return frameJson('Transfer', { ...message, data: toBase64(sealed) }, { dataIsOwnBase64: true });
 }
 
 /** Serialises an Acknowledge frame. */
