@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { toBase64Url } from '../protocol/base64';
 import { encodeChunkPieces } from '../client/direct/chunk-pieces';
-import type { SessionEvent } from '../client';
+import type { SendOptions, SessionEvent } from '../client';
 import type { DirectLink } from '../client/direct/direct-link';
 import { loadNodeWebRtc, type WebRtcImplementation } from '../client/direct/node-webrtc';
 import type { LocalRelay } from '../local/local-relay';
@@ -83,24 +83,10 @@ describe('direct path', () => {
 
   it('finishes through the relay, byte-identical, when the data channel closes at 30% of the file', async () => {
     const content = randomBytes(4 * 1024 * 1024);
-    let link: DirectLink | undefined;
-    let broken = false;
-    const paths: string[] = [];
-    const received = await sendOneFile(relay.url, content, {
-      sender: {
-        webrtc,
-        onDirectLink: (l: DirectLink) => (link = l),
-        onEvent: (event: SessionEvent) => {
-          if (event.type === 'path') paths.push(event.path);
-          if (event.type === 'progress' && !broken && event.bytes >= 0.3 * event.size) {
-            broken = true;
-            link!.close();
-          }
-        },
-      },
-      receiver: { webrtc },
-    });
-    expect(broken).toBe(true);
+    const breaker = breakDirectPathAt(0.3, 'close');
+    const received = await sendOneFile(relay.url, content, { sender: { webrtc, ...breaker.options }, receiver: { webrtc } });
+    const { paths } = breaker;
+    expect(breaker.broken()).toBe(true);
     expect(received.equals(content)).toBe(true);
     expect(paths).toEqual(['direct', 'relay']);
     expect(relayActions().get('Transfer')).toBeGreaterThan(0);
@@ -140,25 +126,10 @@ describe('direct path', () => {
 
   it('goes back to the direct path after it broke mid-transfer, byte-identical', async () => {
     const content = randomBytes(24 * 1024 * 1024);
-    let link: DirectLink | undefined;
-    let broken = false;
-    const paths: string[] = [];
-    const received = await sendOneFile(relay.url, content, {
-      sender: {
-        webrtc,
-        directRetryMs: 100,
-        onDirectLink: (l: DirectLink) => (link = l),
-        onEvent: (event: SessionEvent) => {
-          if (event.type === 'path') paths.push(event.path);
-          if (event.type === 'progress' && !broken && event.bytes >= 0.1 * event.size) {
-            broken = true;
-            link!.drop();
-          }
-        },
-      },
-      receiver: { webrtc },
-    });
-    expect(broken).toBe(true);
+    const breaker = breakDirectPathAt(0.1, 'drop');
+    const received = await sendOneFile(relay.url, content, { sender: { webrtc, directRetryMs: 100, ...breaker.options }, receiver: { webrtc } });
+    const { paths } = breaker;
+    expect(breaker.broken()).toBe(true);
     expect(received.equals(content)).toBe(true);
     expect(paths).toEqual(['direct', 'relay', 'direct']);
   });
@@ -319,6 +290,29 @@ describe('direct path', () => {
     expect(relayActions().get('Transfer')).toBeGreaterThan(0);
   });
 });
+
+/**
+ * Sender options that break the direct path once the file is `fraction` sent: `close` for good (the
+ * rest goes through the relay), `drop` only the channel (a later offer may open another). The
+ * sender's path events land in `paths`.
+ */
+function breakDirectPathAt(fraction: number, how: 'close' | 'drop'): { options: Partial<SendOptions>; paths: string[]; broken: () => boolean } {
+  let link: DirectLink | undefined;
+  let broken = false;
+  const paths: string[] = [];
+  const options: Partial<SendOptions> = {
+    onDirectLink: (l: DirectLink) => (link = l),
+    onEvent: (event: SessionEvent) => {
+      if (event.type === 'path') paths.push(event.path);
+      if (event.type === 'progress' && !broken && event.bytes >= fraction * event.size) {
+        broken = true;
+        if (how === 'close') link!.close();
+        else link!.drop();
+      }
+    },
+  };
+  return { options, paths, broken: () => broken };
+}
 
 /** What marks the stranger's signals. */
 const STRANGER_MARK = 'stranger-6666';

@@ -2,27 +2,34 @@ import type { LocalRelay } from '../local/local-relay';
 import { startTestRelay } from './support/start-test-relay';
 import { connectClient, connectionIdOf, type TestClient } from './support/ws-client';
 
-/** The handlers' Powertools log: one structured line per route call, never a frame's data. */
-describe('route handler logs', () => {
-  let relay: LocalRelay;
+/**
+ * A local relay whose handlers log at `level`, for one describe: every line they write to stdout
+ * lands in `lines` (and still reaches stdout). Registers its own beforeAll and afterAll.
+ */
+function relayWithLogCapture(level: 'DEBUG' | 'INFO'): { readonly lines: string[]; relay(): LocalRelay } {
+  let relay: LocalRelay | undefined;
   const lines: string[] = [];
-  let restore: () => void;
-
+  const write = process.stdout.write.bind(process.stdout);
   beforeAll(async () => {
-    relay = await startTestRelay({ handlerLogLevel: 'DEBUG' });
-    const write = process.stdout.write.bind(process.stdout);
+    relay = await startTestRelay({ handlerLogLevel: level });
     process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
       lines.push(...String(chunk).split('\n').filter(Boolean));
       return write(chunk, ...rest);
     }) as typeof process.stdout.write;
-    restore = () => {
-      process.stdout.write = write;
-    };
   });
   afterAll(async () => {
-    restore();
-    await relay.close();
+    process.stdout.write = write;
+    await relay?.close();
   });
+  return { lines, relay: () => relay! };
+}
+
+/** The handlers' Powertools log: one structured line per route call, never a frame's data. */
+describe('route handler logs', () => {
+  const logged = relayWithLogCapture('DEBUG');
+  const { lines } = logged;
+  let relay: LocalRelay;
+  beforeAll(() => void (relay = logged.relay()));
 
   async function connected(): Promise<{ socket: TestClient; id: string }> {
     const socket = await connectClient(relay.url);
@@ -56,25 +63,10 @@ describe('route handler logs', () => {
 
 /** At the deployed functions' INFO level, a relayed chunk or ack writes no line; a refusal still does. */
 describe('route handler logs at INFO', () => {
+  const logged = relayWithLogCapture('INFO');
+  const { lines } = logged;
   let relay: LocalRelay;
-  const lines: string[] = [];
-  let restore: () => void;
-
-  beforeAll(async () => {
-    relay = await startTestRelay({ handlerLogLevel: 'INFO' });
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      return write(chunk, ...rest);
-    }) as typeof process.stdout.write;
-    restore = () => {
-      process.stdout.write = write;
-    };
-  });
-  afterAll(async () => {
-    restore();
-    await relay.close();
-  });
+  beforeAll(() => void (relay = logged.relay()));
 
   test('a relayed Transfer and Acknowledge log nothing; Request and a refused Transfer log one line each', async () => {
     const a = await connectClient(relay.url);
