@@ -234,4 +234,28 @@ describe('StreamSender: what counts as evidence of a loss', () => {
     sender.abort(new Error('done'));
     await running;
   });
+
+  test('a receiver that already holds chunks never sent in this session (it resumes): the new chunks start after them, each sealed once', async () => {
+    const sealedChunks: number[] = [];
+    const sent: number[] = [];
+    const sealer = new Sealer(keys.senderKey);
+    const sender = new StreamSender({
+      fileid: 'f0',
+      chunktotal: 8,
+      readChunk: async (id) => (sealedChunks.push(id), new Uint8Array(16)),
+      sealer,
+      port: { ready: () => true, sendTransfer: (m) => sent.push(m.chunkid) > 0 },
+      tuning,
+      congestion: new CongestionControl(tuning, CHUNK_PLAINTEXT_BYTES),
+    });
+    // Its status before anything went: chunks 0-4 are held from an earlier session.
+    sender.handleAck({ connectionid: 'r', fileid: 'f0', success: false, receivedthrough: 4, missingchunkids: [] });
+    const running = sender.run().catch(() => undefined);
+    for (let i = 0; i < 40 && sent.length < 3; i++) await sleep(5);
+    expect(sent).toEqual([5, 6, 7]);
+    // Chunk 0 (acknowledged) was not read and sealed over and over.
+    expect(sealedChunks.filter((id) => id < 5).length).toBeLessThanOrEqual(4);
+    sender.abort(new Error('done'));
+    await running;
+  });
 });

@@ -117,6 +117,8 @@ export class StreamSender {
       this.losses.onPrefixAcked(this.ackedThrough, through, this.nextNew > through + 1, now);
       congestion.onAcked(through - this.ackedThrough);
       this.ackedThrough = through;
+      // A receiver that holds more than we sent (it resumes a stream an earlier session began): the new chunks start after it.
+      if (this.nextNew <= through) this.nextNew = through + 1;
       this.options.onProgress?.(through + 1);
     }
     this.losses.onMissing(ack.missingchunkids, this.position, now);
