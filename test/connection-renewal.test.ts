@@ -7,16 +7,19 @@ import { sendOneFile } from '../support/node-client';
 import { startTestRelay } from './support/start-test-relay';
 
 /** The relay closes a connection this long after it opened (API Gateway: 2 hours), shortened for the test. */
-const MAX_CONNECTION_MS = 3000;
-/** The clients replace their sockets well before that (by default 1 h 50 min). */
-const RENEW_AFTER_MS = 1200;
+const MAX_CONNECTION_MS = 6000;
+/**
+ * The clients replace their sockets well before that (by default 1 h 50 min). Not much shorter: a
+ * renewal every second on both sides of a loaded machine churns faster than a pairing settles.
+ */
+const RENEW_AFTER_MS = 3000;
 
-/** A file read at about 4 MB/s, so the transfer outlives several of the relay's connection limits. */
+/** A file read at about 2.4 MB/s, so the transfer outlives the relay's connection limit. */
 function slowSource(bytes: Uint8Array): ByteSource {
   return {
     size: bytes.length,
     read: async (offset, length) => {
-      await new Promise((resolve) => setTimeout(resolve, 25));
+      await new Promise((resolve) => setTimeout(resolve, 40));
       return bytes.subarray(offset, Math.min(offset + length, bytes.length));
     },
   };
@@ -33,7 +36,7 @@ describe('connections renewed ahead of the relay\'s connection limit', () => {
   });
   afterAll(() => relay.close());
 
-  it('a transfer that outlives the limit several times over goes on without an interruption or a resend', async () => {
+  it('a transfer that outlives the limit goes on without an interruption or a resend', async () => {
     const content = randomBytes(20 * 1024 * 1024);
     const events: string[] = [];
     const senderIds = new Set<string>();
@@ -73,5 +76,5 @@ describe('connections renewed ahead of the relay\'s connection limit', () => {
     // (a late ack), a dropped socket costs a window's worth.
     expect(events).toEqual([]);
     expect(framesSent / chunks).toBeLessThan(1.1);
-  }, 60_000);
+  }, 90_000);
 });

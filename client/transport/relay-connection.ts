@@ -62,6 +62,9 @@ export class RelayConnection {
   /** The socket just replaced by a renewal: what arrives on it still counts, until it closes. */
   private draining?: WebSocketLike;
   private renewal?: ReturnType<typeof setTimeout>;
+  /** A renewal's new socket is being opened; a drop meanwhile lets it serve as the reconnection. */
+  private renewing = false;
+  private droppedWhileRenewing = false;
   private closing = false;
   private keepalive?: ReturnType<typeof setTimeout>;
   /** When this connection last sent a frame (any frame resets API Gateway's idle timer). */
@@ -185,13 +188,27 @@ export class RelayConnection {
     }
     const old = this.socket!;
     let id: string;
+    this.renewing = true;
+    this.droppedWhileRenewing = false;
     try {
       id = await this.attempt();
     } catch {
-      if (!this.closing && this.socket === old) this.scheduleRenewal(SESSION_TIMING.renewRetryMs);
+      this.renewing = false;
+      if (this.closing) return;
+      // The old socket dropped while the new one failed: reconnect as after any drop.
+      if (this.droppedWhileRenewing) void this.reconnect();
+      else this.scheduleRenewal(SESSION_TIMING.renewRetryMs);
       return;
+    } finally {
+      this.renewing = false;
     }
     if (this.closing) return;
+    if (this.droppedWhileRenewing) {
+      // The old socket dropped before the new one was up: the new one is the reconnection (one at a time).
+      this.scheduleRenewal();
+      this.options.onReconnected?.(id);
+      return;
+    }
     this.draining = old;
     setTimeout(() => {
       if (this.draining === old) this.draining = undefined;
@@ -277,7 +294,9 @@ export class RelayConnection {
     if (this.closing) return;
     this.connectionId = undefined;
     this.options.onDisconnected?.();
-    void this.reconnect();
+    // A renewal already opening a socket becomes the reconnection: two attempts at once would leave one socket orphaned.
+    if (this.renewing) this.droppedWhileRenewing = true;
+    else void this.reconnect();
   }
 
   private async reconnect(): Promise<void> {
