@@ -24,16 +24,11 @@ export function iceServerUrl(value: string, previous: readonly string[] = []): s
 export function pathChoiceOf(flags: { relayOnly?: boolean; iceServer?: readonly string[] }, env: NodeJS.ProcessEnv = process.env): PathChoice {
   const relayOnly = flags.relayOnly === true || /^(1|true|yes)$/i.test(env.BANGUINS_RELAY_ONLY ?? '');
   const fromEnv = (env.BANGUINS_ICE_SERVERS ?? '').split(/[\s,]+/).filter((url) => url !== '');
-  const iceServers = flags.iceServer?.length ? flags.iceServer : fromEnv.reduce<string[]>((list, url) => iceServerUrlFromEnv(url, list), []);
-  return { relayOnly, iceServers };
-}
-
-function iceServerUrlFromEnv(url: string, list: string[]): string[] {
-  try {
-    return iceServerUrl(url, list);
-  } catch {
-    throw new InvalidArgumentError(`BANGUINS_ICE_SERVERS: ${url.slice(0, 80)} is not a stun: or turn: URL`);
+  const badFromEnv = fromEnv.find((url): boolean => !isIceServerUrl(url));
+  if (!flags.iceServer?.length && badFromEnv !== undefined) {
+    throw new InvalidArgumentError(`BANGUINS_ICE_SERVERS: ${badFromEnv.slice(0, 80)} is not a stun: or turn: URL`);
   }
+  return { relayOnly, iceServers: flags.iceServer?.length ? flags.iceServer : fromEnv };
 }
 
 /**

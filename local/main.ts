@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { isIceServerUrl } from '../client/direct/ice-servers';
+import { iceServerUrl } from '../cli/direct-path-options';
 import { isLoopbackHost } from '../client/transport/relay-url';
 import { RELAY_KEY_PATTERN } from '../lambdas/relay/relay-key';
 import { LocalRelayError } from './errors';
@@ -131,19 +131,13 @@ export function buildCommand(): Command {
       integer(1, 65_536),
       RELAY_OUTBOUND_LIMIT_BYTES / MIB,
     )
-    .option('--ice-server <url>', "a STUN or TURN server the page's config.json lists for its direct path, repeatable (default none: devices on one network meet by host addresses)", iceServerUrlOption)
+    .option('--ice-server <url>', "a STUN or TURN server the page's config.json lists for its direct path, repeatable (default none: devices on one network meet by host addresses)", iceServerUrl)
     .option('-q, --quiet', 'log nothing but the URLs', false)
     .addOption(
       new Option('--handler-log-level <level>', "the handlers' own JSON log level (default WARN, SILENT with --quiet)").choices([
         'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT',
       ]),
     );
-}
-
-/** commander parser of a repeatable `--ice-server <url>`. */
-function iceServerUrlOption(value: string, previous: readonly string[] = []): string[] {
-  if (!isIceServerUrl(value)) throw new InvalidArgumentError('expected a stun: or turn: URL such as stun:stun.example.org:3478');
-  return [...previous, value];
 }
 
 /** Starts the relay from the command line and stops it on SIGINT, SIGTERM or SIGHUP. */

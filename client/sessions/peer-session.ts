@@ -8,13 +8,12 @@ import { reactToRelayError } from '../transport/relay-error-codes';
 import { controlRequestFrame } from '../transport/rejoin';
 import type { Sealer, SessionKeys } from '../crypto/session-crypto';
 import type { SessionEvent, SessionEventListener } from './session-events';
-import type { GatewayDropReason, RelayErrorMessage } from '../../protocol/frames';
 import { SESSION_TIMING } from '../tuning';
 import { DirectLink, type TransferPath } from '../direct/direct-link';
 import type { WebRtcImplementation } from '../direct/node-webrtc';
 import { type IncomingFrame, parseIncomingFrame } from '../transport/wire-frames';
 import { ChunkPieceAssembler, encodeChunkPieces, type SealedChunk } from '../direct/chunk-pieces';
-import { transferFrameSchema } from '../../protocol/frames';
+import { type GatewayDropReason, type RelayErrorMessage, transferFrameSchema } from '../../protocol/frames';
 import type { ChunkMessage } from '../streams/stream-receiver';
 
 /** Which side of a session this is. */

@@ -1,5 +1,4 @@
-/** What a STUN or TURN server URL must look like (RFC 7064, RFC 7065): scheme, then a host. */
-const ICE_URL = /^(stuns?|turns?):[^\s/?#][^\s]*$/i;
+import { isIceServerUrl } from '../../client/direct/ice-servers';
 
 /** The most servers the page accepts: a longer list slows every direct attempt for nothing. */
 const MAX_ICE_SERVERS = 16;
@@ -13,7 +12,7 @@ export class IceServerError extends Error {
 }
 
 function checkUrl(url: unknown, where: string): string {
-  if (typeof url !== 'string' || !ICE_URL.test(url)) {
+  if (!isIceServerUrl(url)) {
     const shown = (JSON.stringify(url) ?? String(url)).slice(0, 80);
     throw new IceServerError(`${where ? `${where} ` : ''}${shown} is not a stun:, stuns:, turn: or turns: URL`);
   }
