@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { BanguinsError, CHUNK_PLAINTEXT_BYTES, defaultPageUrl, LARGE_CHUNK_PLAINTEXT_BYTES, MAX_CHUNK_PLAINTEXT_BYTES, MIN_CHUNK_PLAINTEXT_BYTES, pageUrlWithKey, relayKeyOf } from '../client';
+import { localLinkAddresses } from './local-link-addresses';
 import { CliError } from './cli-error';
 import { iceServerUrl, pathChoiceOf } from './direct-path-options';
 import { runReceive } from './receive-command';
@@ -113,9 +114,12 @@ export function buildProgram(): Command {
       const controller = abortOnInterrupt();
       try {
         const relay = await resolveRelayTarget({ flag: opts.relay, env: process.env.BANGUINS_RELAY || undefined, relayKey: opts.relayKey });
+        // A local relay started with --lan: the link names the address the other device reaches.
+        const forOthers = opts.pageUrl === undefined && relay.pageUrl === undefined ? await localLinkAddresses(relay.url) : undefined;
         await runSend(files, {
           relay: relay.url,
-          pageUrl: opts.pageUrl ?? relay.pageUrl,
+          pageUrl: opts.pageUrl ?? relay.pageUrl ?? forOthers?.pageUrl,
+          linkRelayUrl: forOthers?.relayUrl,
           chunkBytes: opts.chunkBytes,
           mode: reportModeFor(opts.json),
           signal: controller.signal,

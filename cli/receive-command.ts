@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import WebSocket from 'ws';
-import { parsePairingLink, receiveFiles, type IncomingFile, type WebSocketConstructor } from '../client';
+import { parsePairingLink, receiveFiles, type IncomingFile } from '../client';
 import { PARTIAL_SUFFIX, savedFileNames } from '../client/safe-file-name';
 import { CliError } from './cli-error';
 import { createNodeSha256, freeBytes, openPartialFileSink, pathExists } from './disk-files';
@@ -10,6 +9,7 @@ import { formatBytes } from '../client/byte-units';
 import { takeLock } from './receive-lock';
 import { findReceiveState, linkFingerprint, receiveLockPath, receiveStatePath, removeReceiveState, saveReceiveState, targetPaths, type SavedReceiveState } from './resume-state';
 import { directPathOptions, DIRECT_BY_DEFAULT, type PathChoice } from './direct-path-options';
+import { relayWebSocket } from './relay-web-socket';
 import { SessionReporter, type ReportMode } from './session-reporter';
 
 /** Options of `banguins receive`. */
@@ -66,7 +66,7 @@ async function receiveUnderLock(link: string, pairing: ReturnType<typeof parsePa
   try {
     await receiveFiles({
       link,
-      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      WebSocket: relayWebSocket(),
       createHasher: createNodeSha256,
       session: state.session,
       senderSession: state.senderSession,

@@ -1,13 +1,15 @@
-import WebSocket from 'ws';
-import { sendFiles, type WebSocketConstructor } from '../client';
+import { sendFiles } from '../client';
 import { createNodeSha256, openFileSource, type OpenedFile } from './disk-files';
 import { directPathOptions, DIRECT_BY_DEFAULT, type PathChoice } from './direct-path-options';
+import { relayWebSocket } from './relay-web-socket';
 import { SessionReporter, type ReportMode } from './session-reporter';
 
 /** Options of `banguins send`. */
 export interface SendCommandOptions {
   readonly relay: string;
   readonly pageUrl?: string;
+  /** The relay the link names, when the receiver reaches it by another address. @default relay */
+  readonly linkRelayUrl?: string;
   /** Plaintext bytes per chunk. @default the client's choice (large chunks in 128 KB messages over `ws`) */
   readonly chunkBytes?: number;
   readonly mode: ReportMode;
@@ -25,9 +27,10 @@ export async function runSend(paths: readonly string[], options: SendCommandOpti
     await sendFiles({
       relayUrl: options.relay,
       pageUrl: options.pageUrl,
+      linkRelayUrl: options.linkRelayUrl,
       files: opened,
       ...(options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes }),
-      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      WebSocket: relayWebSocket(),
       createHasher: createNodeSha256,
       onEvent: (event) => reporter.event(event),
       signal: options.signal,

@@ -6,7 +6,8 @@ export type LocalRelayErrorCode =
   | 'DynamoDbLocalFailed'
   | 'DynamoDbUnreachable'
   | 'PortInUse'
-  | 'RelayKeyFileFailed';
+  | 'RelayKeyFileFailed'
+  | 'CertificateFileFailed';
 
 /** An error the local relay explains to its user in one line; `code` is stable. */
 export class LocalRelayError extends Error {

@@ -1,4 +1,5 @@
-import { Agent, createServer, type Server } from 'node:http';
+import { Agent } from 'node:http';
+import type { Server } from 'node:net';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { pageUrlWithKey, relayUrlWithKey } from '../client/transport/relay-url';
@@ -23,7 +24,8 @@ import type { BacklogMarks, BacklogStats } from './relay-backlog';
 import { silentLog, type RelayLog } from './relay-log';
 import { tappedFrame, type RelayTaps } from './relay-taps';
 import { loadRouteHandlers } from './route-handlers';
-import { createWebPageHandler } from './web-page-server';
+import { createRelayServers, type TlsCredentials } from './plain-and-tls-server';
+import { createWebPageHandler, httpsRedirect, linkAddresses } from './web-page-server';
 
 /** Where `npm run build:web` puts the page the relay serves at `/`. */
 export const DEFAULT_WEB_DIR = path.join(__dirname, '..', 'dist', 'web');
@@ -95,6 +97,17 @@ export interface LocalRelayOptions {
   readonly relayKey?: string;
   /** STUN/TURN URLs the page's config.json lists for its direct path. @default none: host candidates only */
   readonly iceServerUrls?: readonly string[];
+  /**
+   * Serves https:// and wss:// too, on the same port, with this certificate: a page opened from
+   * another device is then a secure context (WebCrypto, camera), and plain http:// page requests
+   * from a non-loopback address are redirected to https://. @default plain only
+   */
+  readonly tls?: TlsCredentials;
+  /**
+   * The page's address for other devices (`https://192.168.1.5:3001/`): config.json tells the page
+   * and the CLI to name it, and its relay, in the links they make. @default links name the address used
+   */
+  readonly publicUrl?: string | ((port: number) => string);
 }
 
 /** A running local relay. */
@@ -103,6 +116,8 @@ export interface LocalRelay {
   readonly url: string;
   /** The web page, `http://HOST:PORT/`, or `http://HOST:PORT/#relaykey=KEY` when a key is on. */
   readonly pageUrl: string;
+  /** The page for other devices (`publicUrl`), with `#relaykey=KEY` when a key is on. */
+  readonly publicPageUrl?: string;
   /** The access key handshakes must carry, if any. */
   readonly relayKey?: string;
   readonly port: number;
@@ -158,8 +173,9 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       client.destroy();
     }
 
-    const server = createServer();
-    const port = await listen(server, options.port ?? DEFAULT_PORT, host);
+    const servers = createRelayServers(options.tls);
+    const port = await listen(servers.listener, options.port ?? DEFAULT_PORT, host);
+    const publicUrl = typeof options.publicUrl === 'function' ? options.publicUrl(port) : options.publicUrl;
     const reachableHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
     const callbackUrl = `http://${reachableHost}:${port}/${stage}`;
     const config: RelayConfig = {
@@ -193,7 +209,7 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
         ? options.handlers(config, transports)
         : loadRouteHandlers(config, ROUTES, createRelayClients(config, transports));
     } catch (error) {
-      await closeServer(server);
+      await servers.close();
       throw error;
     }
     const invocations = new InvocationQueue({ perConnection: limits.invocations, backlog: limits.backlog });
@@ -208,19 +224,23 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       invocations,
       maxConnections: limits.connections,
     });
-    gateway.attach(server);
     const managementApi = createManagementApi(connectionsApi, options.relayKey);
-    const webPage = createWebPageHandler(options.webDir ?? DEFAULT_WEB_DIR, undefined, options.iceServerUrls);
-    server.on('request', (request, response) => {
-      if (!managementApi(request, response) && !webPage(request, response)) {
-        response.writeHead(426, { 'content-type': 'text/plain' }).end('Banguins local relay: connect with a WebSocket client\n');
-      }
-    });
+    const webPage = createWebPageHandler(options.webDir ?? DEFAULT_WEB_DIR, { iceServerUrls: options.iceServerUrls, links: linkAddresses(publicUrl) });
+    const redirect = options.tls ? httpsRedirect : () => false;
+    for (const server of servers.http) {
+      gateway.attach(server);
+      server.on('request', (request, response) => {
+        if (!managementApi(request, response) && !redirect(request, response) && !webPage(request, response)) {
+          response.writeHead(426, { 'content-type': 'text/plain' }).end('Banguins local relay: connect with a WebSocket client\n');
+        }
+      });
+    }
 
     let closing: Promise<void> | undefined;
     return {
       url: relayUrlWithKey(`ws://${reachableHost}:${port}`, options.relayKey),
       pageUrl: pageUrlWithKey(`http://${reachableHost}:${port}/`, options.relayKey),
+      ...(publicUrl !== undefined ? { publicPageUrl: pageUrlWithKey(publicUrl, options.relayKey) } : {}),
       relayKey: options.relayKey,
       port,
       callbackUrl,
@@ -233,7 +253,7 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       close: () => {
         closing ??= (async () => {
           await gateway.close();
-          await closeServer(server);
+          await servers.close();
           dynamodbAgent.destroy();
           await dynamoDbLocal?.stop();
         })();
@@ -259,13 +279,6 @@ function listen(server: Server, port: number, host: string): Promise<number> {
       const address = server.address();
       resolve(typeof address === 'object' && address ? address.port : port);
     });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
   });
 }
 

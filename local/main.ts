@@ -11,6 +11,7 @@ import { loadOrCreateRelayKey, relayKeyFilePath } from './relay-key-file';
 import { RELAY_OUTBOUND_LIMIT_BYTES } from './management-api';
 import { DEFAULT_PORT, DEFAULT_TABLE_NAME, DEFAULT_WEB_DIR, startLocalRelay, type LocalRelay } from './local-relay';
 import { silentLog, streamLog } from './relay-log';
+import { chooseNetworkAccess, printNetworkPage } from './network-access';
 
 /** The options `npm start` accepts, after parsing. */
 interface CliOptions {
@@ -34,6 +35,9 @@ interface CliOptions {
   maxConnections: number;
   maxOutboundMib: number;
   iceServer?: string[];
+  lan: boolean;
+  tls?: boolean;
+  publicUrl?: string;
 }
 
 const MIB = 1024 * 1024;
@@ -71,6 +75,19 @@ function relayKeyOption(value: string): string {
     throw new InvalidArgumentError('expected 8 to 256 URL-safe characters (letters, digits, . _ ~ -)');
   }
   return value;
+}
+
+function publicUrlOption(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('expected an http:// or https:// URL');
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.search || url.hash) {
+    throw new InvalidArgumentError('expected an http:// or https:// URL with no user, query or fragment');
+  }
+  return `${url.origin}/`;
 }
 
 /** The environment variable that gives `npm start` its access key (kept off the command line, which `ps` shows). */
@@ -131,6 +148,10 @@ export function buildCommand(): Command {
       integer(1, 65_536),
       RELAY_OUTBOUND_LIMIT_BYTES / MIB,
     )
+    .option('--lan', 'serve the devices on your network too: listen on 0.0.0.0 (unless --host says otherwise), https on the same port, and print the address and a QR code for a phone', false)
+    .option('--tls', 'serve https:// and wss:// on the same port as http:// and ws://, with a self-signed certificate kept in your config folder (the default when --host is not a loopback address)')
+    .option('--no-tls', 'serve http:// and ws:// only, even on a network address (a phone\'s browser then refuses the page: no WebCrypto, no camera)')
+    .option('--public-url <url>', 'the page\'s address for other devices, which links and QR codes name (default https://<this computer\'s LAN address>:<port>/)', publicUrlOption)
     .option('--ice-server <url>', "a STUN or TURN server the page's config.json lists for its direct path, repeatable (default none: devices on one network meet by host addresses)", iceServerUrl)
     .option('-q, --quiet', 'log nothing but the URLs', false)
     .addOption(
@@ -145,6 +166,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   const command = buildCommand();
   command.parse(argv as string[]);
   const options = command.opts<CliOptions>();
+  if (options.lan && command.getOptionValueSource('host') === 'default') options.host = '0.0.0.0';
   const faults: FaultRates | undefined =
     options.faultDrop + options.faultDup + options.faultReorder + options.faultThrottle > 0
       ? { drop: options.faultDrop, duplicate: options.faultDup, reorder: options.faultReorder, throttle: options.faultThrottle, seed: options.faultSeed }
@@ -154,6 +176,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   const chosenKey = chooseRelayKey(options, { env: process.env[RELAY_KEY_ENV] || undefined, keyFile: relayKeyFilePath() });
   const relayKey = chosenKey?.key;
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
+  const network = await chooseNetworkAccess(options, out);
   if (!options.dynamodbEndpoint) out('Starting DynamoDB Local...');
   const relay: LocalRelay = await startLocalRelay({
     port: options.port ?? defaultPort(),
@@ -169,6 +192,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     relayKey,
     limits: { connections: options.maxConnections, relayOutboundBytes: options.maxOutboundMib * MIB },
     iceServerUrls: options.iceServer,
+    tls: network.certificate,
+    publicUrl: network.publicUrl,
   });
   out(`DynamoDB: ${relay.dynamodbEndpoint} (table ${relay.tableName})`);
   out(`@connections: ${relay.callbackUrl}`);
@@ -178,6 +203,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       : 'Web page: not built (run `npm run build:web`, or start with `npm start`, which builds it)',
   );
   if (faults) out(`Faults on Transfer frames: drop ${faults.drop}, duplicate ${faults.duplicate}, reorder ${faults.reorder}, throttle ${faults.throttle}, seed ${faults.seed}`);
+  if (relay.publicPageUrl !== undefined) printNetworkPage(relay.publicPageUrl, network.certificate, out);
   if (chosenKey !== undefined) {
     out(`Access key: ${chosenKey.key} (${chosenKey.origin}; every client must add ?key=<it> to the relay URL; the URLs below carry it)`);
   }

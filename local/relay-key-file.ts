@@ -1,26 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { banguinsConfigFolder } from '../cli/config-folder';
 import { RELAY_KEY_PATTERN } from '../lambdas/relay/relay-key';
 import { LocalRelayError } from './errors';
 
 /**
  * Where `npm start` keeps the access key it generated, so a restarted relay requires the same key
- * and transfers in flight (whose links carry it) resume: `banguins/local-relay-key` in the user's
- * config folder ($XDG_CONFIG_HOME or ~/.config; %APPDATA% on Windows; ~/Library/Application
- * Support on macOS).
+ * and transfers in flight (whose links carry it) resume: `local-relay-key` in the Banguins config
+ * folder (cli/config-folder.ts).
  */
 export function relayKeyFilePath(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
-  const home = os.homedir();
-  const configDir =
-    env.XDG_CONFIG_HOME ||
-    (platform === 'win32'
-      ? env.APPDATA || path.join(home, 'AppData', 'Roaming')
-      : platform === 'darwin'
-        ? path.join(home, 'Library', 'Application Support')
-        : path.join(home, '.config'));
-  return path.join(configDir, 'banguins', 'local-relay-key');
+  return path.join(banguinsConfigFolder(env, platform), 'local-relay-key');
 }
 
 /** A generated key and whether this start made it. */

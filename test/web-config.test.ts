@@ -65,3 +65,21 @@ describe('parseIceServerUrls (the page setting)', () => {
     expect(() => parseIceServerUrls('stun:a.example https://b.example')).toThrow(new IceServerError('"https://b.example" is not a stun:, stuns:, turn: or turns: URL'));
   });
 });
+
+describe('parsePageConfig: link addresses (npm start -- --lan)', () => {
+  const relayUrl = 'ws://127.0.0.1:3001';
+  const links = { linkPageUrl: 'https://192.168.1.5:3001/', linkRelayUrl: 'wss://192.168.1.5:3001' };
+
+  it('keeps a page and a relay address for links', () => {
+    expect(parsePageConfig({ relayUrl, ...links })).toEqual({ relayUrl, ...links });
+  });
+
+  it.each([
+    { linkPageUrl: 'javascript:alert(1)', linkRelayUrl: links.linkRelayUrl },
+    { linkPageUrl: links.linkPageUrl, linkRelayUrl: 'https://192.168.1.5:3001' },
+    { linkPageUrl: links.linkPageUrl },
+    { linkPageUrl: 'https://a.test/#x', linkRelayUrl: links.linkRelayUrl },
+  ])('drops link addresses that are not an http(s) page and a ws(s) relay, together: %p', (value) => {
+    expect(parsePageConfig({ relayUrl, ...value })).toEqual({ relayUrl });
+  });
+});

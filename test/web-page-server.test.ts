@@ -49,7 +49,7 @@ describe('createWebPageHandler', () => {
       createServer((req, res) => {
         if (!handler(req, res)) res.writeHead(404, { 'content-type': 'text/plain' }).end('not mine');
       });
-    server = fallThrough(createWebPageHandler(dist, 'ws://relay.test:9999', ['stun:stun.test:3478']));
+    server = fallThrough(createWebPageHandler(dist, { relayUrl: 'ws://relay.test:9999', iceServerUrls: ['stun:stun.test:3478'] }));
     hostServer = fallThrough(createWebPageHandler(dist));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     await new Promise<void>((resolve) => hostServer.listen(0, '127.0.0.1', resolve));

@@ -34,6 +34,11 @@ export interface SendOptions extends PeerSessionOptions {
   readonly relayUrl: string;
   /** The web page the link opens. @default derived from relayUrl (ws://h:p -> http://h:p/) */
   readonly pageUrl?: string;
+  /**
+   * The relay URL the link names, when the receiver reaches this relay by another address than
+   * ours (the local relay's LAN address, while we use loopback). @default relayUrl
+   */
+  readonly linkRelayUrl?: string;
   readonly files: readonly OutgoingFile[];
   readonly WebSocket: WebSocketConstructor;
   /** @default the portable SHA-256 */
@@ -163,8 +168,9 @@ class SendSession extends PeerSession {
       });
       this.options.onConnection?.(this.connection);
       const id = await this.latch.race(this.connection.open());
-      const pageUrl = this.options.pageUrl ?? defaultPageUrl(this.options.relayUrl);
-      const link = formatPairingLink(pageUrl, { relayUrl: this.options.relayUrl, senderId: id, secret });
+      const linkRelayUrl = this.options.linkRelayUrl ?? this.options.relayUrl;
+      const pageUrl = this.options.pageUrl ?? defaultPageUrl(linkRelayUrl);
+      const link = formatPairingLink(pageUrl, { relayUrl: linkRelayUrl, senderId: id, secret });
       this.emit({ type: 'link', link });
       await this.latch.race(this.waitForPairing());
       this.emit({ type: 'paired' });

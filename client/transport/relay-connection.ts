@@ -339,9 +339,17 @@ function isKeyRefusal(reason: string): boolean {
   return /Unexpected server response: 401\b/.test(reason);
 }
 
-/** Why a socket failed, "not running" first when nothing listens at the address (Node's ECONNREFUSED; a browser only says it failed). */
+/**
+ * Why a socket failed: "not running" first when nothing listens at the address (Node's
+ * ECONNREFUSED), what to do when its certificate is not trusted here (a self-signed one: another
+ * computer's `npm start -- --lan`); a browser only says it failed.
+ */
 function describeUnreachable(reason: string): string {
-  return /\bECONNREFUSED\b/.test(reason) ? `it is not running (${reason})` : reason;
+  if (/\bECONNREFUSED\b/.test(reason)) return `it is not running (${reason})`;
+  if (/self[- ]signed certificate|unable to verify the first certificate|unable to get local issuer certificate/i.test(reason)) {
+    return `its certificate is not one this computer trusts (${reason}); a relay started with npm start -- --lan is trusted on its own computer and by browsers that accepted its certificate`;
+  }
+  return reason;
 }
 
 /** Whether sockets of this constructor can fragment: `ws` sockets have `terminate` and `ping`, browser ones do not. */

@@ -59,12 +59,14 @@ function chooseChromium(): ChromiumBinary {
 export interface LaunchOptions {
   /** A .y4m or .mjpeg file fed to pages as their camera (Chromium's fake capture device). @default no camera */
   readonly fakeCameraFile?: string;
+  /** More Chromium flags (the LAN tests' `--host-resolver-rules`, say). @default none */
+  readonly args?: readonly string[];
 }
 
 /** Launches headless Chromium ({@link chooseChromium}), with a fake camera playing `fakeCameraFile` when given. */
 export async function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
   const binary = chooseChromium();
-  const args = [...BASE_ARGS];
+  const args = [...BASE_ARGS, ...(options.args ?? [])];
   if (options.fakeCameraFile) {
     args.push('--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${options.fakeCameraFile}`, ...binary.cameraArgs);
   }

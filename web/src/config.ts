@@ -6,6 +6,10 @@ export interface PageConfig {
   readonly relayUrl: string;
   /** STUN/TURN servers for the direct path (the stack's context, or `npm start`); absent: host candidates only. */
   readonly iceServers?: readonly RTCIceServer[];
+  /** The page address links name for another device (`npm start -- --lan`: `https://192.168.1.5:3001/`); absent: the address in use. */
+  readonly linkPageUrl?: string;
+  /** The relay address links name for another device (`wss://192.168.1.5:3001`), with linkPageUrl. */
+  readonly linkRelayUrl?: string;
 }
 
 /** Thrown when config.json is missing, does not name a ws:// or wss:// relay, or lists unusable ICE servers. */
@@ -18,13 +22,18 @@ export class PageConfigError extends Error {
 
 /** Checks a parsed config.json; PageConfigError naming what is wrong. */
 export function parsePageConfig(value: unknown): PageConfig {
-  const { relayUrl, iceServers } = (value ?? {}) as { relayUrl?: unknown; iceServers?: unknown };
+  const { relayUrl, iceServers, linkPageUrl, linkRelayUrl } = (value ?? {}) as Record<string, unknown>;
   if (typeof relayUrl !== 'string' || !/^wss?:\/\/[^\s]+$/.test(relayUrl)) {
     throw new PageConfigError('config.json does not name the relay: expected {"relayUrl":"wss://…"}');
   }
-  if (iceServers === undefined) return { relayUrl };
+  // Both link addresses or neither: a link must name a page and a relay the other device reaches.
+  const links =
+    typeof linkPageUrl === 'string' && /^https?:\/\/[^\s#]+$/.test(linkPageUrl) && typeof linkRelayUrl === 'string' && /^wss?:\/\/[^\s#]+$/.test(linkRelayUrl)
+      ? { linkPageUrl, linkRelayUrl }
+      : {};
+  if (iceServers === undefined) return { relayUrl, ...links };
   try {
-    return { relayUrl, iceServers: parseIceServers(iceServers) };
+    return { relayUrl, iceServers: parseIceServers(iceServers), ...links };
   } catch (error) {
     if (!(error instanceof IceServerError)) throw error;
     throw new PageConfigError(`config.json lists unusable ICE servers: ${error.message}`, { cause: error });

@@ -7,9 +7,10 @@ import { scanQrCode, type QrScan } from './qr-scanner';
 import { runReceiveFlow } from './receive-flow';
 import { relayUrlForSending, rememberRelayKey, takeRelayKeyFromAddress } from './relay-key-store';
 import { runSendFlow } from './send-flow';
+import { linkThroughOwnAddress, relayUrlForLinks } from './lan-links';
 
 const INSECURE_PAGE =
-  'This page was opened over plain http from another address, where browsers allow no encryption and no camera. Open it over https (the AWS deployment) or as http://localhost on the relay computer, or use `banguins receive` with the link.';
+  'This page was opened over plain http from another address, where browsers allow no encryption and no camera. Open it over https (the AWS deployment, or the address `npm start -- --lan` prints) or as http://localhost on the relay computer, or use `banguins receive` with the link.';
 
 /** How long a receiver waits for config.json (its ICE servers) before it starts without them. */
 const CONFIG_WAIT_MS = 3000;
@@ -38,23 +39,28 @@ function checkLink(elements: PageElements, link: string): boolean {
 function startReceive(elements: PageElements, config: Promise<PageConfig>, settings: PathSettings, link: string): void {
   setError(elements, undefined);
   if (!checkLink(elements, link)) return;
-  // The link names the relay; config.json only adds its ICE servers, if it loads (soon).
-  const iceServers = Promise.race([
-    config.then(
-      (loaded) => loaded.iceServers,
-      () => undefined,
-    ),
-    new Promise<undefined>((resolve) => setTimeout(resolve, CONFIG_WAIT_MS)),
-  ]);
-  void iceServers.then((servers) => runReceiveFlow({ elements, link, pathOptions: settings.sessionOptions(servers) }));
+  // The link names the relay; config.json only adds its ICE servers and its LAN address, if it loads (soon).
+  const loaded = Promise.race([config.catch(() => undefined), new Promise<undefined>((resolve) => setTimeout(resolve, CONFIG_WAIT_MS))]);
+  void loaded.then((found) =>
+    runReceiveFlow({ elements, link: found ? linkThroughOwnAddress(link, found) : link, pathOptions: settings.sessionOptions(found?.iceServers) }),
+  );
 }
 
 function startSend(elements: PageElements, config: Promise<PageConfig>, settings: PathSettings, files: File[]): void {
   if (files.length === 0) return;
   setError(elements, undefined);
   config.then(
-    ({ relayUrl, iceServers }) =>
-      runSendFlow({ elements, relayUrl: relayUrlForSending(relayUrl), pageUrl: pageUrl(), files, pathOptions: settings.sessionOptions(iceServers) }),
+    (loaded) => {
+      const relayUrl = relayUrlForSending(loaded.relayUrl);
+      runSendFlow({
+        elements,
+        relayUrl,
+        linkRelayUrl: relayUrlForLinks(loaded, relayUrl),
+        pageUrl: loaded.linkPageUrl ?? pageUrl(),
+        files,
+        pathOptions: settings.sessionOptions(loaded.iceServers),
+      });
+    },
     (error: unknown) => setError(elements, describeError(error, { role: 'send', paired: false })),
   );
 }

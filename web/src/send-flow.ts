@@ -15,8 +15,10 @@ export interface SendFlowOptions {
   /** The path options (path-settings.ts): a WebRTC implementation and ICE servers, or none for relay-only. */
   readonly pathOptions: Pick<SendOptions, 'webrtc' | 'iceServers'>;
   readonly relayUrl: string;
-  /** The page's own URL without fragment: the link opens it on the receiving device. */
+  /** The page the link opens on the receiving device, without fragment: this one, or its LAN address. */
   readonly pageUrl: string;
+  /** The relay the link names (the LAN address in `npm start -- --lan`). */
+  readonly linkRelayUrl: string;
   readonly files: readonly File[];
 }
 
@@ -25,7 +27,7 @@ export interface SendFlowOptions {
  * file's progress, rate and time left, "Reconnecting…" while a socket is down, and a plain
  * sentence if it fails. Resolves when the transfer ends, whatever the outcome.
  */
-export async function runSendFlow({ elements, pathOptions, relayUrl, pageUrl, files }: SendFlowOptions): Promise<void> {
+export async function runSendFlow({ elements, pathOptions, relayUrl, linkRelayUrl, pageUrl, files }: SendFlowOptions): Promise<void> {
   const list = new FileListView(elements.fileList, 'Sent');
   const aborter = new AbortController();
   let paired = false;
@@ -84,6 +86,7 @@ export async function runSendFlow({ elements, pathOptions, relayUrl, pageUrl, fi
   try {
     await sendFiles({
       relayUrl,
+      linkRelayUrl,
       pageUrl,
       files: files.map((file) => ({ name: file.name, type: file.type || undefined, source: blobSource(file) })),
       WebSocket: WebSocket as unknown as WebSocketConstructor,
