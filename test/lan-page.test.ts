@@ -20,6 +20,8 @@ import { terminalQrImage } from './support/terminal-qr-image';
 import { startWebPageFixture, type WebPageFixture } from './support/web-page-fixture';
 
 const LAN_NAME = 'laptop.test';
+/** Where the phone's screenshot goes: docs/images/ with UPDATE_SCREENSHOTS=1 (the README's), else test-output/. */
+const SCREENSHOT_DIR = process.env.UPDATE_SCREENSHOTS ? path.join(__dirname, '..', 'docs', 'images') : path.join(__dirname, '..', 'test-output', 'screenshots');
 const MAP_HOSTS = path.join(__dirname, 'support', 'map-hosts.cjs');
 const RELAY_KEY = 'lan-test-relay-key';
 
@@ -161,6 +163,10 @@ describe('the local relay from another device on the LAN (npm start --lan)', () 
     await phone.page.goto(link);
     expect(fs.readFileSync(await (await download).path()).equals(content)).toBe(true);
     await laptop.page.getByText('All files sent').waitFor();
+    await phone.page.getByText('All files received').waitFor();
+    expect(phone.page.url().startsWith(`https://${LAN_NAME}:${port}/`)).toBe(true);
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await phone.page.screenshot({ path: path.join(SCREENSHOT_DIR, 'web-lan-phone.png'), fullPage: true });
     expect([...laptop.errors, ...phone.errors]).toEqual([]);
     await Promise.all([laptop.context.close(), phone.context.close()]);
   });
