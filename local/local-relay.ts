@@ -23,6 +23,8 @@ import type { BacklogMarks, BacklogStats } from './relay-backlog';
 import { silentLog, type RelayLog } from './relay-log';
 import { tappedFrame, type RelayTaps } from './relay-taps';
 import { loadRouteHandlers } from './route-handlers';
+import { RouteThrottler, checkedRouteThrottles } from './route-throttles';
+import type { RouteThrottle } from '../lambdas/route-throttle-defaults';
 import { createWebPageHandler } from './web-page-server';
 
 /** Where `npm run build:web` puts the page the relay serves at `/`. */
@@ -95,6 +97,13 @@ export interface LocalRelayOptions {
   readonly relayKey?: string;
   /** STUN/TURN URLs the page's config.json lists for its direct path. @default none: host candidates only */
   readonly iceServerUrls?: readonly string[];
+  /**
+   * Per-route throttles by route key, applied as API Gateway's stage applies them: a refused
+   * `$connect` is a 429 handshake, a refused message is dropped with a "Limit Exceeded" frame
+   * (local/route-throttles.ts). DEFAULT_ROUTE_THROTTLES (lambdas/route-throttle-defaults.ts) is the
+   * stack's. @default none: nothing is throttled
+   */
+  readonly routeThrottles?: Readonly<Record<string, RouteThrottle>>;
 }
 
 /** A running local relay. */
@@ -188,10 +197,12 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       ...connectionsTransportOf(options.connectionsTransport ?? 'direct', connectionsApi, stage, options.relayKey),
     };
     let handlers: RouteHandlers;
+    let throttles: RouteThrottler | undefined;
     try {
       handlers = options.handlers
         ? options.handlers(config, transports)
         : loadRouteHandlers(config, ROUTES, createRelayClients(config, transports));
+      throttles = options.routeThrottles === undefined ? undefined : new RouteThrottler(checkedRouteThrottles(options.routeThrottles, handlers.keys()));
     } catch (error) {
       await closeServer(server);
       throw error;
@@ -207,6 +218,7 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       log,
       invocations,
       maxConnections: limits.connections,
+      throttles,
     });
     gateway.attach(server);
     const managementApi = createManagementApi(connectionsApi, options.relayKey);
