@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { iceServerUrl } from '../cli/direct-path-options';
 import { isLoopbackHost } from '../client/transport/relay-url';
 import { RELAY_KEY_PATTERN } from '../lambdas/relay/relay-key';
+import { DEFAULT_ROUTE_THROTTLES, parseRateBurst, type RouteThrottle } from '../lambdas/route-throttle-defaults';
 import { LocalRelayError } from './errors';
 import { validateFaultRates, type FaultRates } from './fault-injection';
 import { MAX_CONNECTIONS } from './limits';
@@ -34,6 +35,8 @@ interface CliOptions {
   maxConnections: number;
   maxOutboundMib: number;
   iceServer?: string[];
+  throttle?: Record<string, RouteThrottle>;
+  stackThrottles: boolean;
 }
 
 const MIB = 1024 * 1024;
@@ -71,6 +74,23 @@ function relayKeyOption(value: string): string {
     throw new InvalidArgumentError('expected 8 to 256 URL-safe characters (letters, digits, . _ ~ -)');
   }
   return value;
+}
+
+/** One `--throttle ROUTE=RATE/BURST` (e.g. `Connect=5/10`), added to those before it. */
+function routeThrottleOption(value: string, previous: Record<string, RouteThrottle> = {}): Record<string, RouteThrottle> {
+  const at = value.indexOf('=');
+  const throttle = at > 0 ? parseRateBurst(value.slice(at + 1)) : undefined;
+  if (!throttle) throw new InvalidArgumentError('expected ROUTE=RATE/BURST, whole requests per second (e.g. Connect=5/10)');
+  return { ...previous, [value.slice(0, at)]: throttle };
+}
+
+/**
+ * The per-route throttles `npm start` applies: the stack's (DEFAULT_ROUTE_THROTTLES) with
+ * `--stack-throttles`, then each `--throttle`; undefined (none) without either.
+ */
+export function routeThrottlesOf(options: { throttle?: Record<string, RouteThrottle>; stackThrottles: boolean }): Record<string, RouteThrottle> | undefined {
+  if (!options.stackThrottles && options.throttle === undefined) return undefined;
+  return { ...(options.stackThrottles ? DEFAULT_ROUTE_THROTTLES : {}), ...options.throttle };
 }
 
 /** The environment variable that gives `npm start` its access key (kept off the command line, which `ps` shows). */
@@ -132,6 +152,8 @@ export function buildCommand(): Command {
       RELAY_OUTBOUND_LIMIT_BYTES / MIB,
     )
     .option('--ice-server <url>', "a STUN or TURN server the page's config.json lists for its direct path, repeatable (default none: devices on one network meet by host addresses)", iceServerUrl)
+    .option('--throttle <route=rate/burst>', "throttle one route as API Gateway's stage does, e.g. Connect=5/10 (a token bucket: a refused $connect is a 429 handshake, a refused message a \"Limit Exceeded\" frame), repeatable (default none)", routeThrottleOption)
+    .option('--stack-throttles', "throttle every route as the deployed stack does (lib/route-throttles.ts defaults); --throttle overrides one", false)
     .option('-q, --quiet', 'log nothing but the URLs', false)
     .addOption(
       new Option('--handler-log-level <level>', "the handlers' own JSON log level (default WARN, SILENT with --quiet)").choices([
@@ -151,6 +173,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       : undefined;
   if (faults) validateFaultRates(faults);
 
+  const routeThrottles = routeThrottlesOf(options);
   const chosenKey = chooseRelayKey(options, { env: process.env[RELAY_KEY_ENV] || undefined, keyFile: relayKeyFilePath() });
   const relayKey = chosenKey?.key;
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -169,6 +192,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     relayKey,
     limits: { connections: options.maxConnections, relayOutboundBytes: options.maxOutboundMib * MIB },
     iceServerUrls: options.iceServer,
+    routeThrottles,
   });
   out(`DynamoDB: ${relay.dynamodbEndpoint} (table ${relay.tableName})`);
   out(`@connections: ${relay.callbackUrl}`);
@@ -178,6 +202,9 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       : 'Web page: not built (run `npm run build:web`, or start with `npm start`, which builds it)',
   );
   if (faults) out(`Faults on Transfer frames: drop ${faults.drop}, duplicate ${faults.duplicate}, reorder ${faults.reorder}, throttle ${faults.throttle}, seed ${faults.seed}`);
+  if (routeThrottles) {
+    out(`Throttles (rate/burst per second): ${Object.entries(routeThrottles).map(([route, { rateLimit, burstLimit }]) => `${route} ${rateLimit}/${burstLimit}`).join(', ')}`);
+  }
   if (chosenKey !== undefined) {
     out(`Access key: ${chosenKey.key} (${chosenKey.origin}; every client must add ?key=<it> to the relay URL; the URLs below carry it)`);
   }

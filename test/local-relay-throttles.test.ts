@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import type { LocalRelay } from '../local/local-relay';
 import type { TappedFrame } from '../local/relay-taps';
+import { startRelayProcess } from './support/local-relay-process';
 import { startTestRelay } from './support/start-test-relay';
 
 /** Opens a raw socket to `url`; resolves with it open, or rejects with ws's error (e.g. "Unexpected server response: 429"). */
@@ -75,5 +76,29 @@ describe('a throttled local relay', () => {
 
   it('refuses a throttle for a route it has not', async () => {
     await expect(throttledRelay({ Conect: { rateLimit: 1, burstLimit: 1 } })).rejects.toMatchObject({ code: 'InvalidOption' });
+  });
+
+  it('is what `npm start -- --stack-throttles --throttle Connect=1/1` runs: the stack\'s throttles, one overridden', async () => {
+    const relay = await startRelayProcess(['--stack-throttles', '--throttle', 'Connect=1/1', '--quiet']);
+    try {
+      expect(relay.lines).toContain(
+        'Throttles (rate/burst per second): $connect 100/200, $disconnect 100/200, $default 10/20, sendmessage 10/20, Connect 1/1, Request 100/200, Transfer 1000/2000, Acknowledge 250/500',
+      );
+      const socket = await openSocket(relay.url);
+      const answers = nextFrames(socket, 2);
+      socket.send('{"action":"Connect"}');
+      socket.send('{"action":"Connect"}');
+      const frames = await answers;
+      socket.close();
+      // The refused one is answered at once, the admitted one after its route ran.
+      expect(frames.filter((frame) => frame.startsWith('{"action":"Connect"'))).toHaveLength(1);
+      expect(frames.filter((frame) => frame.startsWith('{"message": "Limit Exceeded"'))).toHaveLength(1);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('refuses a --throttle that is not ROUTE=RATE/BURST in one line', async () => {
+    await expect(startRelayProcess(['--throttle', 'Connect=fast', '--quiet'])).rejects.toThrow(/--throttle <route=rate\/burst>' argument 'Connect=fast' is invalid\. expected ROUTE=RATE\/BURST/);
   });
 });
