@@ -23,6 +23,7 @@ const UNIT_TESTS = [
   'direct-chunk-pieces',
   'frames.property',
   'local-invocation-scheduler',
+  'local-route-throttles',
   'printable-text',
   'reconnect-backoff',
   'safe-file-name',

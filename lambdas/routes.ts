@@ -10,7 +10,7 @@ export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 
 
 /**
  * One WebSocket route: the single source of truth read by the CDK stack and the local relay. Its
- * stage throttle on AWS is the stack's business (lib/route-throttles.ts).
+ * throttle is in route-throttle-defaults.ts (the stack applies it on AWS, lib/route-throttles.ts).
  */
 export interface RouteDefinition {
   /** The API Gateway route key, matched against `$request.body.action`. */

@@ -7,6 +7,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type RouteDefinition, routeEntryPath } from '../lambdas/routes';
 import { TABLE_NAME_ENV } from '../lambdas/relay/table-schema';
+import { ROUTE_BUNDLING, ROUTE_NODE_OPTIONS } from './route-bundling';
 
 /** The project root: the bundler's working folder and where package-lock.json lives. */
 const PROJECT_ROOT = path.join(__dirname, '..');
@@ -34,9 +35,9 @@ export interface RouteFunctionProps {
 }
 
 /**
- * One route's Lambda function: its handler module bundled locally by esbuild (no Docker),
- * minified with source maps, on ARM, with its own log group and a role that may only write
- * to that log group. Callers add table and `@connections` access through grants.
+ * One route's Lambda function: its handler module bundled locally by esbuild (no Docker;
+ * ROUTE_BUNDLING: ESM entry points, minified, a source map), on ARM, with its own log group and a
+ * role that may only write to that log group. Callers add table and `@connections` access through grants.
  */
 export class RouteFunction extends Construct {
   /** The function API Gateway invokes for the route. */
@@ -82,17 +83,9 @@ export class RouteFunction extends Construct {
       environment: {
         [TABLE_NAME_ENV]: props.tableName,
         POWERTOOLS_SERVICE_NAME,
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: ROUTE_NODE_OPTIONS,
       },
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        // Line numbers are enough for stack traces; embedded sources would triple the upload.
-        sourcesContent: false,
-        // Ship the SDK versions the tests ran against, not whatever the runtime carries.
-        bundleAwsSDK: true,
-      },
+      bundling: { ...ROUTE_BUNDLING, mainFields: [...ROUTE_BUNDLING.mainFields] },
     });
   }
 }

@@ -1,73 +1,25 @@
 import type { RouteDefinition } from '../lambdas/routes';
+import { DEFAULT_ROUTE_THROTTLES, parseRateBurst, type RouteThrottle } from '../lambdas/route-throttle-defaults';
 import { StackConfigError } from './stack-config-error';
 
-/** A stage throttle for one route: steady requests per second and the burst (token bucket size). */
-export interface RouteThrottle {
-  /** Steady-state requests per second. */
-  readonly rateLimit: number;
-  /** Requests allowed at once above the steady rate. */
-  readonly burstLimit: number;
-}
-
-/**
- * The throttle of the chunk path (Transfer): 1,000 chunks/s is 24 MB/s of 24 KB browser chunks,
- * 96 MB/s of 96 KB Node chunks, for every transfer of the stage together; a tenth of the account's
- * 10,000 requests/s, so other APIs of the account keep theirs. See docs/cost-and-throughput.md.
- */
-const TRANSFER_THROTTLE: RouteThrottle = { rateLimit: 1000, burstLimit: 2000 };
-
-/** The throttle of Acknowledge: twice the one-per-8-chunks cadence at the full Transfer rate. */
-const ACKNOWLEDGE_THROTTLE: RouteThrottle = { rateLimit: 250, burstLimit: 500 };
-
-/**
- * The throttle of the session routes (`$connect`, `$disconnect`, `Connect`, `Request`): sized for
- * 10,000 open connections each sending a `Connect` keepalive every 240 s (41.7/s, 42% of it) and a
- * storm of 2,000 clients coming back after a blip well inside the clients' 120 s reconnect window
- * (`$connect` and `Request` ~18 s, `Connect` ~31 s on top of the keepalives); a fifth of the
- * account's 500 new connections/s. The arithmetic: docs/cost-and-throughput.md.
- */
-const SESSION_THROTTLE: RouteThrottle = { rateLimit: 100, burstLimit: 200 };
-
-/**
- * The throttle of the routes no client of this project calls (`$default`: unroutable frames,
- * `sendmessage`: the seed's echo): a flood of them cannot crowd out the others.
- */
-const CONTROL_THROTTLE: RouteThrottle = { rateLimit: 10, burstLimit: 20 };
-
-/**
- * Each route's own stage throttle on AWS, by the route key of ROUTES (lambdas/routes.ts); a route not
- * named here gets the stage's default route throttle. `-c throttle.<routeKey>=RATE/BURST` overrides one.
- */
-const DEFAULT_ROUTE_THROTTLES: Readonly<Record<string, RouteThrottle>> = {
-  $connect: SESSION_THROTTLE,
-  $disconnect: SESSION_THROTTLE,
-  $default: CONTROL_THROTTLE,
-  sendmessage: CONTROL_THROTTLE,
-  Connect: SESSION_THROTTLE,
-  Request: SESSION_THROTTLE,
-  Transfer: TRANSFER_THROTTLE,
-  Acknowledge: ACKNOWLEDGE_THROTTLE,
-};
+export type { RouteThrottle } from '../lambdas/route-throttle-defaults';
 
 /** The context key of the per-route throttles: `-c throttle.<routeKey>=RATE/BURST`, or an object in cdk.json. */
 const THROTTLE_CONTEXT_KEY = 'throttle';
-
-/** `RATE/BURST`: two whole numbers of requests per second, e.g. `1000/2000`. */
-const THROTTLE_VALUE_PATTERN = /^\s*(\d+)\s*\/\s*(\d+)\s*$/;
 
 /**
  * Reads one `RATE/BURST` context value (`"1000/2000"`), throwing InvalidContextValue with an
  * example when it is anything else. `key` is the context key, used in the message.
  */
 function parseThrottleValue(key: string, raw: unknown): RouteThrottle {
-  const match = typeof raw === 'string' ? THROTTLE_VALUE_PATTERN.exec(raw) : null;
-  if (!match) {
+  const throttle = parseRateBurst(raw);
+  if (!throttle) {
     throw new StackConfigError(
       'InvalidContextValue',
       `Context value ${key}=${JSON.stringify(raw)} is invalid: expected RATE/BURST, two whole numbers of requests per second (e.g. -c ${key}=1000/2000).`,
     );
   }
-  return { rateLimit: Number(match[1]), burstLimit: Number(match[2]) };
+  return throttle;
 }
 
 /**

@@ -5,7 +5,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { WebSocketHandler, WebSocketResult } from '../lambdas/relay/websocket-event';
 import { newApiGatewayId } from './api-gateway-id';
 import { ConnectionTimers } from './connection-timers';
-import type { FaultInjector, InboundFrame } from './fault-injection';
+import { throttledFrame, type FaultInjector, type InboundFrame } from './fault-injection';
 import { enforceFrameLimit } from './frame-limit';
 import { handshakeProblem } from './handshake-check';
 import { connectEvent, disconnectEvent, messageEvent, type ApiContext, type ConnectionContext } from './lambda-event';
@@ -16,6 +16,7 @@ import { ConnectionRegistry, LiveConnection } from './live-connection';
 import { silentLog, type RelayLog } from './relay-log';
 import { tappedFrame, type RelayTaps } from './relay-taps';
 import { selectRoute } from './route-selection';
+import { THROTTLED_HANDSHAKE_BODY, THROTTLED_HANDSHAKE_STATUS, type RouteThrottler } from './route-throttles';
 
 /** Route key -> handler, as API Gateway's integrations would call them. */
 export type RouteHandlers = ReadonlyMap<string, WebSocketHandler>;
@@ -46,6 +47,8 @@ export interface GatewayOptions {
   readonly invocations?: InvocationQueue;
   /** Connections open or in their handshake at once; one more is refused with 429. @default MAX_CONNECTIONS */
   readonly maxConnections?: number;
+  /** Per-route token buckets, as API Gateway's stage throttles (route-throttles.ts). @default none: nothing is throttled */
+  readonly throttles?: RouteThrottler;
 }
 
 const CLOSE_WAIT_MS = 1000;
@@ -111,6 +114,11 @@ export class WebSocketGateway {
     const problem = handshakeProblem(request);
     if (problem) {
       refuse(socket, problem.status, problem.reason, 'text/plain', problem.headers);
+      return;
+    }
+    if (this.options.throttles && !this.options.throttles.admits('$connect')) {
+      this.log.line('throttled $connect');
+      refuse(socket, THROTTLED_HANDSHAKE_STATUS, THROTTLED_HANDSHAKE_BODY);
       return;
     }
     if (this.held >= this.maxConnections) {
@@ -211,6 +219,12 @@ export class WebSocketGateway {
       // The route is selected as the frame comes in, as API Gateway does: the queue starts control
       // frames (acks, Connect, Request) before chunks (Transfer, and anything large).
       const routeKey = selectRoute(delivered.isBinary ? undefined : delivered.data, this.routeKeys);
+      if (routeKey !== undefined && this.options.throttles && !this.options.throttles.admits(routeKey)) {
+        // API Gateway's stage throttle: the message is dropped before its route runs, and the client is told.
+        this.log.line(`throttled ${routeKey} ${connection.id}`);
+        if (connection.isOpen) connection.socket.send(throttledFrame(connection.id));
+        return;
+      }
       line.enqueue({ routeKey, chars: delivered.data.length, receivedAt, invoke: () => this.dispatch(connection, api, delivered, routeKey, receivedAt) });
     };
     if (this.options.faults) {

@@ -26,6 +26,8 @@ import { tappedFrame, type RelayTaps } from './relay-taps';
 import { loadRouteHandlers } from './route-handlers';
 import { createRelayServers, type TlsCredentials } from './plain-and-tls-server';
 import { createWebPageHandler, httpsRedirect, linkAddresses } from './web-page-server';
+import { RouteThrottler, checkedRouteThrottles } from './route-throttles';
+import type { RouteThrottle } from '../lambdas/route-throttle-defaults';
 
 /** Where `npm run build:web` puts the page the relay serves at `/`. */
 export const DEFAULT_WEB_DIR = path.join(__dirname, '..', 'dist', 'web');
@@ -108,6 +110,13 @@ export interface LocalRelayOptions {
    * and the CLI to name it, and its relay, in the links they make. @default links name the address used
    */
   readonly publicUrl?: string | ((port: number) => string);
+  /**
+   * Per-route throttles by route key, applied as API Gateway's stage applies them: a refused
+   * `$connect` is a 429 handshake, a refused message is dropped with a "Limit Exceeded" frame
+   * (local/route-throttles.ts). DEFAULT_ROUTE_THROTTLES (lambdas/route-throttle-defaults.ts) is the
+   * stack's. @default none: nothing is throttled
+   */
+  readonly routeThrottles?: Readonly<Record<string, RouteThrottle>>;
 }
 
 /** A running local relay. */
@@ -204,10 +213,12 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       ...connectionsTransportOf(options.connectionsTransport ?? 'direct', connectionsApi, stage, options.relayKey),
     };
     let handlers: RouteHandlers;
+    let throttles: RouteThrottler | undefined;
     try {
       handlers = options.handlers
         ? options.handlers(config, transports)
         : loadRouteHandlers(config, ROUTES, createRelayClients(config, transports));
+      throttles = options.routeThrottles === undefined ? undefined : new RouteThrottler(checkedRouteThrottles(options.routeThrottles, handlers.keys()));
     } catch (error) {
       await servers.close();
       throw error;
@@ -223,6 +234,7 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       log,
       invocations,
       maxConnections: limits.connections,
+      throttles,
     });
     const managementApi = createManagementApi(connectionsApi, options.relayKey);
     const webPage = createWebPageHandler(options.webDir ?? DEFAULT_WEB_DIR, { iceServerUrls: options.iceServerUrls, links: linkAddresses(publicUrl) });

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { iceServerUrl } from '../cli/direct-path-options';
 import { isLoopbackHost } from '../client/transport/relay-url';
 import { RELAY_KEY_PATTERN } from '../lambdas/relay/relay-key';
+import { DEFAULT_ROUTE_THROTTLES, parseRateBurst, type RouteThrottle } from '../lambdas/route-throttle-defaults';
 import { LocalRelayError } from './errors';
 import { validateFaultRates, type FaultRates } from './fault-injection';
 import { MAX_CONNECTIONS } from './limits';
@@ -38,6 +39,8 @@ interface CliOptions {
   lan: boolean;
   tls?: boolean;
   publicUrl?: string;
+  throttle?: Record<string, RouteThrottle>;
+  stackThrottles: boolean;
 }
 
 const MIB = 1024 * 1024;
@@ -88,6 +91,23 @@ function publicUrlOption(value: string): string {
     throw new InvalidArgumentError('expected an http:// or https:// URL with no user, query or fragment');
   }
   return `${url.origin}/`;
+}
+
+/** One `--throttle ROUTE=RATE/BURST` (e.g. `Connect=5/10`), added to those before it. */
+function routeThrottleOption(value: string, previous: Record<string, RouteThrottle> = {}): Record<string, RouteThrottle> {
+  const at = value.indexOf('=');
+  const throttle = at > 0 ? parseRateBurst(value.slice(at + 1)) : undefined;
+  if (!throttle) throw new InvalidArgumentError('expected ROUTE=RATE/BURST, whole requests per second (e.g. Connect=5/10)');
+  return { ...previous, [value.slice(0, at)]: throttle };
+}
+
+/**
+ * The per-route throttles `npm start` applies: the stack's (DEFAULT_ROUTE_THROTTLES) with
+ * `--stack-throttles`, then each `--throttle`; undefined (none) without either.
+ */
+export function routeThrottlesOf(options: { throttle?: Record<string, RouteThrottle>; stackThrottles: boolean }): Record<string, RouteThrottle> | undefined {
+  if (!options.stackThrottles && options.throttle === undefined) return undefined;
+  return { ...(options.stackThrottles ? DEFAULT_ROUTE_THROTTLES : {}), ...options.throttle };
 }
 
 /** The environment variable that gives `npm start` its access key (kept off the command line, which `ps` shows). */
@@ -153,6 +173,8 @@ export function buildCommand(): Command {
     .option('--no-tls', 'serve http:// and ws:// only, even on a network address (a phone\'s browser then refuses the page: no WebCrypto, no camera)')
     .option('--public-url <url>', 'the page\'s address for other devices, which links and QR codes name (default https://<this computer\'s LAN address>:<port>/)', publicUrlOption)
     .option('--ice-server <url>', "a STUN or TURN server the page's config.json lists for its direct path, repeatable (default none: devices on one network meet by host addresses)", iceServerUrl)
+    .option('--throttle <route=rate/burst>', "throttle one route as API Gateway's stage does, e.g. Connect=5/10 (a token bucket: a refused $connect is a 429 handshake, a refused message a \"Limit Exceeded\" frame), repeatable (default none)", routeThrottleOption)
+    .option('--stack-throttles', "throttle every route as the deployed stack does (lib/route-throttles.ts defaults); --throttle overrides one", false)
     .option('-q, --quiet', 'log nothing but the URLs', false)
     .addOption(
       new Option('--handler-log-level <level>', "the handlers' own JSON log level (default WARN, SILENT with --quiet)").choices([
@@ -173,6 +195,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       : undefined;
   if (faults) validateFaultRates(faults);
 
+  const routeThrottles = routeThrottlesOf(options);
   const chosenKey = chooseRelayKey(options, { env: process.env[RELAY_KEY_ENV] || undefined, keyFile: relayKeyFilePath() });
   const relayKey = chosenKey?.key;
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -194,6 +217,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     iceServerUrls: options.iceServer,
     tls: network.certificate,
     publicUrl: network.publicUrl,
+    routeThrottles,
   });
   out(`DynamoDB: ${relay.dynamodbEndpoint} (table ${relay.tableName})`);
   out(`@connections: ${relay.callbackUrl}`);
@@ -204,6 +228,9 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   );
   if (faults) out(`Faults on Transfer frames: drop ${faults.drop}, duplicate ${faults.duplicate}, reorder ${faults.reorder}, throttle ${faults.throttle}, seed ${faults.seed}`);
   if (relay.publicPageUrl !== undefined) printNetworkPage(relay.publicPageUrl, network.certificate, out);
+  if (routeThrottles) {
+    out(`Throttles (rate/burst per second): ${Object.entries(routeThrottles).map(([route, { rateLimit, burstLimit }]) => `${route} ${rateLimit}/${burstLimit}`).join(', ')}`);
+  }
   if (chosenKey !== undefined) {
     out(`Access key: ${chosenKey.key} (${chosenKey.origin}; every client must add ?key=<it> to the relay URL; the URLs below carry it)`);
   }

@@ -237,7 +237,7 @@ describe('BanguinsRelayStack', () => {
       expect(actionsOf(statements[0] as PolicyStatement).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
     });
 
-    test('THEN its function was bundled locally by esbuild into minified code with a source map', () => {
+    test('THEN its function was bundled locally by esbuild into minified code with a source map, from ESM entry points', () => {
       const assetHash = (fn.Properties.Code.S3Key as string).replace(/\.zip$/, '');
       const assetDir = path.join(app.outdir, `asset.${assetHash}`);
       expect(fs.readdirSync(assetDir).sort()).toEqual(['index.js', 'index.js.map']);
@@ -245,6 +245,8 @@ describe('BanguinsRelayStack', () => {
       expect(code).toContain('sourceMappingURL=index.js.map');
       // Minified: long lines, few of them.
       expect(code.split('\n').length).toBeLessThan(code.length / 200);
+      // From the packages' ESM builds (ROUTE_BUNDLING's mainFields), which esbuild tree-shakes: ~405 KB, not ~605 KB.
+      expect(fs.statSync(path.join(assetDir, 'index.js')).size).toBeLessThan(450 * 1024);
     });
 
     test('THEN its function logs to its own log group with a retention period', () => {

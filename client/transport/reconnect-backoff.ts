@@ -27,14 +27,18 @@ export type RandomSource = () => number;
 export class ReconnectBackoff {
   private ceilingMs = RECONNECT_FIRST_CEILING_MS;
 
-  constructor(private readonly random: RandomSource = Math.random) {}
+  /** `throttledCeilingMs`: the full-jitter ceiling after a 429 (tests scale it down with the reconnect window). */
+  constructor(
+    private readonly random: RandomSource = Math.random,
+    private readonly throttledCeilingMs: number = RECONNECT_THROTTLED_CEILING_MS,
+  ) {}
 
   /**
    * The wait before the next attempt: in [ceiling / 2, ceiling), then the ceiling doubles (up to its
-   * maximum); after a refusal with 429 (`throttled`), anywhere in [0, RECONNECT_THROTTLED_CEILING_MS).
+   * maximum); after a refusal with 429 (`throttled`), anywhere in [0, throttledCeilingMs).
    */
   nextDelayMs(throttled = false): number {
-    if (throttled) return this.random() * RECONNECT_THROTTLED_CEILING_MS;
+    if (throttled) return this.random() * this.throttledCeilingMs;
     const half = this.ceilingMs / 2;
     const delay = half + this.random() * half;
     this.ceilingMs = Math.min(this.ceilingMs * 2, RECONNECT_MAX_CEILING_MS);

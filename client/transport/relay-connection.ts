@@ -34,6 +34,8 @@ export interface RelayConnectionOptions {
   readonly connectTimeoutMs?: number;
   /** How long to keep trying after a drop. @default 120000 */
   readonly reconnectWindowMs?: number;
+  /** After a 429 handshake the next attempt waits anywhere below this (full jitter). @default RECONNECT_THROTTLED_CEILING_MS (30 s) */
+  readonly throttledReconnectCeilingMs?: number;
   /**
    * A Connect goes when the socket sent nothing for this long, to keep API Gateway's 10-minute idle
    * timeout away (looked at every half of it, from a random start: keepalives of clients that
@@ -301,7 +303,7 @@ export class RelayConnection {
 
   private async reconnect(): Promise<void> {
     const deadline = Date.now() + (this.options.reconnectWindowMs ?? SESSION_TIMING.peerTimeoutMs);
-    const backoff = new ReconnectBackoff();
+    const backoff = new ReconnectBackoff(Math.random, this.options.throttledReconnectCeilingMs);
     let lastError: unknown;
     while (!this.closing && Date.now() < deadline) {
       try {
