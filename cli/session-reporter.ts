@@ -3,6 +3,7 @@ import type { SessionEvent } from '../client';
 import type { TransferPath } from '../client/direct/direct-link';
 import { formatBytes, formatRate } from '../client/byte-units';
 import { escapeUnsafeInJson, printableText } from '../client/printable-text';
+import { COUNTDOWN_TICK_MS, formatTimeLeft } from '../client/time-left';
 import { formatDuration } from './human-units';
 import { terminalQrCode } from './terminal-qr-code';
 
@@ -16,6 +17,20 @@ export function reportModeFor(json: boolean, stdout: NodeJS.WriteStream = proces
 }
 
 const PROGRESS_JSON_INTERVAL_MS = 250;
+
+/** Without a terminal, a wait's countdown prints a line when it enters a new step of this many seconds (2:00, 1:50, ...). */
+const PLAIN_COUNTDOWN_STEP_S = 10;
+
+/** A wait being counted down: what it says, until when, and how it is drawn. */
+interface Countdown {
+  readonly text: string;
+  readonly givesUpAt: number;
+  readonly timer: ReturnType<typeof setInterval>;
+  /** Plain lines: the step last printed. */
+  lastStep?: number;
+  /** Terminal: the bar stopped for the countdown's line, started again after it. */
+  readonly pausedBar: boolean;
+}
 
 /** How the progress line names each path. */
 const PATH_WORDS: Record<TransferPath, string> = { direct: 'direct', relay: 'through the relay' };
@@ -47,6 +62,8 @@ export class SessionReporter {
   /** Bytes counted on each path (from the progress events), for the closing line. */
   private readonly bytesByPath: Record<TransferPath, number> = { direct: 0, relay: 0 };
   private lastTotalBytes = 0;
+  /** The wait being counted down, while the session is interrupted. */
+  private countdown?: Countdown;
 
   constructor(
     private readonly mode: ReportMode,
@@ -66,6 +83,8 @@ export class SessionReporter {
       this.sample(event.totalBytes);
     }
     if (event.type === 'path') this.path = event.path;
+    // A wait ends with anything but a word about the path or a warning (those can come during it).
+    if (event.type !== 'path' && event.type !== 'warning') this.stopCountdown();
     if (this.mode === 'json') {
       this.json(event);
       return;
@@ -92,7 +111,7 @@ export class SessionReporter {
         if (this.mode === 'plain') this.line(`${this.role === 'send' ? 'Sent' : 'Received'} ${this.nameOf(event.fileIndex, event.name)} (${formatBytes(event.size)})`);
         return;
       case 'interrupted':
-        this.line(event.reason === 'own-socket' ? 'Connection to the relay lost, reconnecting...' : 'The other side dropped, waiting for it to come back...');
+        this.startCountdown(event.reason === 'own-socket' ? 'Connection to the relay lost, reconnecting...' : 'The other side dropped, waiting for it to come back...', event.givesUpAt);
         return;
       case 'resumed':
         this.line('Resumed.');
@@ -126,12 +145,62 @@ export class SessionReporter {
     else this.line(text);
   }
 
+  /** The session ended (however): a countdown still running stops, and its line ends. */
+  end(): void {
+    this.stopCountdown();
+  }
+
   /** Reports a failure: a JSON event with --json, and always one line on stderr. */
   error(code: string, message: string): void {
+    this.stopCountdown();
     this.bar?.stop();
     this.bar = undefined;
     if (this.mode === 'json') this.jsonLine({ type: 'error', code, message });
     process.stderr.write(`banguins: ${printableText(message)}\n`);
+  }
+
+  /**
+   * Shows `text` with the time left until `givesUpAt`: on a terminal one line redrawn in place every
+   * second (the bar stops meanwhile), otherwise a line at the start and one per 10 s step. --json
+   * has the deadline in the event itself.
+   */
+  private startCountdown(text: string, givesUpAt: number): void {
+    if (this.mode === 'json') return;
+    const pausedBar = this.bar !== undefined;
+    this.bar?.stop();
+    const timer = setInterval(() => this.drawCountdown(), COUNTDOWN_TICK_MS);
+    // The session's end stops it; nothing waits for it.
+    timer.unref?.();
+    this.countdown = { text, givesUpAt, timer, pausedBar };
+    this.drawCountdown();
+  }
+
+  private countdownLine(countdown: Countdown): string {
+    return printableText(`${countdown.text} (gives up in ${formatTimeLeft(countdown.givesUpAt)})`);
+  }
+
+  private drawCountdown(): void {
+    const countdown = this.countdown;
+    if (!countdown) return;
+    if (this.mode === 'tty') {
+      this.out.write(`\r\x1b[2K${this.countdownLine(countdown)}`);
+      return;
+    }
+    const step = Math.ceil(Math.max(0, countdown.givesUpAt - Date.now()) / 1000 / PLAIN_COUNTDOWN_STEP_S);
+    if (step === countdown.lastStep) return;
+    countdown.lastStep = step;
+    this.out.write(`${this.countdownLine(countdown)}\n`);
+  }
+
+  /** Ends a running countdown: its terminal line is finished and the bar, if it was showing, comes back. */
+  private stopCountdown(): void {
+    const countdown = this.countdown;
+    if (!countdown) return;
+    this.countdown = undefined;
+    clearInterval(countdown.timer);
+    if (this.mode !== 'tty') return;
+    this.out.write('\n');
+    if (countdown.pausedBar && this.bar) this.bar.start(this.bar.getTotal(), (this.bar as unknown as { value: number }).value ?? 0);
   }
 
   private showLink(link: string): void {
@@ -229,6 +298,12 @@ export class SessionReporter {
 
   private line(raw: string): void {
     const text = printableText(raw);
+    if (this.countdown && this.mode === 'tty') {
+      // Above the countdown's line, which is drawn again under it.
+      this.out.write(`\r\x1b[2K${text}\n`);
+      this.drawCountdown();
+      return;
+    }
     if (this.bar) {
       // cli-progress redraws over the last line: print above it.
       this.bar.stop();
