@@ -64,6 +64,8 @@ export class SessionReporter {
   private lastTotalBytes = 0;
   /** The wait being counted down, while the session is interrupted. */
   private countdown?: Countdown;
+  /** What the bar showed last (file, bytes, rate...), to show again when it starts again after a line. */
+  private barPayload: Record<string, string> = {};
 
   constructor(
     private readonly mode: ReportMode,
@@ -145,14 +147,16 @@ export class SessionReporter {
     else this.line(text);
   }
 
-  /** The session ended (however): a countdown still running stops, and its line ends. */
+  /** The session ended (however): a countdown still running stops and its line ends, and the bar stops where it was. */
   end(): void {
-    this.stopCountdown();
+    this.stopCountdown(false);
+    this.bar?.stop();
+    this.bar = undefined;
   }
 
   /** Reports a failure: a JSON event with --json, and always one line on stderr. */
   error(code: string, message: string): void {
-    this.stopCountdown();
+    this.stopCountdown(false);
     this.bar?.stop();
     this.bar = undefined;
     if (this.mode === 'json') this.jsonLine({ type: 'error', code, message });
@@ -192,15 +196,21 @@ export class SessionReporter {
     this.out.write(`${this.countdownLine(countdown)}\n`);
   }
 
-  /** Ends a running countdown: its terminal line is finished and the bar, if it was showing, comes back. */
-  private stopCountdown(): void {
+  /** Ends a running countdown: its terminal line is finished and, unless the session is over, the bar comes back if it was showing. */
+  private stopCountdown(resumeBar = true): void {
     const countdown = this.countdown;
     if (!countdown) return;
     this.countdown = undefined;
     clearInterval(countdown.timer);
     if (this.mode !== 'tty') return;
     this.out.write('\n');
-    if (countdown.pausedBar && this.bar) this.bar.start(this.bar.getTotal(), (this.bar as unknown as { value: number }).value ?? 0);
+    if (resumeBar && countdown.pausedBar) this.restartBar();
+  }
+
+  /** Starts the bar again where it stopped, showing what it showed (cli-progress forgets it on stop). */
+  private restartBar(): void {
+    if (!this.bar) return;
+    this.bar.start(this.bar.getTotal(), (this.bar as unknown as { value: number }).value ?? 0, this.barPayload);
   }
 
   private showLink(link: string): void {
@@ -224,7 +234,8 @@ export class SessionReporter {
       },
       Presets.shades_classic,
     );
-    this.bar.start(Math.max(total, 1), 0, { file: '', done: formatBytes(0), size: formatBytes(total), speed: '-', path: PATH_WORDS[this.path], etaText: '--:--' });
+    this.barPayload = { file: '', done: formatBytes(0), size: formatBytes(total), speed: '-', path: PATH_WORDS[this.path], etaText: '--:--' };
+    this.bar.start(Math.max(total, 1), 0, this.barPayload);
   }
 
   /** Counts the bytes since the last progress event on the path that carries them now. */
@@ -255,13 +266,15 @@ export class SessionReporter {
   private progress(totalBytes: number, name: string): void {
     if (!this.bar) return;
     const total = this.bar.getTotal();
-    this.bar.update(totalBytes, {
+    this.barPayload = {
+      ...this.barPayload,
       file: shortName(printableText(name)),
       done: formatBytes(totalBytes),
       speed: this.rate > 0 ? formatRate(this.rate) : '-',
       path: PATH_WORDS[this.path],
       etaText: this.rate > 0 ? formatDuration((total - totalBytes) / this.rate) : '--:--',
-    });
+    };
+    this.bar.update(totalBytes, this.barPayload);
   }
 
   private json(event: SessionEvent): void {
@@ -308,7 +321,7 @@ export class SessionReporter {
       // cli-progress redraws over the last line: print above it.
       this.bar.stop();
       this.out.write(`${text}\n`);
-      this.bar.start(this.bar.getTotal(), (this.bar as unknown as { value: number }).value ?? 0);
+      this.restartBar();
       return;
     }
     this.out.write(`${text}\n`);

@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { sendFiles, type ByteSource } from '../client';
+import { randomBytes } from 'node:crypto';
+import { bytesSource, sendFiles, type ByteSource } from '../client';
 import type { LocalRelay } from '../local/local-relay';
 import { NODE_WS } from '../support/node-client';
 import { startRelayInTheMiddle, type RelayInTheMiddle } from '../support/relay-in-the-middle';
@@ -33,6 +34,8 @@ describe('banguins receive counts down while its relay is away, and Ctrl-C still
   let out: string;
   let stopSender: AbortController;
   let link: string;
+  /** A terminal's `script` still running when a test ends (it failed) is killed, and the CLI in it hangs up with it. */
+  let terminal: ChildProcess | undefined;
 
   beforeAll(async () => {
     relay = await startTestRelay();
@@ -44,28 +47,31 @@ describe('banguins receive counts down while its relay is away, and Ctrl-C still
     stopSender = new AbortController();
     let gotLink!: (link: string) => void;
     const linked = new Promise<string>((resolve) => (gotLink = resolve));
-    // The sender talks to the relay itself; the receiver's link goes through the proxy, which the test closes for good.
+    // The sender talks to the relay itself, slowly (5 chunks a second); the receiver's link goes
+    // through the proxy, which the test closes for good.
     sendFiles({
       relayUrl: relay.url,
       WebSocket: NODE_WS,
-      files: [{ name: 'held.bin', source: heldSource }],
+      files: [{ name: 'slow.bin', source: bytesSource(randomBytes(10_000_000)) }],
+      tuning: { pacingPerSecond: 5 },
       signal: stopSender.signal,
       onEvent: (event) => event.type === 'link' && gotLink(event.link),
     }).catch(() => undefined);
     link = (await linked).replace(/relay=[^&]+/, `relay=${encodeURIComponent(proxy.url)}`);
   });
   afterEach(async () => {
+    if (terminal?.exitCode === null) terminal.kill('SIGKILL');
     stopSender.abort();
     await proxy.close();
     rmSync(out, { recursive: true, force: true });
   });
 
-  it('on a terminal: one line redrawn in place every second, "(gives up in 2:00)" then less; Ctrl-C exits 130', async () => {
+  it('on a terminal, mid-file: the bar gives way to one line redrawn every second, "(gives up in 2:00)" then less; Ctrl-C exits 130', async () => {
     // A real terminal (a pty through util-linux `script`), so the CLI draws as it does for a person.
-    const child = spawn('script', ['-qefc', `'${process.execPath}' '${BIN}' receive '${link}' --out '${out}'`, '/dev/null'], {
+    const child = (terminal = spawn('script', ['-qefc', `'${process.execPath}' '${BIN}' receive '${link}' --out '${out}'`, '/dev/null'], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: cliTestEnv(),
-    });
+    }));
     let screen = '';
     const listeners: Array<() => void> = [];
     child.stdout!.on('data', (data: Buffer) => {
@@ -75,7 +81,8 @@ describe('banguins receive counts down while its relay is away, and Ctrl-C still
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     const onData = (listener: () => void) => listeners.push(listener);
 
-    await waitFor(onData, () => screen.includes('Connected to the sender.'));
+    // The progress bar is up, naming the file.
+    await waitFor(onData, () => screen.includes(' slow.bin |'));
     await proxy.close();
     // Three redraws: 2:00 and two seconds less.
     await waitFor(onData, () => new Set(countdownSeconds(screen)).size >= 3);
@@ -87,6 +94,8 @@ describe('banguins receive counts down while its relay is away, and Ctrl-C still
     child.stdin!.write('\x03');
     expect(await exited).toBe(130);
     expect(screen).toContain('banguins: the receiver cancelled');
+    // The bar never came back without its fields (cli-progress forgets them when it stops).
+    expect(screen).not.toContain('{file}');
   });
 
   it('without a terminal: a line with the time left; Ctrl-C exits 130', async () => {
