@@ -20,7 +20,7 @@ function countdownSeconds(text: string): number[] {
   return [...text.matchAll(/\(gives up in (\d+):(\d\d)\)/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
 }
 
-/** Resolves once `read()` satisfies `done` (looked at on every chunk of output `onData` reports). */
+/** Resolves once `done()` holds (looked at now and on every chunk of output `onData` reports). */
 function waitFor(onData: (listener: () => void) => void, done: () => boolean): Promise<void> {
   return new Promise((resolve) => {
     if (done()) resolve();
@@ -66,36 +66,52 @@ describe('banguins receive counts down while its relay is away, and Ctrl-C still
     rmSync(out, { recursive: true, force: true });
   });
 
-  it('on a terminal, mid-file: the bar gives way to one line redrawn every second, "(gives up in 2:00)" then less; Ctrl-C exits 130', async () => {
-    // A real terminal (a pty through util-linux `script`), so the CLI draws as it does for a person.
+  /** `banguins receive` of the link in a real terminal (a pty through util-linux `script`), drawing as it does for a person. */
+  function receiveInTerminal() {
     const child = (terminal = spawn('script', ['-qefc', `'${process.execPath}' '${BIN}' receive '${link}' --out '${out}'`, '/dev/null'], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: cliTestEnv(),
     }));
-    let screen = '';
+    const shown = { screen: '' };
     const listeners: Array<() => void> = [];
     child.stdout!.on('data', (data: Buffer) => {
-      screen += data.toString();
+      shown.screen += data.toString();
       for (const listener of listeners) listener();
     });
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    const onData = (listener: () => void) => listeners.push(listener);
+    return {
+      shown,
+      exited: new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code))),
+      /** Resolves once what the terminal shows satisfies `done`. */
+      until: (done: (screen: string) => boolean) => waitFor((listener) => listeners.push(listener), () => done(shown.screen)),
+      pressCtrlC: () => child.stdin!.write('\x03'),
+    };
+  }
 
+  it('on a terminal, mid-file: the bar gives way to one line redrawn every second, "(gives up in 2:00)" then less; Ctrl-C exits 130', async () => {
+    const tty = receiveInTerminal();
     // The progress bar is up, naming the file.
-    await waitFor(onData, () => screen.includes(' slow.bin |'));
+    await tty.until((screen) => screen.includes(' slow.bin |'));
     await proxy.close();
     // Three redraws: 2:00 and two seconds less.
-    await waitFor(onData, () => new Set(countdownSeconds(screen)).size >= 3);
-    const seconds = countdownSeconds(screen);
+    await tty.until((screen) => new Set(countdownSeconds(screen)).size >= 3);
+    const seconds = countdownSeconds(tty.shown.screen);
     expect(seconds[0]).toBe(120);
     expect(seconds.every((s, i) => i === 0 || s <= seconds[i - 1]!)).toBe(true);
-    expect(screen).toContain('\r\x1b[2KConnection to the relay lost, reconnecting... (gives up in 1:59)');
+    expect(tty.shown.screen).toContain('\r\x1b[2KConnection to the relay lost, reconnecting... (gives up in 1:59)');
 
-    child.stdin!.write('\x03');
-    expect(await exited).toBe(130);
-    expect(screen).toContain('banguins: the receiver cancelled');
+    tty.pressCtrlC();
+    expect(await tty.exited).toBe(130);
+    expect(tty.shown.screen).toContain('banguins: the receiver cancelled');
     // The bar never came back without its fields (cli-progress forgets them when it stops).
-    expect(screen).not.toContain('{file}');
+    expect(tty.shown.screen).not.toContain('{file}');
+  });
+
+  it('on a terminal, mid-file with no wait: Ctrl-C exits 130 (the bar stops with the session and keeps nothing running)', async () => {
+    const tty = receiveInTerminal();
+    await tty.until((screen) => screen.includes(' slow.bin |'));
+    tty.pressCtrlC();
+    expect(await tty.exited).toBe(130);
+    expect(tty.shown.screen).toContain('banguins: the receiver cancelled');
   });
 
   it('without a terminal: a line with the time left; Ctrl-C exits 130', async () => {
