@@ -27,6 +27,7 @@ const UNIT_TESTS = [
   'printable-text',
   'reconnect-backoff',
   'safe-file-name',
+  'time-left',
   'web-blob-source',
   'web-config',
   'web-error-text',

@@ -104,6 +104,7 @@ async function receiveUnderLock(link: string, pairing: ReturnType<typeof parsePa
       },
     });
   } finally {
+    reporter.end();
     // A kill never gets here, so its state stays; an ended receive (done, cancelled, failed) has no use for it.
     await removeReceiveState(stateFile);
   }

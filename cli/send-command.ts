@@ -37,6 +37,7 @@ export async function runSend(paths: readonly string[], options: SendCommandOpti
       ...(await directPathOptions(options.path ?? DIRECT_BY_DEFAULT, (reason) => reporter.notice(reason))),
     });
   } finally {
+    reporter.end();
     await Promise.all(opened.map((f) => f.close().catch(() => undefined)));
   }
 }

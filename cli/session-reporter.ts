@@ -3,6 +3,7 @@ import type { SessionEvent } from '../client';
 import type { TransferPath } from '../client/direct/direct-link';
 import { formatBytes, formatRate } from '../client/byte-units';
 import { escapeUnsafeInJson, printableText } from '../client/printable-text';
+import { COUNTDOWN_TICK_MS, formatTimeLeft } from '../client/time-left';
 import { formatDuration } from './human-units';
 import { terminalQrCode } from './terminal-qr-code';
 
@@ -16,6 +17,20 @@ export function reportModeFor(json: boolean, stdout: NodeJS.WriteStream = proces
 }
 
 const PROGRESS_JSON_INTERVAL_MS = 250;
+
+/** Without a terminal, a wait's countdown prints a line when it enters a new step of this many seconds (2:00, 1:50, ...). */
+const PLAIN_COUNTDOWN_STEP_S = 10;
+
+/** A wait being counted down: what it says, until when, and how it is drawn. */
+interface Countdown {
+  readonly text: string;
+  readonly givesUpAt: number;
+  readonly timer: ReturnType<typeof setInterval>;
+  /** Plain lines: the step last printed. */
+  lastStep?: number;
+  /** Terminal: the bar stopped for the countdown's line, started again after it. */
+  readonly pausedBar: boolean;
+}
 
 /** How the progress line names each path. */
 const PATH_WORDS: Record<TransferPath, string> = { direct: 'direct', relay: 'through the relay' };
@@ -47,6 +62,10 @@ export class SessionReporter {
   /** Bytes counted on each path (from the progress events), for the closing line. */
   private readonly bytesByPath: Record<TransferPath, number> = { direct: 0, relay: 0 };
   private lastTotalBytes = 0;
+  /** The wait being counted down, while the session is interrupted. */
+  private countdown?: Countdown;
+  /** What the bar showed last (file, bytes, rate...), to show again when it starts again after a line. */
+  private barPayload: Record<string, string> = {};
 
   constructor(
     private readonly mode: ReportMode,
@@ -66,6 +85,8 @@ export class SessionReporter {
       this.sample(event.totalBytes);
     }
     if (event.type === 'path') this.path = event.path;
+    // A wait ends with anything but a word about the path or a warning (those can come during it).
+    if (event.type !== 'path' && event.type !== 'warning') this.stopCountdown();
     if (this.mode === 'json') {
       this.json(event);
       return;
@@ -92,7 +113,7 @@ export class SessionReporter {
         if (this.mode === 'plain') this.line(`${this.role === 'send' ? 'Sent' : 'Received'} ${this.nameOf(event.fileIndex, event.name)} (${formatBytes(event.size)})`);
         return;
       case 'interrupted':
-        this.line(event.reason === 'own-socket' ? 'Connection to the relay lost, reconnecting...' : 'The other side dropped, waiting for it to come back...');
+        this.startCountdown(event.reason === 'own-socket' ? 'Connection to the relay lost, reconnecting...' : 'The other side dropped, waiting for it to come back...', event.givesUpAt);
         return;
       case 'resumed':
         this.line('Resumed.');
@@ -126,12 +147,70 @@ export class SessionReporter {
     else this.line(text);
   }
 
+  /** The session ended (however): a countdown still running stops and its line ends, and the bar stops where it was. */
+  end(): void {
+    this.stopCountdown(false);
+    this.bar?.stop();
+    this.bar = undefined;
+  }
+
   /** Reports a failure: a JSON event with --json, and always one line on stderr. */
   error(code: string, message: string): void {
+    this.stopCountdown(false);
     this.bar?.stop();
     this.bar = undefined;
     if (this.mode === 'json') this.jsonLine({ type: 'error', code, message });
     process.stderr.write(`banguins: ${printableText(message)}\n`);
+  }
+
+  /**
+   * Shows `text` with the time left until `givesUpAt`: on a terminal one line redrawn in place every
+   * second (the bar stops meanwhile), otherwise a line at the start and one per 10 s step. --json
+   * has the deadline in the event itself.
+   */
+  private startCountdown(text: string, givesUpAt: number): void {
+    if (this.mode === 'json') return;
+    const pausedBar = this.bar !== undefined;
+    this.bar?.stop();
+    const timer = setInterval(() => this.drawCountdown(), COUNTDOWN_TICK_MS);
+    // The session's end stops it; nothing waits for it.
+    timer.unref?.();
+    this.countdown = { text, givesUpAt, timer, pausedBar };
+    this.drawCountdown();
+  }
+
+  private countdownLine(countdown: Countdown): string {
+    return printableText(`${countdown.text} (gives up in ${formatTimeLeft(countdown.givesUpAt)})`);
+  }
+
+  private drawCountdown(): void {
+    const countdown = this.countdown;
+    if (!countdown) return;
+    if (this.mode === 'tty') {
+      this.out.write(`\r\x1b[2K${this.countdownLine(countdown)}`);
+      return;
+    }
+    const step = Math.ceil(Math.max(0, countdown.givesUpAt - Date.now()) / 1000 / PLAIN_COUNTDOWN_STEP_S);
+    if (step === countdown.lastStep) return;
+    countdown.lastStep = step;
+    this.out.write(`${this.countdownLine(countdown)}\n`);
+  }
+
+  /** Ends a running countdown: its terminal line is finished and, unless the session is over, the bar comes back if it was showing. */
+  private stopCountdown(resumeBar = true): void {
+    const countdown = this.countdown;
+    if (!countdown) return;
+    this.countdown = undefined;
+    clearInterval(countdown.timer);
+    if (this.mode !== 'tty') return;
+    this.out.write('\n');
+    if (resumeBar && countdown.pausedBar) this.restartBar();
+  }
+
+  /** Starts the bar again where it stopped, showing what it showed (cli-progress forgets it on stop). */
+  private restartBar(): void {
+    if (!this.bar) return;
+    this.bar.start(this.bar.getTotal(), (this.bar as unknown as { value: number }).value ?? 0, this.barPayload);
   }
 
   private showLink(link: string): void {
@@ -155,7 +234,8 @@ export class SessionReporter {
       },
       Presets.shades_classic,
     );
-    this.bar.start(Math.max(total, 1), 0, { file: '', done: formatBytes(0), size: formatBytes(total), speed: '-', path: PATH_WORDS[this.path], etaText: '--:--' });
+    this.barPayload = { file: '', done: formatBytes(0), size: formatBytes(total), speed: '-', path: PATH_WORDS[this.path], etaText: '--:--' };
+    this.bar.start(Math.max(total, 1), 0, this.barPayload);
   }
 
   /** Counts the bytes since the last progress event on the path that carries them now. */
@@ -186,13 +266,15 @@ export class SessionReporter {
   private progress(totalBytes: number, name: string): void {
     if (!this.bar) return;
     const total = this.bar.getTotal();
-    this.bar.update(totalBytes, {
+    this.barPayload = {
+      ...this.barPayload,
       file: shortName(printableText(name)),
       done: formatBytes(totalBytes),
       speed: this.rate > 0 ? formatRate(this.rate) : '-',
       path: PATH_WORDS[this.path],
       etaText: this.rate > 0 ? formatDuration((total - totalBytes) / this.rate) : '--:--',
-    });
+    };
+    this.bar.update(totalBytes, this.barPayload);
   }
 
   private json(event: SessionEvent): void {
@@ -229,11 +311,17 @@ export class SessionReporter {
 
   private line(raw: string): void {
     const text = printableText(raw);
+    if (this.countdown && this.mode === 'tty') {
+      // Above the countdown's line, which is drawn again under it.
+      this.out.write(`\r\x1b[2K${text}\n`);
+      this.drawCountdown();
+      return;
+    }
     if (this.bar) {
       // cli-progress redraws over the last line: print above it.
       this.bar.stop();
       this.out.write(`${text}\n`);
-      this.bar.start(this.bar.getTotal(), (this.bar as unknown as { value: number }).value ?? 0);
+      this.restartBar();
       return;
     }
     this.out.write(`${text}\n`);

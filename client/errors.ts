@@ -60,10 +60,24 @@ export class PeerGoneError extends BanguinsError {
   }
 }
 
-/** A whole file's SHA-256 differs from the one announced in the manifest. */
+/** Which file an error is about: its index in the manifest, and its name as this side shows it. */
+export interface FileRef {
+  readonly index: number;
+  readonly name: string;
+}
+
+/**
+ * A whole file's SHA-256 or size differs from the one announced in the manifest (the receiver
+ * refused it, saved nothing and told the sender, which fails with this too), or the receiver's
+ * receipt does not match the files sent. `file` names the file when one is known.
+ */
 export class HashMismatchError extends BanguinsError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The damaged file, when the error is about one. */
+  readonly file?: FileRef;
+
+  constructor(message: string, options?: { cause?: unknown; file?: FileRef }) {
     super('HashMismatch', message, options);
+    if (options?.file) this.file = options.file;
   }
 }
 

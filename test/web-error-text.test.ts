@@ -32,6 +32,13 @@ describe('describeError: what the page tells a person', () => {
     { name: 'PairingRefusedError', error: new PairingRefusedError('x'), role: 'receive', paired: false, expected: /^This link was refused/ },
     { name: 'BadLinkError', error: new BadLinkError('x'), role: 'receive', paired: false, expected: /^This link is incomplete or damaged/ },
     { name: 'HashMismatchError', error: new HashMismatchError('x'), role: 'receive', paired: true, expected: /^A file arrived damaged \(its checksum does not match\), so it was not saved/ },
+    {
+      name: 'HashMismatchError naming its file',
+      error: new HashMismatchError('photo.jpg arrived damaged (its SHA-256 differs from the one announced); nothing was saved; send it again', { file: { index: 0, name: 'photo.jpg' } }),
+      role: 'receive',
+      paired: true,
+      expected: /^photo\.jpg arrived damaged \(its SHA-256 differs from the one announced\); nothing was saved; send it again\.$/,
+    },
     { name: 'TimeoutError', error: new TimeoutError('x'), role: 'send', paired: true, expected: /^The receiver stopped answering/ },
     { name: 'CancelledError', error: new CancelledError('the sender cancelled'), role: 'receive', paired: true, expected: /^The transfer was cancelled \(the sender cancelled\)/ },
     // The client's own code for it, once it has one.

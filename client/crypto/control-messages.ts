@@ -21,8 +21,12 @@ export type ControlMessage =
       /** This side can open a direct WebRTC path: only then does the sender offer one (a page without it would wait out the offer). */
       readonly direct?: boolean;
     }
-  /** The transfer stops; `reason` is one line for a person; `code` says why when a program must know. */
-  | { readonly t: 'cancel'; readonly reason: string; readonly code?: CancelCode }
+  /**
+   * The transfer stops; `reason` is one line for a person; `code` says why when a program must know.
+   * With `code: 'damaged'`, `file` is the index (in the manifest) of the file the receiver refused
+   * because its bytes did not match the SHA-256 or size announced: the sender names it by its own name.
+   */
+  | { readonly t: 'cancel'; readonly reason: string; readonly code?: CancelCode; readonly file?: number }
   /** The sender saw the last success ack and every file's receipt; the receiver may leave. */
   | { readonly t: 'bye' }
   /**
@@ -53,7 +57,9 @@ export type RtcSignal =
 /** Why a peer cancelled, for the cases a program tells apart. */
 export type CancelCode =
   /** The sender is already sending to another receiver (the link is in use by another device). */
-  'in-use';
+  | 'in-use'
+  /** The receiver refused a file that arrived damaged (its SHA-256 or size is not the one announced); `file` says which. */
+  | 'damaged';
 
 /** The longest session id, proof or digest a control message may carry. */
 const MAX_TOKEN_CHARS = 64;
@@ -113,9 +119,7 @@ export async function openControl(key: CryptoKey, text: string | undefined): Pro
       ...(m.direct === true ? { direct: true } : {}),
     };
   }
-  if (m.t === 'cancel') {
-    return { t: 'cancel', reason: typeof m.reason === 'string' ? m.reason.slice(0, MAX_REASON_CHARS) : 'cancelled', ...(m.code === 'in-use' ? { code: m.code } : {}) };
-  }
+  if (m.t === 'cancel') return cancelMessage(m);
   if (m.t === 'bye') return { t: 'bye' };
   if (m.t === 'receipt') {
     const digest = token(m.digest);
@@ -124,6 +128,15 @@ export async function openControl(key: CryptoKey, text: string | undefined): Pro
   }
   if (m.t === 'rtc') return rtcSignal(m);
   return undefined;
+}
+
+/** Checks a cancel's fields: the reason cut to MAX_REASON_CHARS; a `damaged` code only with a file index (else a plain cancel). */
+function cancelMessage(m: Record<string, unknown>): ControlMessage {
+  const reason = typeof m.reason === 'string' ? m.reason.slice(0, MAX_REASON_CHARS) : 'cancelled';
+  if (m.code === 'in-use') return { t: 'cancel', reason, code: 'in-use' };
+  const file = m.file;
+  if (m.code === 'damaged' && typeof file === 'number' && Number.isInteger(file) && file >= 0 && file < MAX_RECEIPT_FILES) return { t: 'cancel', reason, code: 'damaged', file };
+  return { t: 'cancel', reason };
 }
 
 /** Checks an rtc control message's fields: bounded strings and integers, unknown fields dropped. */

@@ -7,8 +7,8 @@ export interface PeerPresenceOptions {
   readonly peerRole: string;
   /** Sends a hello to the peer's last known connection (errors are the caller's to swallow). */
   readonly probe: () => void;
-  /** The peer was declared away (emit "interrupted"). */
-  readonly onAway: () => void;
+  /** The peer was declared away (emit "interrupted"): the session gives up at `givesUpAt` (a Date.now() time), `windowMs` from now, unless it comes back. */
+  readonly onAway: (givesUpAt: number, windowMs: number) => void;
   /** The peer did not come back in time: the session fails with this error. */
   readonly onGiveUp: (error: PeerGoneError) => void;
   /** How long the peer may stay away. @default 120000 */
@@ -64,11 +64,11 @@ export class PeerPresence {
   private goAway(): void {
     if (this.away || this.ended) return;
     this.away = true;
-    this.options.onAway();
+    const limit = this.options.resumeTimeoutMs ?? SESSION_TIMING.peerTimeoutMs;
+    this.options.onAway(Date.now() + limit, limit);
     // The error may be stale (about a connection the peer already replaced): ask the peer we know to answer.
     this.options.probe();
     this.probeTimer = setInterval(() => (this.away ? this.options.probe() : undefined), SESSION_TIMING.probeIntervalMs);
-    const limit = this.options.resumeTimeoutMs ?? SESSION_TIMING.peerTimeoutMs;
     this.resumeTimer = setTimeout(
       () =>
         this.options.onGiveUp(

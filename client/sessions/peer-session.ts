@@ -88,7 +88,7 @@ export abstract class PeerSession {
     this.presence = new PeerPresence({
       peerRole: this.peerRole,
       probe: () => void this.sayHello(false, 'proof-only').catch(() => undefined),
-      onAway: () => this.emit({ type: 'interrupted', reason: 'peer-gone' }),
+      onAway: (givesUpAt, windowMs) => this.emit({ type: 'interrupted', reason: 'peer-gone', givesUpAt, givesUpInMs: windowMs }),
       onGiveUp: (error) => this.latch.fail(error),
       resumeTimeoutMs: base.resumeTimeoutMs,
     });
@@ -344,11 +344,19 @@ export abstract class PeerSession {
 
   /** The user aborted: tell the peer, and fail with "the sender/receiver cancelled". */
   private cancel(): void {
-    // The socket closes once the session ends: let the cancel go first, and reach the relay before the close does.
-    this.farewell = this.sendControl({ t: 'cancel', reason: USER_CANCEL_REASON })
+    this.sayFarewell({ t: 'cancel', reason: USER_CANCEL_REASON });
+    this.latch.fail(new CancelledError(`the ${this.role} cancelled`));
+  }
+
+  /**
+   * Sends the session's last control message (a cancel, a refusal): the socket closes once the
+   * session ends, so the session waits for it to go, and SESSION_TIMING.farewellGraceMs more for the
+   * relay to forward it before the close reaches the relay.
+   */
+  protected sayFarewell(message: ControlMessage): void {
+    this.farewell ??= this.sendControl(message)
       .then(() => new Promise<void>((resolve) => setTimeout(resolve, SESSION_TIMING.farewellGraceMs)))
       .catch(() => undefined);
-    this.latch.fail(new CancelledError(`the ${this.role} cancelled`));
   }
 }
 

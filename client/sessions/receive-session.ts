@@ -16,7 +16,8 @@ import { receiptDigest } from '../crypto/receipt';
 import { describeRelayError, reactToRelayError, staleLinkError } from '../transport/relay-error-codes';
 import { deriveSessionKeys, randomBytes, Sealer } from '../crypto/session-crypto';
 import { createSha256, type HasherFactory } from '../crypto/sha256';
-import { openChunk, StreamReceiver } from '../streams/stream-receiver';
+import { DamagedStreamError, openChunk, StreamReceiver } from '../streams/stream-receiver';
+import { damagedFileError } from './damaged-file';
 import { resolveTuning, SESSION_TIMING, type ProtocolTuning } from '../tuning';
 import { acknowledgeFrame, type IncomingFrame } from '../transport/wire-frames';
 import type { TransferPath } from '../direct/direct-link';
@@ -154,7 +155,7 @@ class ReceiveSession extends PeerSession {
       WebSocket: this.options.WebSocket,
       qrhash: this.keys.qrhash,
       onFrame: (frame) => void this.onFrame(frame).catch((error: Error) => this.latch.fail(error)),
-      onDisconnected: () => this.emit({ type: 'interrupted', reason: 'own-socket' }),
+      onDisconnected: (givesUpAt, windowMs) => this.emit({ type: 'interrupted', reason: 'own-socket', givesUpAt, givesUpInMs: windowMs }),
       onReconnected: () => {
         if (this.paired) this.presence.awaitAnswer();
         void this.sayHello(false).then(() => this.emit({ type: 'resumed' }));
@@ -258,7 +259,9 @@ class ReceiveSession extends PeerSession {
       this.current = receiver;
       // Tell the sender what the earlier process left on disk: it resends the rest.
       if (resumed) receiver.sendStatus();
-      await this.latch.race(receiver.finished);
+      await this.latch.race(receiver.finished).catch((error: unknown) => {
+        throw this.refuseIfDamaged(error, file.index, files);
+      });
       await this.latch.race(sink.commit());
       sinks.pop();
       doneBytes += file.size;
@@ -271,6 +274,18 @@ class ReceiveSession extends PeerSession {
     this.finishStream(previous);
     previous.sendSuccess();
     this.current = undefined;
+  }
+
+  /**
+   * A file whose bytes differ from the manifest's SHA-256 or size: the sender hears at once, in a
+   * sealed cancel naming the file by its index (code `damaged`), and the session fails with an error
+   * naming the file as it would have been saved. Any other error goes on as it is.
+   */
+  private refuseIfDamaged(error: unknown, index: number, files: readonly IncomingFile[]): unknown {
+    if (!(error instanceof DamagedStreamError)) return error;
+    const refusal = damagedFileError(index, files.map((f) => f.name), error);
+    this.sayFarewell({ t: 'cancel', reason: refusal.message, code: 'damaged', file: index });
+    return refusal;
   }
 
   private startStream(file: IncomingFile, manifest: Manifest, sink: ByteSink, resumed: ReceiveResumePoint | undefined, onProgress: (bytes: number) => void): StreamReceiver {

@@ -19,6 +19,7 @@ import { canFragmentMessages, RelayConnection } from '../transport/relay-connect
 import { checkHelloProof, derivePairKey } from '../crypto/peer-proof';
 import { PeerSession, type PeerSessionOptions } from './peer-session';
 import { receiptDigest } from '../crypto/receipt';
+import { refusedAsDamagedError } from './damaged-file';
 import { deriveSessionKeys, randomBytes, Sealer, SECRET_BYTES } from '../crypto/session-crypto';
 import { createSha256, type HasherFactory } from '../crypto/sha256';
 import { StreamSender } from '../streams/stream-sender';
@@ -157,7 +158,7 @@ class SendSession extends PeerSession {
         WebSocket: this.options.WebSocket,
         qrhash: this.keys.qrhash,
         onFrame: (frame) => void this.onFrame(frame).catch((error: Error) => this.latch.fail(error)),
-        onDisconnected: () => this.onOwnSocketDropped(),
+        onDisconnected: (givesUpAt, windowMs) => this.onOwnSocketDropped(givesUpAt, windowMs),
         onReconnected: () => void this.onReconnected(),
         // The link names our connection id: before a receiver opened it, the socket stays as it is.
         mayRenew: () => this.peerSession !== undefined,
@@ -289,7 +290,10 @@ class SendSession extends PeerSession {
     if (control.t === 'hello') return this.onHello(from, control);
     if (from !== this.peerId) return;
     this.peerActive();
-    if (control.t === 'cancel') this.latch.fail(new CancelledError(`the receiver cancelled: ${control.reason}`));
+    if (control.t === 'cancel') {
+      // Sealed with the receiver's key and from our receiver's connection: a relay cannot forge it.
+      this.latch.fail(control.code === 'damaged' && control.file !== undefined ? refusedAsDamagedError(control.file, this.fileNames) : new CancelledError(`the receiver cancelled: ${control.reason}`));
+    }
     if (control.t === 'receipt') await this.onReceipt(control.files, control.digest);
     if (control.t === 'rtc') await this.direct?.handleSignal(control);
   }
@@ -437,12 +441,12 @@ class SendSession extends PeerSession {
     this.current?.resume();
   }
 
-  private onOwnSocketDropped(): void {
+  private onOwnSocketDropped(givesUpAt: number, windowMs: number): void {
     if (this.peerSession === undefined) {
       this.latch.fail(new RelayUnreachableError('lost the relay connection before a receiver opened the link: run send again for a new link'));
       return;
     }
-    this.emit({ type: 'interrupted', reason: 'own-socket' });
+    this.emit({ type: 'interrupted', reason: 'own-socket', givesUpAt, givesUpInMs: windowMs });
   }
 
   /** Our socket is back under a new id: tell the receiver where we are now (the Request re-pairs us at the relay). */

@@ -20,8 +20,12 @@ export type SessionEvent =
     }
   /** One file arrived whole and verified. */
   | { readonly type: 'file-done'; readonly fileIndex: number; readonly name: string; readonly size: number; readonly sha256: string }
-  /** Our socket dropped, or the peer's; the session waits for the connection to come back. */
-  | { readonly type: 'interrupted'; readonly reason: 'own-socket' | 'peer-gone' }
+  /**
+   * Our socket dropped, or the peer's; the session waits for the connection to come back, and gives
+   * up at `givesUpAt` (a Date.now() time, `givesUpInMs` after the event) unless it does: a UI counts
+   * down to it ("Reconnecting... (gives up in 1:45)").
+   */
+  | { readonly type: 'interrupted'; readonly reason: 'own-socket' | 'peer-gone'; readonly givesUpAt: number; readonly givesUpInMs: number }
   /** The path that carries the chunks changed: a direct WebRTC data channel opened, or it closed and the relay carries them again. */
   | { readonly type: 'path'; readonly path: TransferPath }
   /**

@@ -7,6 +7,16 @@ import type { Hasher } from '../crypto/sha256';
 import type { ProtocolTuning } from '../tuning';
 import type { AcknowledgeMessage, TransferMessage } from '../../protocol/frames';
 
+/** A whole stream's bytes differ from the size or SHA-256 the manifest announced; `damage` says how, in words. */
+export class DamagedStreamError extends HashMismatchError {
+  constructor(
+    readonly fileid: string,
+    readonly damage: string,
+  ) {
+    super(`${fileid}: ${damage}`);
+  }
+}
+
 /**
  * A Transfer as the receiver takes it: from the relay (base64 `data`), or rebuilt from the direct
  * path's binary pieces (client/direct/chunk-pieces.ts), which carry the sealed bytes themselves in
@@ -82,7 +92,7 @@ export class StreamReceiver {
   duplicateChunks = 0;
   /** The SHA-256 of the bytes written, once the whole stream is written and verified. */
   writtenSha256?: Uint8Array;
-  /** Resolves when the whole stream is written and verified; rejects with HashMismatchError. */
+  /** Resolves when the whole stream is written and verified; rejects with DamagedStreamError. */
   readonly finished: Promise<void>;
 
   constructor(private readonly options: StreamReceiverOptions) {
@@ -253,11 +263,11 @@ export class StreamReceiver {
     const { expectedSize, expectedSha256, fileid } = this.options;
     const digest = this.options.hasher.digest();
     if (expectedSize !== undefined && expectedSize !== this.bytesWritten) {
-      this.fail(new HashMismatchError(`${fileid}: received ${this.bytesWritten} bytes, the manifest announced ${expectedSize}`));
+      this.fail(new DamagedStreamError(fileid, `${this.bytesWritten} bytes arrived, not the ${expectedSize} announced`));
       return;
     }
     if (expectedSha256 && !bytesEqual(digest, expectedSha256)) {
-      this.fail(new HashMismatchError(`${fileid}: the file's SHA-256 differs from the one the sender announced`));
+      this.fail(new DamagedStreamError(fileid, 'its SHA-256 differs from the one announced'));
       return;
     }
     this.writtenSha256 = digest;

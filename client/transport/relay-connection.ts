@@ -24,8 +24,11 @@ export interface RelayConnectionOptions {
   readonly qrhash: string;
   /** Every frame other than the Connect answer. */
   readonly onFrame: (frame: IncomingFrame) => void;
-  /** The socket dropped; the connection is trying to come back. */
-  readonly onDisconnected?: () => void;
+  /**
+   * The socket dropped; the connection is trying to come back until `givesUpAt` (a Date.now()
+   * time), `windowMs` (reconnectWindowMs) from now, and then reports onFatal.
+   */
+  readonly onDisconnected?: (givesUpAt: number, windowMs: number) => void;
   /** A new socket is up and registered, under a new connection id. */
   readonly onReconnected?: (connectionId: string) => void;
   /** The relay could not be reached again within `reconnectWindowMs`. */
@@ -72,6 +75,12 @@ export class RelayConnection {
   /** When this connection last sent a frame (any frame resets API Gateway's idle timer). */
   private lastSentAt = Date.now();
   private connectionId?: string;
+  /** When the reconnection after the last drop gives up (Date.now() time). */
+  private reconnectDeadline = 0;
+  /** The socket of an attempt under way, not yet registered: close() closes it too. */
+  private attempting?: WebSocketLike;
+  /** Ends the reconnection's wait between two attempts (close() calls it). */
+  private wakeReconnect?: () => void;
 
   constructor(private readonly options: RelayConnectionOptions) {}
 
@@ -167,6 +176,15 @@ export class RelayConnection {
     clearTimeout(this.renewal);
     this.draining?.close(1000, 'done');
     this.socket?.close(1000, 'done');
+    // A reconnection under way stops now, not after its wait or its attempt's timeout (a cancel during it ends the process at once).
+    this.wakeReconnect?.();
+    if (this.attempting && this.attempting !== this.socket) {
+      try {
+        this.attempting.close(1000, 'done');
+      } catch {
+        // The attempt's socket may not be open yet.
+      }
+    }
   }
 
   /** Replaces the socket renewAfterMs after it registered (the next one too, and so on). */
@@ -254,6 +272,7 @@ export class RelayConnection {
         fail(error instanceof Error ? error.message : String(error));
         return;
       }
+      this.attempting = socket;
       socket.onopen = () => socket.send(connectFrame(qrhash));
       socket.onerror = (event) => fail(describeSocketError(event));
       socket.onclose = (event) => {
@@ -295,14 +314,16 @@ export class RelayConnection {
   private onDrop(): void {
     if (this.closing) return;
     this.connectionId = undefined;
-    this.options.onDisconnected?.();
+    const windowMs = this.options.reconnectWindowMs ?? SESSION_TIMING.peerTimeoutMs;
+    this.reconnectDeadline = Date.now() + windowMs;
+    this.options.onDisconnected?.(this.reconnectDeadline, windowMs);
     // A renewal already opening a socket becomes the reconnection: two attempts at once would leave one socket orphaned.
     if (this.renewing) this.droppedWhileRenewing = true;
     else void this.reconnect();
   }
 
   private async reconnect(): Promise<void> {
-    const deadline = Date.now() + (this.options.reconnectWindowMs ?? SESSION_TIMING.peerTimeoutMs);
+    const deadline = this.reconnectDeadline;
     const backoff = new ReconnectBackoff(Math.random, this.options.throttledReconnectCeilingMs);
     let lastError: unknown;
     while (!this.closing && Date.now() < deadline) {
@@ -320,7 +341,7 @@ export class RelayConnection {
         if (error instanceof RelayKeyRefusedError) break;
         // A 429 on the handshake: the relay (or the account) is refusing new connections; wait longer.
         const throttled = error instanceof Error && /Unexpected server response: 429\b/.test(error.message);
-        await new Promise((resolve) => setTimeout(resolve, backoff.nextDelayMs(throttled)));
+        await this.waitBeforeRetry(Math.min(backoff.nextDelayMs(throttled), Math.max(0, deadline - Date.now())));
       }
     }
     if (this.closing) return;
@@ -330,6 +351,17 @@ export class RelayConnection {
     }
     const reason = lastError instanceof Error ? lastError.message : 'no reconnection in time';
     this.options.onFatal(new RelayUnreachableError(`lost the relay and could not reconnect: ${reason}`, { withRelayKey: relayKeyOf(this.options.url) !== undefined }));
+  }
+
+  /** Waits `ms` between two reconnection attempts, or less when close() comes first. */
+  private waitBeforeRetry(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => resolve(), ms);
+      this.wakeReconnect = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => (this.wakeReconnect = undefined));
   }
 }
 

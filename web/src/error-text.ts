@@ -1,4 +1,4 @@
-import { BanguinsError, RelayUnreachableError } from '../../client';
+import { BanguinsError, HashMismatchError, RelayUnreachableError } from '../../client';
 import { printableText } from '../../client/printable-text';
 import { CameraError } from './qr-scanner';
 import { PageConfigError } from './config';
@@ -41,6 +41,8 @@ export function describeError(error: unknown, context: ErrorContext): string {
     case 'BadLink':
       return `This link is incomplete or damaged. Copy the whole link, or scan the code again (${detail}).`;
     case 'HashMismatch':
+      // A refused file: the message names it (as saved here, or the sender's own name) and says what to do.
+      if (error instanceof HashMismatchError && error.file) return `${detail}.`;
       return `A file arrived damaged (its checksum does not match), so it was not saved. Try again (${detail}).`;
     case 'Timeout':
       return `The ${other} stopped answering. Try again (${detail}).`;

@@ -5,6 +5,7 @@ import { directoryPicker, directorySink, downloadSink, type PickedDirectory, typ
 import { describeError } from './error-text';
 import { FileListView } from './file-list-view';
 import { PathLine } from './path-line';
+import { StatusCountdown } from './status-countdown';
 import { sessionMarker } from './session-marks';
 import { formatFileCount } from './format';
 import { setError, setStatus, showScreens, type PageElements } from './page-elements';
@@ -27,7 +28,7 @@ export interface ReceiveFlowOptions {
 
 /**
  * Receives the files of a pairing link: per-file progress, rate and time left, each file saved
- * through a download once its hash is checked, "Reconnecting…" while a socket is down, and a
+ * through a download once its hash is checked, "Reconnecting… (gives up in 1:45)" while a socket or the other side is away, and a
  * plain sentence if it fails. Resolves when the transfer ends, whatever the outcome.
  */
 export async function runReceiveFlow({ elements, pathOptions, link }: ReceiveFlowOptions): Promise<void> {
@@ -63,9 +64,12 @@ export async function runReceiveFlow({ elements, pathOptions, link }: ReceiveFlo
 
   const pathLine = new PathLine(elements.pathLine);
   const mark = sessionMarker();
+  const countdown = new StatusCountdown(elements);
   const onEvent = (event: SessionEvent): void => {
     pathLine.onEvent(event);
     mark(event);
+    // A wait ends with any news but a path change or a warning (those can come during it).
+    if (event.type !== 'path' && event.type !== 'warning') countdown.stop();
     switch (event.type) {
       case 'paired':
         paired = true;
@@ -83,7 +87,7 @@ export async function runReceiveFlow({ elements, pathOptions, link }: ReceiveFlo
         list.progress(event.fileIndex, event.bytes);
         return;
       case 'interrupted':
-        setStatus(elements, event.reason === 'own-socket' ? 'Connection lost. Reconnecting…' : 'The sender lost its connection. Waiting for it to come back…', true);
+        countdown.start(event.reason === 'own-socket' ? 'Connection lost. Reconnecting…' : 'The sender lost its connection. Waiting for it to come back…', event.givesUpAt);
         return;
       case 'warning':
         setStatus(elements, event.message, true);
@@ -103,6 +107,7 @@ export async function runReceiveFlow({ elements, pathOptions, link }: ReceiveFlo
   try {
     await receiveFiles({ link, WebSocket: WebSocket as unknown as WebSocketConstructor, openSink, accept, onEvent, signal: aborter.signal, ...pathOptions });
   } catch (error) {
+    countdown.stop();
     if (aborter.signal.aborted) {
       setStatus(elements, 'Cancelled.');
       list.failUnfinished('Cancelled');
@@ -112,6 +117,7 @@ export async function runReceiveFlow({ elements, pathOptions, link }: ReceiveFlo
       list.failUnfinished('Not received');
     }
   } finally {
+    countdown.stop();
     elements.cancelButton.hidden = true;
     elements.againButton.hidden = false;
     elements.againButton.focus();

@@ -4,6 +4,7 @@ import { blobSource } from './blob-source';
 import { describeError } from './error-text';
 import { FileListView } from './file-list-view';
 import { PathLine } from './path-line';
+import { StatusCountdown } from './status-countdown';
 import { sessionMarker } from './session-marks';
 import { formatFileCount } from './format';
 import { setError, setStatus, showScreens, type PageElements } from './page-elements';
@@ -24,7 +25,7 @@ export interface SendFlowOptions {
 
 /**
  * Sends the picked files: shows the pairing link as a QR code with a Copy button, then each
- * file's progress, rate and time left, "Reconnecting…" while a socket is down, and a plain
+ * file's progress, rate and time left, "Reconnecting… (gives up in 1:45)" while a socket or the other side is away, and a plain
  * sentence if it fails. Resolves when the transfer ends, whatever the outcome.
  */
 export async function runSendFlow({ elements, pathOptions, relayUrl, linkRelayUrl, pageUrl, files }: SendFlowOptions): Promise<void> {
@@ -43,9 +44,12 @@ export async function runSendFlow({ elements, pathOptions, relayUrl, linkRelayUr
 
   const pathLine = new PathLine(elements.pathLine);
   const mark = sessionMarker();
+  const countdown = new StatusCountdown(elements);
   const onEvent = (event: SessionEvent): void => {
     pathLine.onEvent(event);
     mark(event);
+    // A wait ends with any news but a path change or a warning (those can come during it).
+    if (event.type !== 'path' && event.type !== 'warning') countdown.stop();
     switch (event.type) {
       case 'link':
         elements.pairingLink.value = event.link;
@@ -66,7 +70,7 @@ export async function runSendFlow({ elements, pathOptions, relayUrl, linkRelayUr
         list.done(event.fileIndex, `Sent · ${formatBytes(event.size)} · checksum verified by the receiver`);
         return;
       case 'interrupted':
-        setStatus(elements, event.reason === 'own-socket' ? 'Connection lost. Reconnecting…' : 'The receiver lost its connection. Waiting for it to come back…', true);
+        countdown.start(event.reason === 'own-socket' ? 'Connection lost. Reconnecting…' : 'The receiver lost its connection. Waiting for it to come back…', event.givesUpAt);
         return;
       case 'warning':
         setStatus(elements, event.message, true);
@@ -95,6 +99,7 @@ export async function runSendFlow({ elements, pathOptions, relayUrl, linkRelayUr
       ...pathOptions,
     });
   } catch (error) {
+    countdown.stop();
     showScreens(elements, 'transfer');
     if (aborter.signal.aborted) {
       setStatus(elements, 'Cancelled.');
@@ -105,6 +110,7 @@ export async function runSendFlow({ elements, pathOptions, relayUrl, linkRelayUr
       list.failUnfinished('Not sent');
     }
   } finally {
+    countdown.stop();
     elements.cancelButton.hidden = true;
     elements.againButton.hidden = false;
     elements.againButton.focus();
