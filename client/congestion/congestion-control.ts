@@ -33,6 +33,9 @@ export interface CongestionStats {
  * onRoundTrip; always within [minWindowChunks, windowChunks]), and the pacer (halved on a throttling
  * signal, and on a delay signal at the smallest window).
  */
+/** How the relay dropped a frame of ours: throttled it (or the peer is busy), or its function failed. */
+export type RelayDropKind = 'throttle' | 'failure';
+
 export class CongestionControl {
   /** Round trips and the retransmission timeout. */
   readonly rtt: RoundTripEstimator;
@@ -122,13 +125,17 @@ export class CongestionControl {
   }
 
   /**
-   * The relay dropped one of our frames on purpose (API Gateway's throttling frame, or the relay's
-   * PeerBusy): halve the window (once per round trip) and the pacing rate.
+   * The relay dropped one of our frames: on purpose (`throttle`: API Gateway's throttling frame, or
+   * the relay's PeerBusy), halve the window (once per round trip) and the pacing rate; because its
+   * function failed or Lambda throttled it (`failure`: API Gateway's "Internal server error"),
+   * halve the window only. The window bounds how many of our frames' functions run at once, which
+   * is what a Lambda concurrency limit counts; halving the rate too on every failure starved a
+   * transfer that lost one chunk in ten (bench/loss-recovery.ts).
    */
-  onCongestionSignal(now = Date.now()): void {
+  onCongestionSignal(now = Date.now(), kind: RelayDropKind = 'throttle'): void {
     this.signals++;
     const before = this.cwnd;
-    if (this.reduce(now)) this.halvePacing(before, now);
+    if (this.reduce(now) && kind === 'throttle') this.halvePacing(before, now);
   }
 
   /** The retransmission timeout expired: back off the timeout and restart from the smallest window. */

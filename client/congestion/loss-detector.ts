@@ -1,4 +1,4 @@
-import type { CongestionControl } from './congestion-control';
+import type { CongestionControl, RelayDropKind } from './congestion-control';
 import { MAX_MISSING_CHUNK_IDS } from '../../protocol/limits';
 import { MAX_WINDOW_CHUNKS } from '../streams/chunking';
 
@@ -125,8 +125,8 @@ export class LossDetector {
    * and the rate now, and treat the chunks sent in the last round trip as suspects; the newest
    * unacknowledged one goes again after one round trip if no acknowledgement comes meanwhile.
    */
-  onCongestionSignal(position: StreamPosition, now: number): void {
-    this.congestion.onCongestionSignal(now);
+  onCongestionSignal(position: StreamPosition, now: number, kind: RelayDropKind = 'throttle'): void {
+    this.congestion.onCongestionSignal(now, kind);
     this.signalTimes = [...this.signalTimes.filter((t) => now - t < this.congestion.rtt.rtoMs), now];
     let newest: number | undefined;
     let newestSentAt = -Infinity;

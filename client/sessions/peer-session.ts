@@ -1,3 +1,4 @@
+import type { RelayDropKind } from '../congestion/congestion-control';
 import { type ControlMessage, sealControl } from '../crypto/control-messages';
 import { CancelledError, TimeoutError } from '../errors';
 import { FailureLatch, timeoutAfter } from './failure-latch';
@@ -188,7 +189,7 @@ export abstract class PeerSession {
    */
   protected onGatewayDrop(reason: GatewayDropReason): void {
     if (reason === 'internal-error') this.noteInternalError();
-    this.onCongestionSignal();
+    this.onCongestionSignal(reason === 'internal-error' ? 'failure' : 'throttle');
   }
 
   private noteInternalError(): void {
@@ -206,8 +207,8 @@ export abstract class PeerSession {
     });
   }
 
-  /** A frame of ours was dropped by the relay as congestion (API Gateway's throttle, PeerBusy). */
-  protected abstract onCongestionSignal(): void;
+  /** A frame of ours was dropped by the relay: as congestion (API Gateway's throttle, PeerBusy), or its function failed. */
+  protected abstract onCongestionSignal(kind?: RelayDropKind): void;
 
   /** A control frame of ours may have been lost (after a congestion signal, or an InternalError to a Request). */
   protected abstract onControlDropped(): void;

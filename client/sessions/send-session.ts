@@ -5,7 +5,7 @@ import { deferred } from './failure-latch';
 import { encodeManifest } from '../streams/manifest';
 import { formatPairingLink, defaultPageUrl } from '../crypto/pairing-link';
 import type { OutgoingFile, WebSocketConstructor } from '../ports';
-import { CongestionControl, type CongestionStats } from '../congestion/congestion-control';
+import { CongestionControl, type CongestionStats, type RelayDropKind } from '../congestion/congestion-control';
 import {
   CHUNK_PLAINTEXT_BYTES,
   chunkCountOf,
@@ -422,11 +422,11 @@ class SendSession extends PeerSession {
    * acted on (the window halves at most once per round trip anyway); the rest of a flood costs a
    * comparison each.
    */
-  protected onCongestionSignal(): void {
+  protected onCongestionSignal(kind: RelayDropKind = 'throttle'): void {
     const now = Date.now();
     if (now - this.lastSignalAt < Math.max(SESSION_TIMING.minSignalGapMs, this.congestion.rtt.estimateMs ?? 0)) return;
     this.lastSignalAt = now;
-    this.current?.handleCongestionSignal();
+    this.current?.handleCongestionSignal(kind);
     this.onControlDropped();
   }
 

@@ -1,5 +1,5 @@
 import { toBase64Url } from '../../protocol/base64';
-import type { CongestionControl } from '../congestion/congestion-control';
+import type { CongestionControl, RelayDropKind } from '../congestion/congestion-control';
 import { LossDetector, type StreamPosition } from '../congestion/loss-detector';
 import { chunkAad, type Sealer, sha256 } from '../crypto/session-crypto';
 import type { ProtocolTuning } from '../tuning';
@@ -129,8 +129,8 @@ export class StreamSender {
    * The relay dropped one of our frames (API Gateway's throttling frame, or PeerBusy): the window and
    * the rate shrink, and the chunks sent just before become suspects (LossDetector).
    */
-  handleCongestionSignal(): void {
-    this.losses.onCongestionSignal(this.position, Date.now());
+  handleCongestionSignal(kind: RelayDropKind = 'throttle'): void {
+    this.losses.onCongestionSignal(this.position, Date.now(), kind);
     this.sleeper.wake();
   }
 
