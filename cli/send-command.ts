@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { sendFiles, type WebSocketConstructor } from '../client';
+import { nodeCryptoPort } from './node-crypto';
 import { createNodeSha256, openFileSource, type OpenedFile } from './disk-files';
 import { directPathOptions, DIRECT_BY_DEFAULT, type PathChoice } from './direct-path-options';
 import { SessionReporter, type ReportMode } from './session-reporter';
@@ -29,6 +30,7 @@ export async function runSend(paths: readonly string[], options: SendCommandOpti
       ...(options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes }),
       WebSocket: WebSocket as unknown as WebSocketConstructor,
       createHasher: createNodeSha256,
+      crypto: nodeCryptoPort,
       onEvent: (event) => reporter.event(event),
       signal: options.signal,
       ...(await directPathOptions(options.path ?? DIRECT_BY_DEFAULT, (reason) => reporter.notice(reason))),
