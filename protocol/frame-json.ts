@@ -32,19 +32,47 @@ export interface FrameJsonOptions {
 }
 
 /**
+ * The JSON text of `{ action, message }` in parts: `[head, data, tail]` to be joined as they are when
+ * a long base64 `message.data` is spliced in last, else `[text]` (JSON.stringify's).
+ */
+function frameJsonParts(action: string, message: object, options: FrameJsonOptions): readonly [string] | readonly [string, string, string] {
+  const { data, ...rest } = message as { readonly data?: unknown };
+  if (typeof data !== 'string' || data.length < SPLICE_MIN_LENGTH || (!options.dataIsOwnBase64 && !recentlyChecked.includes(data) && NOT_BASE64.test(data))) {
+    return [JSON.stringify({ action, message })];
+  }
+  const open = JSON.stringify({ action, message: rest }).slice(0, -2); // without the closing "}}"
+  return [`${open}${open.endsWith('{') ? '' : ','}"data":"`, data, FRAME_END];
+}
+
+/**
  * The JSON text of `{ action, message }`, the same value as JSON.stringify gives. A long
  * `message.data` that is base64 comes last and is copied in whole: it needs no escaping,
  * and JSON.stringify checks a string one character at a time (about 330 MB/s on Node 20, 0.4 ms
  * for a 128 KB chunk, where the check and copy take about 0.1 ms). The client writes its Transfer
- * frames with it, and the relay the frames it forwards.
+ * frames with it.
  */
 export function frameJson(action: string, message: object, options: FrameJsonOptions = {}): string {
-  const { data, ...rest } = message as { readonly data?: unknown };
-  if (typeof data !== 'string' || data.length < SPLICE_MIN_LENGTH || (!options.dataIsOwnBase64 && !recentlyChecked.includes(data) && NOT_BASE64.test(data))) {
-    return JSON.stringify({ action, message });
-  }
-  const open = JSON.stringify({ action, message: rest }).slice(0, -2); // without the closing "}}"
-  return `${open}${open.endsWith('{') ? '' : ','}"data":"${data}"}}`;
+  return frameJsonParts(action, message, options).join('');
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * frameJson's text as UTF-8 bytes, written part by part: a spliced `data` goes straight into the
+ * output, never into a joined 128 KB string first (joining, then encoding, was half of what the
+ * relay allocated on its heap per chunk). The relay posts the frames it forwards with it.
+ */
+export function frameJsonBytes(action: string, message: object, options: FrameJsonOptions = {}): Uint8Array {
+  const parts = frameJsonParts(action, message, options);
+  if (parts.length === 1) return encoder.encode(parts[0]);
+  const [head, data, tail] = parts;
+  const headBytes = encoder.encode(head);
+  // data and tail are ASCII (base64 characters, `"}}`): one byte per character.
+  const out = new Uint8Array(headBytes.length + data.length + tail.length);
+  out.set(headBytes, 0);
+  encoder.encodeInto(data, out.subarray(headBytes.length));
+  encoder.encodeInto(tail, out.subarray(headBytes.length + data.length));
+  return out;
 }
 
 /** Whether a parsed frame head is `{ action: string, message: object }` and nothing else. */
