@@ -22,6 +22,7 @@ const UNIT_TESTS = [
   'client-stream-protocol',
   'direct-chunk-pieces',
   'frames.property',
+  'node-crypto-port',
   'local-invocation-scheduler',
   'local-route-throttles',
   'printable-text',

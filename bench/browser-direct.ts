@@ -4,7 +4,8 @@
  * with the receiving and sending pages opened with `?relay-only`, in the same run. Prints MB/s of
  * the file's bytes (the receiver's manifest to its last verified byte) and end to end (the link
  * opened to the download), and the path the chunks took; and, as the ceiling, a bare data channel
- * between two pages of the same browser (64 KB strings, no sealing, no protocol). Figures, not a test.
+ * between two pages of the same browser (64 KB strings, no sealing, no protocol); and a page sending
+ * to `banguins receive --relay-only` (24 KB chunks, the page's, through the relay). Figures, not a test.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Browser } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { forEachLine } from './child-processes';
 import { startLocalRelay } from '../local/local-relay';
 import { launchBrowser } from '../support/browser/launch-browser';
 import { buildWebPage } from '../web/build';
@@ -33,6 +36,8 @@ export interface BrowserDirectFigures {
   readonly relayOnly: BrowserRunFigures;
   /** MB/s of a bare RTCDataChannel page to page (the same host candidates): what Chromium itself gives here. */
   readonly bareDataChannelMbPerSecond: number;
+  /** The page sending to the CLI (`banguins receive --relay-only`, its own process) through the relay. */
+  readonly pageToCli: BrowserRunFigures;
 }
 
 /** One page's side of the bare data channel measurement (state kept on `window`). */
@@ -152,6 +157,37 @@ async function sendPageToPage(browser: Browser, pageUrl: string, file: string, e
 }
 
 /**
+ * Sends `file` from a page (`?relay-only`) to `banguins receive --relay-only` in its own process;
+ * checks the received file. The file's bytes are timed from the CLI's `paired` event to its `done`.
+ */
+async function sendPageToCli(browser: Browser, pageUrl: string, file: string, expected: string, megabytes: number, outDir: string): Promise<BrowserRunFigures> {
+  const senderContext = await browser.newContext();
+  try {
+    const sender = await senderContext.newPage();
+    await sender.goto(`${pageUrl}?relay-only`);
+    await sender.setInputFiles('#file-input', file);
+    const linkInput = sender.locator('#pairing-link');
+    await linkInput.waitFor({ state: 'visible' });
+    const link = await linkInput.inputValue();
+    const openedAt = Date.now();
+    let pairedAt = 0;
+    let doneAt = 0;
+    const cli = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'banguins.js'), 'receive', link, '--out', outDir, '--json', '--relay-only'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    forEachLine(cli.stdout!, (text) => {
+      const event = JSON.parse(text) as { type?: string };
+      if (event.type === 'paired' && !pairedAt) pairedAt = Date.now();
+      if (event.type === 'done') doneAt = Date.now();
+    });
+    const code = await new Promise<number | null>((resolve) => cli.on('close', resolve));
+    if (code !== 0 || !doneAt) throw new Error(`banguins receive exited with ${code}`);
+    if ((await sha256File(path.join(outDir, path.basename(file)))) !== expected) throw new Error('the CLI received a file that differs from the one sent');
+    return { bytesMbPerSecond: megabytes / ((doneAt - pairedAt) / 1000), endToEndMbPerSecond: megabytes / ((doneAt - openedAt) / 1000), path: 'relay' };
+  } finally {
+    await senderContext.close();
+  }
+}
+
+/**
  * Runs the bench: a `megabytes` MB file page to page, direct then relay-only, in one browser and one
  * local relay; resolves with the figures (and prints nothing: {@link main} does).
  */
@@ -167,8 +203,9 @@ export async function runBrowserDirectBench(megabytes: number): Promise<BrowserD
     const expected = await sha256File(file);
     const direct = await sendPageToPage(browser, relay.pageUrl, file, expected, megabytes, false);
     const relayOnly = await sendPageToPage(browser, relay.pageUrl, file, expected, megabytes, true);
+    const pageToCli = await sendPageToCli(browser, relay.pageUrl, file, expected, megabytes, path.join(work, 'cli-out'));
     const bareDataChannelMbPerSecond = await bareDataChannel(browser, relay.pageUrl, megabytes);
-    return { megabytes, direct, relayOnly, bareDataChannelMbPerSecond };
+    return { megabytes, direct, relayOnly, bareDataChannelMbPerSecond, pageToCli };
   } finally {
     await browser.close();
     await relay.close();
@@ -186,6 +223,7 @@ async function main(): Promise<void> {
   const figures = await runBrowserDirectBench(megabytes);
   console.log(line('direct', megabytes, figures.direct));
   console.log(line('relay only', megabytes, figures.relayOnly));
+  console.log(`${'page->CLI'.padEnd(10)} ${megabytes} MB page to \`banguins receive\`, relay-only: ${figures.pageToCli.bytesMbPerSecond.toFixed(1)} MB/s (the file's bytes), ${figures.pageToCli.endToEndMbPerSecond.toFixed(1)} MB/s end to end (goal: 20 MB/s)`);
   console.log(`${'bare'.padEnd(10)} ${megabytes} MB over a bare RTCDataChannel page to page (64 KB strings, nothing sealed): ${figures.bareDataChannelMbPerSecond.toFixed(1)} MB/s`);
 }
 

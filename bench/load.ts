@@ -4,6 +4,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { createNodeSha256 } from '../cli/disk-files';
+import { nodeCryptoPort } from '../cli/node-crypto';
 import { bytesSource, receiveFiles, sendFiles, type ByteSink, type WebSocketConstructor } from '../client';
 import { descendantPids, forEachLine, procStatusKb, spawnBenchScript } from './child-processes';
 
@@ -269,6 +270,7 @@ async function oneTransfer(relayUrl: string, name: string, payload: Uint8Array, 
       files: [{ name, source: bytesSource(payload) }],
       WebSocket: ws,
       createHasher: createNodeSha256,
+      crypto: nodeCryptoPort,
       signal: abort.signal,
       onEvent: (event) => {
         senderLast = event.type;
@@ -280,6 +282,7 @@ async function oneTransfer(relayUrl: string, name: string, payload: Uint8Array, 
         link: text,
         WebSocket: ws,
         createHasher: createNodeSha256,
+        crypto: nodeCryptoPort,
         signal: abort.signal,
         openSink: async () => sink,
         onEvent: (event) => (receiverLast = event.type),

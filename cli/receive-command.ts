@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { parsePairingLink, receiveFiles, type IncomingFile } from '../client';
 import { PARTIAL_SUFFIX, savedFileNames } from '../client/safe-file-name';
 import { CliError } from './cli-error';
+import { nodeCryptoPort } from './node-crypto';
 import { createNodeSha256, freeBytes, openPartialFileSink, pathExists } from './disk-files';
 import { formatBytes } from '../client/byte-units';
 import { takeLock } from './receive-lock';
@@ -68,6 +69,7 @@ async function receiveUnderLock(link: string, pairing: ReturnType<typeof parsePa
       link,
       WebSocket: relayWebSocket(),
       createHasher: createNodeSha256,
+      crypto: nodeCryptoPort,
       session: state.session,
       senderSession: state.senderSession,
       resume: point,

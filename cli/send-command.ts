@@ -1,4 +1,5 @@
 import { sendFiles } from '../client';
+import { nodeCryptoPort } from './node-crypto';
 import { createNodeSha256, openFileSource, type OpenedFile } from './disk-files';
 import { directPathOptions, DIRECT_BY_DEFAULT, type PathChoice } from './direct-path-options';
 import { relayWebSocket } from './relay-web-socket';
@@ -32,6 +33,7 @@ export async function runSend(paths: readonly string[], options: SendCommandOpti
       ...(options.chunkBytes === undefined ? {} : { chunkBytes: options.chunkBytes }),
       WebSocket: relayWebSocket(),
       createHasher: createNodeSha256,
+      crypto: nodeCryptoPort,
       onEvent: (event) => reporter.event(event),
       signal: options.signal,
       ...(await directPathOptions(options.path ?? DIRECT_BY_DEFAULT, (reason) => reporter.notice(reason))),

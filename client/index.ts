@@ -16,3 +16,4 @@ export type { ReceiveResumePoint, ReceivedManifest } from './streams/resume-poin
 export { decodeManifest, type Manifest, type ManifestFile } from './streams/manifest';
 export { checkManifestLimits } from './streams/manifest-limits';
 export { deriveSessionKeys } from './crypto/session-crypto';
+export type { AesGcmKey, CryptoPort } from './crypto/crypto-port';

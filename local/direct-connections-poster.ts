@@ -24,7 +24,7 @@ class ConnectionsPostError extends Error {
  */
 export function directConnectionsPoster(api: ConnectionsApi, stage: string): PostToConnection {
   return async (connectionId, payload) => {
-    const body = Buffer.from(payload, 'utf8');
+    const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     const answer = api.answer({
       method: 'POST',
       path: `/${stage}/@connections/${encodeURIComponent(connectionId)}`,

@@ -76,15 +76,6 @@ function decodeCanonicalBase64(text: string): Uint8Array | undefined {
 }
 
 /**
- * True when `text` is base64 exactly as Node writes it, so its JSON string is `"` + text + `"`
- * (no character needs escaping). Always false in a browser without its own base64, where the
- * check would cost more than it saves.
- */
-export function isCanonicalBase64(text: string): boolean {
-  return decodeCanonicalBase64(text) !== undefined;
-}
-
-/**
  * Decodes base64 without checking it is written canonically, for bytes that are verified right
  * after (a chunk's SHA-256 and AES-GCM tag): Node's decoder skips characters outside the alphabet,
  * so a text with junk decodes to bytes that then fail their check, and a check of the text itself

@@ -10,7 +10,7 @@ import { Sha256 } from '../client/crypto/sha256';
 import { sealedTransferFrame, transferFrame } from '../client/transport/wire-frames';
 import { openChunk } from '../client/streams/stream-receiver';
 import { decodeManifest, encodeManifest } from '../client/streams/manifest';
-import { frameJson } from '../protocol/frame-json';
+import { frameJson, frameJsonBytes } from '../protocol/frame-json';
 
 describe('base64', () => {
   it('round-trips any bytes, in both alphabets', () => {
@@ -59,6 +59,8 @@ describe('frameJson', () => {
         (action, fields, data) => {
           const message = data === null ? fields : { ...fields, data };
           expect(JSON.parse(frameJson(action, message))).toEqual(JSON.parse(JSON.stringify({ action, message })));
+          // The relay posts the same text as UTF-8 bytes, written part by part.
+          expect(Buffer.from(frameJsonBytes(action, message)).toString('utf8')).toBe(frameJson(action, message));
         },
       ),
       { numRuns: 300 },
@@ -69,10 +71,16 @@ describe('frameJson', () => {
     const text = frameJson('Transfer', { connectionid: 'B', data: longBase64, chunkid: 3, skipped: undefined });
     expect(text).toBe(`{"action":"Transfer","message":{"connectionid":"B","chunkid":3,"data":"${longBase64}"}}`);
     expect(frameJson('Transfer', { data: longBase64 })).toBe(`{"action":"Transfer","message":{"data":"${longBase64}"}}`);
+    expect(Buffer.from(frameJsonBytes('Transfer', { connectionid: 'é', data: longBase64 })).toString('utf8')).toBe(`{"action":"Transfer","message":{"connectionid":"é","data":"${longBase64}"}}`);
   });
 
-  it('leaves any other data to JSON.stringify: escapes, unpadded or short base64', () => {
-    for (const data of [`${longBase64}"`, `${longBase64.slice(0, 2000)}\\${longBase64.slice(2000)}`, longBase64.replace(/=+$/, 'A'), 'QUJD']) {
+  it('copies any long data of base64 characters only (canonical or not: the receiver checks the bytes)', () => {
+    const unpadded = longBase64.replace(/=+$/, 'A');
+    expect(frameJson('Transfer', { data: unpadded })).toBe(`{"action":"Transfer","message":{"data":"${unpadded}"}}`);
+  });
+
+  it('leaves any other data to JSON.stringify: a character to escape, or short data', () => {
+    for (const data of [`${longBase64}"`, `${longBase64.slice(0, 2000)}\\${longBase64.slice(2000)}`, `${longBase64.slice(0, 2000)}\n${longBase64.slice(2000)}`, `${longBase64}\u2028`, 'QUJD']) {
       const message = { connectionid: 'B', data, chunkid: 3 };
       expect(frameJson('Transfer', message)).toBe(JSON.stringify({ action: 'Transfer', message }));
     }

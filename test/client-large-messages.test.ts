@@ -11,7 +11,7 @@ import {
   type WebSocketConstructor,
 } from '../client';
 import { toBase64, toBase64Url } from '../protocol/base64';
-import { canFragmentMessages } from '../client/transport/relay-connection';
+import { canFragmentMessages, fitsOneFrame } from '../client/transport/relay-connection';
 import { chunkAad, deriveSessionKeys, randomBytes, Sealer, sha256 } from '../client/crypto/session-crypto';
 import { transferFrame } from '../client/transport/wire-frames';
 import type { LocalRelay } from '../local/local-relay';
@@ -122,6 +122,24 @@ describe('128 KB Transfer messages from a sender that fragments, 32 KB frames fr
     expect(Buffer.byteLength(large)).toBeGreaterThan(3 * MAX_FRAME_BYTES);
     // AND a base one still fits one 32 KB frame
     expect(Buffer.byteLength(small)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+  });
+
+  it('tells a message whose UTF-8 fits one 32 KB frame from one that needs more, whatever its characters', () => {
+    expect(fitsOneFrame('a'.repeat(MAX_FRAME_BYTES))).toBe(true);
+    expect(fitsOneFrame('a'.repeat(MAX_FRAME_BYTES + 1))).toBe(false);
+    // 2 bytes each in UTF-8: half as many fit
+    expect(fitsOneFrame('é'.repeat(MAX_FRAME_BYTES / 2))).toBe(true);
+    expect(fitsOneFrame('é'.repeat(MAX_FRAME_BYTES / 2 + 1))).toBe(false);
+    expect(fitsOneFrame(`${'a'.repeat(MAX_FRAME_BYTES - 1)}é`)).toBe(false);
+    // a surrogate pair is 2 characters and 4 bytes; a lone surrogate is written as U+FFFD, 3 bytes
+    expect(fitsOneFrame('😀'.repeat(MAX_FRAME_BYTES / 4))).toBe(true);
+    expect(fitsOneFrame(`${'a'.repeat(MAX_FRAME_BYTES - 3)}😀`)).toBe(false);
+    expect(fitsOneFrame(`${'a'.repeat(MAX_FRAME_BYTES - 3)}\ud800`)).toBe(true);
+    expect(fitsOneFrame(`${'a'.repeat(MAX_FRAME_BYTES - 2)}\ud800`)).toBe(false);
+    for (let i = 0; i < 200; i++) {
+      const text = Array.from({ length: 10_900 + Math.floor(Math.random() * 12_000) }, () => ['a', 'é', '€', '😀'][Math.floor(Math.random() * 4)]).join('');
+      expect(fitsOneFrame(text)).toBe(Buffer.byteLength(text) <= MAX_FRAME_BYTES);
+    }
   });
 
   it('tells a ws socket (fragments) from a browser-like one (no fragments)', () => {

@@ -1,5 +1,6 @@
 import { MAX_RTC_CANDIDATE_CHARS, MAX_RTC_SDP_CHARS, openControl, sealControl, type ControlMessage, type RtcSignal } from '../client/crypto/control-messages';
 import { deriveSessionKeys, randomBytes, SECRET_BYTES, Sealer, type SessionKeys } from '../client/crypto/session-crypto';
+import type { AesGcmKey } from '../client/crypto/crypto-port';
 import { loadNodeWebRtc } from '../client/direct/node-webrtc';
 import { MAX_REQUEST_MESSAGE_LENGTH } from '../protocol/limits';
 
@@ -62,12 +63,12 @@ describe('rtc control messages', () => {
     const offerer = new PeerConnection({ iceServers: [] });
     const answerer = new PeerConnection({ iceServers: [] });
     /** Sends a signal sealed, as a Request's message would carry it, and opens it on the other side. */
-    const carry = async (from: Sealer, key: CryptoKey, signal: RtcSignal) => {
+    const carry = async (from: Sealer, key: AesGcmKey, signal: RtcSignal) => {
       const opened = await openControl(key, await sealControl(from, signal));
       expect(opened).toEqual(signal);
       return opened as RtcSignal;
     };
-    const forward = (from: RTCPeerConnection, to: RTCPeerConnection, sealerOf: Sealer, key: CryptoKey) => {
+    const forward = (from: RTCPeerConnection, to: RTCPeerConnection, sealerOf: Sealer, key: AesGcmKey) => {
       from.onicecandidate = (event) => {
         if (!event.candidate) return;
         const { candidate, sdpMid, sdpMLineIndex } = event.candidate;

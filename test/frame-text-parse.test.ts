@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { frameJson, parseFrameJson } from '../protocol/frame-json';
 import { actionOf, parseFrameText } from '../protocol/frames';
 
 /** The relay parses a frame's text once for its route and once in its handler: the second parse is remembered. */
@@ -26,5 +29,73 @@ describe('parseFrameText', () => {
     expect(() => parseFrameText('{"action":"Transfer"')).toThrow(SyntaxError);
     expect(() => parseFrameText('{"action":"Transfer"')).toThrow(SyntaxError);
     expect(actionOf('{"action":"Transfer"')).toBeUndefined();
+  });
+});
+
+/** JSON.parse's verdict on a text: its value, or that it threw a SyntaxError. */
+function verdict(parse: (text: string) => unknown, text: string): unknown {
+  try {
+    return { value: parse(text) };
+  } catch (error) {
+    return { threw: error instanceof SyntaxError };
+  }
+}
+
+/** A Transfer as a client writes it (frameJson: `data` last, spliced in). */
+const transferText = (data: string, extra: Record<string, unknown> = {}) =>
+  frameJson('Transfer', { connectionid: 'B=', chunkid: 3, chunktotal: 9, chunkhash: 'h', fileid: 'f0', ...extra, data }, { dataIsOwnBase64: true });
+
+describe('parseFrameJson (a Transfer parsed without parsing its data)', () => {
+  const data = randomBytes(3_000).toString('base64');
+
+  it('gives what JSON.parse gives for frames frameJson writes, with data sliced from the text', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 800, maxLength: 4000 }), fc.dictionary(fc.string(), fc.jsonValue()), (bytes, extra) => {
+        const text = transferText(Buffer.from(bytes).toString('base64'), extra);
+        expect(parseFrameJson(text)).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('gives what JSON.parse gives, or throws as it does, for frames laid out otherwise or damaged', () => {
+    const tail = `,"data":"${data}"}}`;
+    const hostile = [
+      `{"action":"Transfer","message":{${tail.slice(1)}`, // data the only member
+      `{"action":"Transfer","message":{${tail}`, // a comma after "{"
+      `{"action":"Transfer","message":{"a":1 ${tail}`, // white space before the comma
+      `{"action":"Transfer","message":{"a":1,${tail}`, // two commas
+      `{"action":"Transfer","message":{"a":1,"data":"evil"${tail}`, // data twice: the last wins
+      `{"action":"Transfer","message":1,"x":{"a":1${tail}`, // the open object is not message
+      `{"action":"Transfer","message":{"data":"evil"},"x":{"a":1${tail}`,
+      `{"action":{"a":1${tail}`,
+      `{"message":{"a":1},"action":"T","message":{"b":2${tail}`, // message twice: the last wins
+      `{"action":"Transfer","message":{"a":1}${tail}`, // data at the top level
+      `{"action":"Transfer","message":{"a":[1${tail}`,
+      `{"action":"Transfer","message":{"a":"x${tail}`, // inside a string that never closes
+      `{"action":"Transfer","message":{"a":"${'x'.repeat(2000)},"data":"}}`, // the end overlaps the member
+      `{"action":"Transfer","message":{"a":1,"data":"${data.slice(0, 100)}\\"${data}"}}`, // an escaped quote in data
+      `{"action":"Transfer","message":{"a":1,"data":"${data}\\u0041"}}`,
+      `{"action":"Transfer","message":{"a":1,"data":"${data}"}} `,
+      `[{"action":"Transfer","message":{"a":1${tail}`,
+      transferText(data).replace('"action"', '"act\\"ion"'),
+    ];
+    for (const text of hostile) expect([text.slice(0, 60), verdict(parseFrameJson, text)]).toEqual([text.slice(0, 60), verdict(JSON.parse, text)]);
+  });
+
+  it('agrees with JSON.parse on frames with a few characters changed anywhere', () => {
+    const text = transferText(data, { note: 'x' });
+    const marks = [...'"{}[],:\\ a1=/'];
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(text.length - 1), fc.constantFrom(...marks), fc.boolean()), { minLength: 1, maxLength: 3 }), (edits) => {
+        let mutated = text;
+        for (const [at, mark, nearEnd] of edits) {
+          const where = nearEnd ? mutated.length - 1 - (at % 40) : at % 160;
+          mutated = `${mutated.slice(0, where)}${mark}${mutated.slice(where + 1)}`;
+        }
+        expect(verdict(parseFrameJson, mutated)).toEqual(verdict(JSON.parse, mutated));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

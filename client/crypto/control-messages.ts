@@ -1,5 +1,6 @@
 import { fromBase64, toBase64Url } from '../../protocol/base64';
 import { CONTROL_AAD, openSealed, type Sealer } from './session-crypto';
+import type { AesGcmKey } from './crypto-port';
 
 /**
  * Control messages travel encrypted in a Request frame's `message` field (base64url of nonce ||
@@ -88,7 +89,7 @@ export async function sealControl(sealer: Sealer, message: ControlMessage): Prom
 }
 
 /** Decrypts and checks a control message; undefined for anything not sealed with `key` or malformed. */
-export async function openControl(key: CryptoKey, text: string | undefined): Promise<ControlMessage | undefined> {
+export async function openControl(key: AesGcmKey, text: string | undefined): Promise<ControlMessage | undefined> {
   if (!text) return undefined;
   let sealed: Uint8Array;
   try {

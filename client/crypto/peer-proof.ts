@@ -1,5 +1,5 @@
 import { fromBase64, toBase64Url } from '../../protocol/base64';
-import { subtle } from './session-crypto';
+import { subtle } from './crypto-port';
 
 const encoder = new TextEncoder();
 

@@ -1,32 +1,22 @@
 import { toBase64Url } from '../../protocol/base64';
+import { type AesGcmKey, type CryptoPort, NONCE_BYTES, subtle, TAG_BYTES, webCryptoPort } from './crypto-port';
 
 /** Everything derived from a pairing link's secret; the secret itself never leaves the two devices. */
 export interface SessionKeys {
   /** AES-256-GCM key for what the sender encrypts (chunks, manifest, its control messages). */
-  readonly senderKey: CryptoKey;
+  readonly senderKey: AesGcmKey;
   /** AES-256-GCM key for what the receiver encrypts (its control messages). */
-  readonly receiverKey: CryptoKey;
+  readonly receiverKey: AesGcmKey;
   /** The pairing hash both sides register with the relay: base64url(SHA-256("banguins-qrhash-v1" || secret)). */
   readonly qrhash: string;
 }
 
 /** Bytes of the random secret in a link (256 bits). */
 export const SECRET_BYTES = 32;
-/** Bytes of an AES-GCM nonce. */
-const NONCE_BYTES = 12;
-/** Bytes of an AES-GCM tag. */
-const TAG_BYTES = 16;
 /** What sealing adds to a plaintext: the nonce and the tag. */
 export const SEAL_OVERHEAD_BYTES = NONCE_BYTES + TAG_BYTES;
 
 const encoder = new TextEncoder();
-
-/** The platform's WebCrypto, or a clear error outside a secure context. */
-export function subtle(): SubtleCrypto {
-  const s = globalThis.crypto?.subtle;
-  if (!s) throw new Error('WebCrypto (crypto.subtle) is not available: use a secure context (https or localhost)');
-  return s;
-}
 
 function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -44,20 +34,20 @@ export function randomBytes(length: number): Uint8Array {
 }
 
 /** SHA-256 of a whole buffer (WebCrypto). */
-export async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await subtle().digest('SHA-256', bytes as BufferSource));
-}
+export const sha256 = webCryptoPort.sha256;
 
-/** Derives the two AES keys (HKDF-SHA-256, one per direction) and the qrhash from a link's secret. */
-export async function deriveSessionKeys(secret: Uint8Array): Promise<SessionKeys> {
-  const master = await subtle().importKey('raw', secret as BufferSource, 'HKDF', false, ['deriveKey']);
-  const derive = (info: string) =>
-    subtle().deriveKey(
-      { name: 'HKDF', hash: 'SHA-256', salt: encoder.encode('banguins-v1') as BufferSource, info: encoder.encode(info) as BufferSource },
-      master,
-      { name: 'AES-GCM', length: 256 },
-      false,
-      ['encrypt', 'decrypt'],
+/**
+ * Derives the two AES keys (HKDF-SHA-256, one per direction) and the qrhash from a link's secret;
+ * `crypto` (WebCrypto by default) is the code the keys then seal and open with.
+ */
+export async function deriveSessionKeys(secret: Uint8Array, crypto: CryptoPort = webCryptoPort): Promise<SessionKeys> {
+  const master = await subtle().importKey('raw', secret as BufferSource, 'HKDF', false, ['deriveBits']);
+  // 256 bits of HKDF output are exactly the key WebCrypto's deriveKey would make for AES-GCM-256.
+  const derive = async (info: string) =>
+    crypto.importAesGcmKey(
+      new Uint8Array(
+        await subtle().deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: encoder.encode('banguins-v1') as BufferSource, info: encoder.encode(info) as BufferSource }, master, 256),
+      ),
     );
   const [senderKey, receiverKey, qrhashBytes] = await Promise.all([
     derive('banguins-v1 sender->receiver'),
@@ -76,38 +66,24 @@ export class Sealer {
   private readonly prefix = randomBytes(4);
   private counter = 0;
 
-  constructor(private readonly key: CryptoKey) {}
+  constructor(readonly key: AesGcmKey) {}
 
   /** Returns nonce || ciphertext || tag, with `aad` authenticated but not sent. */
-  async seal(plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+  seal(plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
     const nonce = new Uint8Array(NONCE_BYTES);
     nonce.set(this.prefix, 0);
     const view = new DataView(nonce.buffer);
     const n = this.counter++;
     view.setUint32(4, Math.floor(n / 2 ** 32));
     view.setUint32(8, n >>> 0);
-    const ciphertext = await subtle().encrypt(
-      { name: 'AES-GCM', iv: nonce as BufferSource, additionalData: aad as BufferSource },
-      this.key,
-      plaintext as BufferSource,
-    );
-    return concat(nonce, new Uint8Array(ciphertext));
+    return this.key.seal(nonce, plaintext, aad);
   }
 }
 
 /** Decrypts nonce || ciphertext || tag; returns undefined when the tag or the aad does not check. */
-export async function openSealed(key: CryptoKey, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array | undefined> {
-  if (sealed.length < NONCE_BYTES + TAG_BYTES) return undefined;
-  try {
-    const plaintext = await subtle().decrypt(
-      { name: 'AES-GCM', iv: sealed.subarray(0, NONCE_BYTES) as BufferSource, additionalData: aad as BufferSource },
-      key,
-      sealed.subarray(NONCE_BYTES) as BufferSource,
-    );
-    return new Uint8Array(plaintext);
-  } catch {
-    return undefined;
-  }
+export function openSealed(key: AesGcmKey, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array | undefined> {
+  if (sealed.length < NONCE_BYTES + TAG_BYTES) return Promise.resolve(undefined);
+  return key.open(sealed, aad);
 }
 
 /** The associated data binding a chunk to its stream and place, so the relay cannot move or mix chunks. */

@@ -16,6 +16,7 @@ import { type IncomingFrame, parseIncomingFrame } from '../transport/wire-frames
 import { ChunkPieceAssembler, encodeChunkPieces, type SealedChunk } from '../direct/chunk-pieces';
 import { type GatewayDropReason, type RelayErrorMessage, transferFrameSchema } from '../../protocol/frames';
 import type { ChunkMessage } from '../streams/stream-receiver';
+import type { CryptoPort } from '../crypto/crypto-port';
 
 /** Which side of a session this is. */
 export type PeerRole = 'sender' | 'receiver';
@@ -42,6 +43,8 @@ export interface PeerSessionOptions {
   readonly renewConnectionAfterMs?: number;
   /** Called with the DirectLink once it exists (tests use it to break the direct path). */
   readonly onDirectLink?: (link: DirectLink) => void;
+  /** What seals, opens and hashes chunks and control messages. @default WebCrypto */
+  readonly crypto?: CryptoPort;
 }
 
 /** What a user's own abort tells the peer (the peer prefixes "the receiver/sender cancelled"). */

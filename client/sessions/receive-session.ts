@@ -147,7 +147,7 @@ class ReceiveSession extends PeerSession {
   private async connectAndPair(): Promise<void> {
     const link = parsePairingLink(this.options.link);
     this.peerId = link.senderId;
-    this.keys = await deriveSessionKeys(link.secret);
+    this.keys = await deriveSessionKeys(link.secret, this.options.crypto);
     this.sealer = new Sealer(this.keys.receiverKey);
     if (this.senderSession !== undefined) this.pairKey = await derivePairKey(this.session, this.senderSession);
     this.connection = new RelayConnection({

@@ -149,7 +149,7 @@ class SendSession extends PeerSession {
     return this.runSession(async () => {
       const { files } = this.options;
       const secret = randomBytes(SECRET_BYTES);
-      this.keys = await deriveSessionKeys(secret);
+      this.keys = await deriveSessionKeys(secret, this.options.crypto);
       this.sealer = new Sealer(this.keys.senderKey);
       const hashes = hashFiles(files, this.options.createHasher ?? createSha256);
       hashes.catch(() => undefined);

@@ -2,7 +2,8 @@ import { fromBase64ThenVerify, toBase64Url } from '../../protocol/base64';
 import { HashMismatchError } from '../errors';
 import { MAX_MISSING_CHUNK_IDS } from '../../protocol/limits';
 import { MAX_WINDOW_CHUNKS } from './chunking';
-import { bytesEqual, chunkAad, openSealed, sha256 } from '../crypto/session-crypto';
+import { bytesEqual, chunkAad, openSealed } from '../crypto/session-crypto';
+import type { AesGcmKey } from '../crypto/crypto-port';
 import type { Hasher } from '../crypto/sha256';
 import type { ProtocolTuning } from '../tuning';
 import type { AcknowledgeMessage, TransferMessage } from '../../protocol/frames';
@@ -38,7 +39,7 @@ export interface StreamReceiverOptions {
   readonly expectedSize?: number;
   /** The stream's SHA-256 when known (files); checked at the end. */
   readonly expectedSha256?: Uint8Array;
-  readonly key: CryptoKey;
+  readonly key: AesGcmKey;
   /** Writes the next bytes of the stream, strictly in order. */
   readonly write: (bytes: Uint8Array) => Promise<void>;
   /** Sends an Acknowledge (the session adds the peer's connection id). */
@@ -345,7 +346,7 @@ function ackSays(receivedThrough: number, missing: readonly number[]): string {
  * Opens one Transfer's sealed chunk for the place it claims in stream `fileid` of `chunktotal`
  * chunks: its base64 (or its binary `sealed`), its chunkhash and its tag must all check. Undefined when any does not.
  */
-export async function openChunk(key: CryptoKey, fileid: string, chunktotal: number, message: ChunkMessage): Promise<Uint8Array | undefined> {
+export async function openChunk(key: AesGcmKey, fileid: string, chunktotal: number, message: ChunkMessage): Promise<Uint8Array | undefined> {
   let sealed: Uint8Array;
   try {
     // The hash and the tag below check these bytes, whatever the text looked like.
@@ -353,6 +354,6 @@ export async function openChunk(key: CryptoKey, fileid: string, chunktotal: numb
   } catch {
     return undefined;
   }
-  if (toBase64Url(await sha256(sealed)) !== message.chunkhash) return undefined;
+  if (toBase64Url(await key.crypto.sha256(sealed)) !== message.chunkhash) return undefined;
   return openSealed(key, sealed, chunkAad(fileid, message.chunkid, chunktotal));
 }

@@ -1,7 +1,7 @@
 import { toBase64Url } from '../../protocol/base64';
 import type { CongestionControl, RelayDropKind } from '../congestion/congestion-control';
 import { LossDetector, type StreamPosition } from '../congestion/loss-detector';
-import { chunkAad, type Sealer, sha256 } from '../crypto/session-crypto';
+import { chunkAad, type Sealer } from '../crypto/session-crypto';
 import type { ProtocolTuning } from '../tuning';
 import type { AcknowledgeMessage } from '../../protocol/frames';
 import type { SealedChunk } from '../direct/chunk-pieces';
@@ -169,7 +169,7 @@ export class StreamSender {
       prepared = (async () => {
         const plaintext = await this.options.readChunk(chunkid);
         const sealed = await sealer.seal(plaintext, chunkAad(fileid, chunkid, chunktotal));
-        return { sealed, chunkhash: toBase64Url(await sha256(sealed)) };
+        return { sealed, chunkhash: toBase64Url(await sealer.key.crypto.sha256(sealed)) };
       })();
       // A chunk prepared ahead and never sent (the stream ended) must not be an unhandled rejection.
       prepared.catch(() => undefined);

@@ -15,6 +15,19 @@ interface FragmentingSocket extends WebSocketLike {
 }
 
 const utf8 = new TextEncoder();
+/** Where fitsOneFrame encodes a message to learn whether it fits one frame. */
+const frameScratch = new Uint8Array(MAX_FRAME_BYTES);
+
+/**
+ * Whether a text message's UTF-8 fits one frame (MAX_FRAME_BYTES), learnt without allocating: by its
+ * length when even 3 bytes per character fit, else by encoding it into a scratch buffer of one
+ * frame's size. The page's 24 KB chunks are ~32,100 characters, and TextEncoder.encode of each just
+ * to learn its length was a tenth of the sending page's main thread.
+ */
+export function fitsOneFrame(message: string): boolean {
+  if (message.length * 3 <= MAX_FRAME_BYTES) return true;
+  return message.length <= MAX_FRAME_BYTES && utf8.encodeInto(message, frameScratch).read === message.length;
+}
 
 /** How a RelayConnection reports what happens to it. */
 export interface RelayConnectionOptions {
@@ -149,15 +162,11 @@ export class RelayConnection {
     if (!this.isOpen) return false;
     this.lastSentAt = Date.now();
     const socket = this.socket as FragmentingSocket;
-    if (message.length * 3 <= MAX_FRAME_BYTES) {
+    if (fitsOneFrame(message)) {
       socket.send(message);
       return true;
     }
     const bytes = utf8.encode(message);
-    if (bytes.length <= MAX_FRAME_BYTES) {
-      socket.send(message);
-      return true;
-    }
     if (bytes.length > MAX_MESSAGE_BYTES) throw new RangeError(`a message of ${bytes.length} bytes is over the ${MAX_MESSAGE_BYTES}-byte message limit`);
     if (!this.canFragment) throw new RangeError(`a message of ${bytes.length} bytes needs fragments, which this WebSocket cannot send`);
     // One message, several frames: the first a text frame without FIN, then continuation frames; the

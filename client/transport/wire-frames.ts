@@ -1,7 +1,7 @@
 /** The relay's frames as this client writes and reads them; their schemas are protocol/frames.ts's (see docs/protocol.md). */
 
 import { toBase64 } from '../../protocol/base64';
-import { frameJson } from '../../protocol/frame-json';
+import { frameJson, parseFrameJson } from '../../protocol/frame-json';
 import {
   clientBoundFrameSchema,
   gatewayDropFrameSchema,
@@ -30,7 +30,7 @@ export type IncomingFrame = ClientBoundFrame | { readonly action: 'Throttled'; r
 export function parseIncomingFrame(text: string): IncomingFrame | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseFrameJson(text);
   } catch {
     return undefined;
   }

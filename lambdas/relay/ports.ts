@@ -42,7 +42,7 @@ export interface ConnectionStore {
 }
 
 /**
- * Sends one text frame to a connection through `@connections`; throws PeerConnectionGoneError when
- * API Gateway answers 410 Gone.
+ * Sends one text frame (a string, or its UTF-8 bytes) to a connection through `@connections`;
+ * throws PeerConnectionGoneError when API Gateway answers 410 Gone.
  */
-export type PostToConnection = (connectionId: string, payload: string) => Promise<void>;
+export type PostToConnection = (connectionId: string, payload: string | Uint8Array) => Promise<void>;

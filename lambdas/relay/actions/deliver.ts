@@ -1,10 +1,10 @@
-import { frameJson } from '../../../protocol/frame-json';
+import { frameJsonBytes } from '../../../protocol/frame-json';
 import { PeerConnectionGoneError } from '../errors';
 import type { RelayContext } from '../relay-context';
 
 /**
- * Posts a frame to a peer, as `frameJson` writes it (a Transfer's base64 `data` copied, not
- * re-escaped). When the peer is gone (410), deletes its records and throws PeerConnectionGoneError so the
+ * Posts a frame to a peer as the UTF-8 bytes of `frameJson`'s text (frameJsonBytes: a Transfer's
+ * base64 `data` copied into them, not re-escaped, nor joined into a string first). When the peer is gone (410), deletes its records and throws PeerConnectionGoneError so the
  * sender is told.
  */
 export async function deliverToPeer(
@@ -14,7 +14,7 @@ export async function deliverToPeer(
   message: object,
 ): Promise<void> {
   try {
-    await context.post(peerId, frameJson(action, message));
+    await context.post(peerId, frameJsonBytes(action, message));
   } catch (error) {
     if (error instanceof PeerConnectionGoneError) await context.store.remove(peerId);
     throw error;
