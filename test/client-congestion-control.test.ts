@@ -321,3 +321,109 @@ describe('LossDetector round-trip samples', () => {
     expect(cc.rtt.estimateMs).toBe(40);
   });
 });
+
+describe('LossDetector: losses the receiver reported once', () => {
+  const tuning = resolveTuning({ windowChunks: 64, initialWindowChunks: 8, minWindowChunks: 2, pacingPerSecond: 300 });
+
+  /** A detector whose round trip is 20 ms (loss age 20 + 5 ms), chunks 0-9 sent at t=100..109 ms. */
+  function detector(): { cc: CongestionControl; losses: LossDetector } {
+    const cc = new CongestionControl(tuning, CHUNK_PLAINTEXT_BYTES, 0);
+    for (let i = 0; i < 5; i++) cc.rtt.sample(20);
+    const losses = new LossDetector(cc, tuning.minRtoMs);
+    for (let id = 0; id < 10; id++) losses.onSent(id, 100 + id);
+    return { cc, losses };
+  }
+
+  test('a chunk reported missing too young to call lost goes again once old enough, with no second report (RACK\'s timer)', () => {
+    const { cc, losses } = detector();
+    const position = { ackedThrough: -1, nextNew: 10 };
+    // At 115 ms the receiver holds chunk 5 but lacks chunk 3 (sent at 103: 12 ms old, under the loss age).
+    losses.onMissing([3], position, 115);
+    expect(losses.nextResend(position, 115)).toBeUndefined();
+    const wait = losses.idleWaitMs(115);
+    expect(wait).toBeLessThanOrEqual(103 + cc.rtt.lossAgeMs - 115);
+    expect(losses.nextResend(position, 103 + cc.rtt.lossAgeMs)).toBe(3);
+    expect(cc.stats.losses).toBe(1);
+  });
+
+  test('a chunk acknowledged or sent again meanwhile is not called lost', () => {
+    const { losses } = detector();
+    const position = { ackedThrough: -1, nextNew: 10 };
+    losses.onMissing([3, 4], position, 110);
+    losses.onPrefixAcked(-1, 3, true, 111);
+    losses.onSending(4);
+    losses.onSent(4, 112);
+    expect(losses.nextResend({ ackedThrough: 3, nextNew: 10 }, 200)).toBeUndefined();
+  });
+
+  test('a resend lost too goes again one round trip after the receiver holds a chunk sent after it, not a timeout later', () => {
+    const { cc, losses } = detector();
+    // Chunk 3 was lost and resent at 200 ms; chunks 10-19 went after it, at 201..210 ms.
+    losses.onSending(3);
+    losses.onSent(3, 200);
+    for (let id = 10; id < 20; id++) losses.onSent(id, 191 + id);
+    const position = { ackedThrough: 2, nextNew: 20 };
+    // At 240 ms the receiver still lacks 3 but holds 19 (sent at 210, after the resend).
+    losses.onMissing([3], position, 240);
+    expect(240 - 200).toBeLessThan(cc.rtt.rtoMs);
+    expect(losses.nextResend(position, 240)).toBe(3);
+  });
+
+  test('a resend the receiver holds nothing newer than waits for the timeout (it may still be on its way)', () => {
+    const { losses } = detector();
+    losses.onSending(3);
+    losses.onSent(3, 200);
+    const position = { ackedThrough: 2, nextNew: 10 };
+    // The receiver holds 9 (sent at 109, before the resend): the resend's fate is unknown.
+    losses.onMissing([3], position, 240);
+    expect(losses.nextResend(position, 240)).toBeUndefined();
+  });
+});
+
+describe('LossDetector: the frame a congestion signal dropped', () => {
+  const tuning = resolveTuning({ windowChunks: 64, initialWindowChunks: 8, minWindowChunks: 2, pacingPerSecond: 300 });
+
+  function detector(): { cc: CongestionControl; losses: LossDetector } {
+    const cc = new CongestionControl(tuning, CHUNK_PLAINTEXT_BYTES, 0);
+    for (let i = 0; i < 5; i++) cc.rtt.sample(20);
+    const losses = new LossDetector(cc, tuning.minRtoMs);
+    for (let id = 0; id < 5; id++) losses.onSent(id, 100 + id);
+    return { cc, losses };
+  }
+
+  test('the newest chunk goes again a round trip after the signal when the acks that came meanwhile do not show it received', () => {
+    const { cc, losses } = detector();
+    // Chunk 4 (the newest) is dropped: API Gateway answers "Internal server error" at 106 ms.
+    losses.onCongestionSignal({ ackedThrough: -1, nextNew: 5 }, 106, 'failure');
+    // Acks for chunks 0-3 come; nothing after chunk 4 was sent, so no report can show a gap.
+    losses.onAck(120);
+    losses.onPrefixAcked(-1, 3, true, 120);
+    losses.onMissing([], { ackedThrough: 3, nextNew: 5 }, 120);
+    const position = { ackedThrough: 3, nextNew: 5 };
+    expect(losses.nextResend(position, 110)).toBeUndefined();
+    expect(losses.nextResend(position, 106 + Math.max(50, cc.rtt.estimateMs!))).toBe(4);
+  });
+
+  test('it does not go again when an ack shows the receiver holds it (the signal was about another frame)', () => {
+    const { cc, losses } = detector();
+    losses.onCongestionSignal({ ackedThrough: -1, nextNew: 5 }, 106, 'failure');
+    losses.onAck(120);
+    losses.onPrefixAcked(-1, 4, false, 120);
+    losses.onMissing([], { ackedThrough: 4, nextNew: 5 }, 120);
+    expect(losses.nextResend({ ackedThrough: 4, nextNew: 5 }, 106 + Math.max(50, cc.rtt.estimateMs!))).toBeUndefined();
+  });
+
+  test('a failure halves the window and keeps the pacing rate; a throttle halves both', () => {
+    const failed = new CongestionControl(tuning, CHUNK_PLAINTEXT_BYTES, 0);
+    const throttled = new CongestionControl(tuning, CHUNK_PLAINTEXT_BYTES, 0);
+    for (const cc of [failed, throttled]) {
+      cc.rtt.sample(100);
+      cc.onAcked(24);
+    }
+    failed.onCongestionSignal(1000, 'failure');
+    throttled.onCongestionSignal(1000, 'throttle');
+    expect(failed.windowChunks).toBe(throttled.windowChunks);
+    expect(failed.pacer.ratePerSecond).toBe(300);
+    expect(throttled.pacer.ratePerSecond).toBe(150);
+  });
+});

@@ -15,7 +15,8 @@ export interface StreamPosition {
  * Decides which chunks of one stream are lost and go again, as TCP does: a chunk the receiver
  * reports missing while it holds a later one is lost once a round trip (plus a reordering
  * allowance) old, as RACK; one with nothing after it received may be queued, so it waits for the
- * retransmission timeout; a resent one waits for the timeout too; a congestion signal makes the
+ * retransmission timeout; a resent one waits for the timeout too, unless the receiver holds a chunk
+ * first sent after the resend (then the resend is lost as RACK says); a congestion signal makes the
  * chunks sent just before it suspects, resent at once when reported missing, and the newest one
  * after a round trip if no acknowledgement came (RFC 6298 timer and Karn's rule included). It keeps
  * the send times and counts of the chunks in flight; the window itself is CongestionControl's.
@@ -31,6 +32,14 @@ export class LossDetector {
   /** A chunk suspected dropped by a congestion signal, resent after one round trip unless an ack came meanwhile. */
   private suspect?: { readonly chunkid: number; readonly signalAt: number };
   private lastAckAt = 0;
+  /** The highest chunk an ack showed the receiver holds (in the prefix, or beyond it). */
+  private highestHeld = -1;
+  /**
+   * Chunks the receiver reported missing that were too young to call lost (RACK's reordering
+   * allowance): when each becomes old enough, if no ack came for it and it was not sent again
+   * meanwhile. Without this, a loss reported once waited for the next report or the timeout.
+   */
+  private readonly lostWhenOld = new Map<number, { readonly sentAt: number; readonly at: number }>();
 
   constructor(
     private readonly congestion: CongestionControl,
@@ -44,6 +53,7 @@ export class LossDetector {
 
   /** Chunk `chunkid` went out at `now`. */
   onSent(chunkid: number, now: number): void {
+    this.lostWhenOld.delete(chunkid);
     this.sendCount.set(chunkid, (this.sendCount.get(chunkid) ?? 0) + 1);
     this.lastSentAt.set(chunkid, now);
     this.timerStartedAt ??= now;
@@ -68,6 +78,7 @@ export class LossDetector {
     for (let id = from + 1; id <= through && !repaired; id++) repaired = (this.sendCount.get(id) ?? 1) > 1;
     if (sentAt !== undefined && this.sendCount.get(through) === 1 && !repaired) this.congestion.onRoundTrip(now - sentAt, now);
     for (let id = from + 1; id <= through; id++) {
+      this.lostWhenOld.delete(id);
       this.lastSentAt.delete(id);
       this.sendCount.delete(id);
       this.resendQueue.delete(id);
@@ -91,6 +102,7 @@ export class LossDetector {
   onMissing(missing: readonly number[], position: StreamPosition, now: number): void {
     const { congestion } = this;
     const heldBeyond = this.highestHeldBeyondPrefix(missing, position);
+    this.highestHeld = Math.max(this.highestHeld, heldBeyond, position.ackedThrough);
     let tailProbed = false;
     for (const id of missing) {
       if (id <= position.ackedThrough || id >= position.nextNew || this.resendQueue.has(id)) continue;
@@ -101,6 +113,9 @@ export class LossDetector {
         continue;
       }
       const resent = (this.sendCount.get(id) ?? 0) > 1;
+      // A resend lost too (RACK again): the receiver holds a chunk first sent after it, so it is
+      // lost once a round trip old, as a first transmission is; else it waits for the timeout.
+      const resendOvertaken = resent && (this.lastSentAt.get(heldBeyond) ?? -Infinity) > sentAt;
       const suspect = !resent && this.isSuspect(sentAt, now);
       // As TCP RACK: a chunk the receiver holds a later one of is lost once a round trip old; one with
       // nothing after it received may just be queued (in the relay, or in a socket the relay paused),
@@ -110,12 +125,15 @@ export class LossDetector {
       // the receiver's next report, which will hold it, reveals them; they go without that evidence
       // only at twice the age.
       const tailAge = congestion.rtt.tailLossAgeMs * (tailProbed ? 2 : 1);
-      const lossAge = suspect ? 0 : resent ? congestion.rtt.rtoMs : tail ? tailAge : congestion.rtt.lossAgeMs;
+      const lossAge = suspect ? 0 : resent && !resendOvertaken ? congestion.rtt.rtoMs : tail ? tailAge : congestion.rtt.lossAgeMs;
       if (now - sentAt >= lossAge) {
         tailProbed ||= tail;
         this.resendQueue.add(id);
+        this.lostWhenOld.delete(id);
         // A suspect's loss is the congestion signal that already cut the window.
         if (!suspect) congestion.onLoss(now);
+      } else if (!tail && lossAge < congestion.rtt.rtoMs) {
+        this.lostWhenOld.set(id, { sentAt, at: sentAt + lossAge });
       }
     }
   }
@@ -139,11 +157,13 @@ export class LossDetector {
   /** The peer or our socket changed: forget send times so what the receiver reports missing goes again at once. */
   onResume(position: StreamPosition, now: number): void {
     this.lastSentAt.clear();
+    this.lostWhenOld.clear();
     this.timerStartedAt = position.nextNew > position.ackedThrough + 1 ? now : undefined;
   }
 
   /** Runs the suspect's and the retransmission timer's checks; then the chunk to resend first, if any. */
   nextResend(position: StreamPosition, now: number): number | undefined {
+    this.checkReportedLosses(position, now);
     this.checkSuspect(position, now);
     this.checkTimeout(position, now);
     for (const id of this.resendQueue) {
@@ -158,6 +178,7 @@ export class LossDetector {
     const rto = this.congestion.rtt.rtoMs;
     let wait = this.timerStartedAt === undefined ? rto : Math.max(1, this.timerStartedAt + rto - now);
     if (this.suspect) wait = Math.max(1, Math.min(wait, this.suspect.signalAt + this.suspectDelayMs() - now));
+    for (const { at } of this.lostWhenOld.values()) wait = Math.max(1, Math.min(wait, at - now));
     return wait;
   }
 
@@ -177,6 +198,17 @@ export class LossDetector {
     return -1;
   }
 
+  /** Reported-missing chunks that have now waited out the reordering allowance are lost: queue them. */
+  private checkReportedLosses(position: StreamPosition, now: number): void {
+    for (const [id, { sentAt, at }] of this.lostWhenOld) {
+      if (now < at) continue;
+      this.lostWhenOld.delete(id);
+      if (id <= position.ackedThrough || id >= position.nextNew || this.lastSentAt.get(id) !== sentAt) continue;
+      this.resendQueue.add(id);
+      this.congestion.onLoss(now);
+    }
+  }
+
   private isSuspect(sentAt: number, now: number): boolean {
     const window = Math.max(MIN_SUSPECT_WINDOW_MS, this.congestion.rtt.estimateMs ?? 0);
     return this.signalTimes.some((t) => t >= sentAt && t - sentAt <= window && now - t < this.congestion.rtt.rtoMs);
@@ -186,14 +218,20 @@ export class LossDetector {
     return Math.max(MIN_SUSPECT_WINDOW_MS, this.congestion.rtt.estimateMs ?? this.minRtoMs);
   }
 
-  /** One round trip after a congestion signal: resend the suspect if no acknowledgement came since. */
+  /**
+   * One round trip after a congestion signal: resend the suspect if no acknowledgement came since,
+   * or if the acknowledgements that came do not show the receiver holding it (the dropped frame was
+   * the newest in flight, with nothing after it to reveal the gap: a window the signal halved may
+   * send nothing more, and it waited for the timeout).
+   */
   private checkSuspect(position: StreamPosition, now: number): void {
     const suspect = this.suspect;
     if (!suspect || now - suspect.signalAt < this.suspectDelayMs()) return;
     this.suspect = undefined;
     const sentAt = this.lastSentAt.get(suspect.chunkid);
     const quiet = this.lastAckAt < suspect.signalAt;
-    if (quiet && suspect.chunkid > position.ackedThrough && sentAt !== undefined && sentAt <= suspect.signalAt) this.resendQueue.add(suspect.chunkid);
+    const unseen = suspect.chunkid > this.highestHeld;
+    if ((quiet || unseen) && suspect.chunkid > position.ackedThrough && sentAt !== undefined && sentAt <= suspect.signalAt) this.resendQueue.add(suspect.chunkid);
   }
 
   /**
