@@ -353,7 +353,8 @@ describe('LossDetector: losses the receiver reported once', () => {
     losses.onPrefixAcked(-1, 3, true, 111);
     losses.onSending(4);
     losses.onSent(4, 112);
-    expect(losses.nextResend({ ackedThrough: 3, nextNew: 10 }, 200)).toBeUndefined();
+    // At 140 ms both would be old enough (and the tail loss probe not yet due: 40 ms after the ack at 111).
+    expect(losses.nextResend({ ackedThrough: 3, nextNew: 10 }, 140)).toBeUndefined();
   });
 
   test('a resend lost too goes again one round trip after the receiver holds a chunk sent after it, not a timeout later', () => {
@@ -369,14 +370,21 @@ describe('LossDetector: losses the receiver reported once', () => {
     expect(losses.nextResend(position, 240)).toBe(3);
   });
 
-  test('a resend the receiver holds nothing newer than waits for the timeout (it may still be on its way)', () => {
-    const { losses } = detector();
+  test('a resend the receiver holds nothing newer than is not called lost (it may still be on its way); the tail loss probe sends it once, two round trips on', () => {
+    const { cc, losses } = detector();
+    losses.onPrefixAcked(-1, 2, true, 130);
     losses.onSending(3);
     losses.onSent(3, 200);
     const position = { ackedThrough: 2, nextNew: 10 };
     // The receiver holds 9 (sent at 109, before the resend): the resend's fate is unknown.
-    losses.onMissing([3], position, 240);
-    expect(losses.nextResend(position, 240)).toBeUndefined();
+    losses.onMissing([3], position, 235);
+    expect(losses.nextResend(position, 235)).toBeUndefined();
+    // Two round trips (about 45 ms) after the resend with the prefix still at 2: the probe, without a timeout.
+    expect(losses.nextResend(position, 250)).toBe(3);
+    losses.onSending(3);
+    losses.onSent(3, 250);
+    expect(losses.nextResend(position, 300)).toBeUndefined();
+    expect(cc.stats.timeouts).toBe(0);
   });
 });
 

@@ -2,6 +2,9 @@ import type { CongestionControl, RelayDropKind } from './congestion-control';
 import { MAX_MISSING_CHUNK_IDS } from '../../protocol/limits';
 import { MAX_WINDOW_CHUNKS } from '../streams/chunking';
 
+/** The tail loss probe waits at least this long (two round trips of a fast loopback are less). */
+const MIN_PROBE_AFTER_MS = 20;
+
 /** How long a congestion signal keeps the chunks sent just before it under suspicion, at least. */
 const MIN_SUSPECT_WINDOW_MS = 50;
 
@@ -32,6 +35,8 @@ export class LossDetector {
   /** A chunk suspected dropped by a congestion signal, resent after one round trip unless an ack came meanwhile. */
   private suspect?: { readonly chunkid: number; readonly signalAt: number };
   private lastAckAt = 0;
+  /** Whether the tail loss probe went since the acknowledged prefix last moved. */
+  private probed = false;
   /** The highest chunk an ack showed the receiver holds (in the prefix, or beyond it). */
   private highestHeld = -1;
   /**
@@ -84,6 +89,7 @@ export class LossDetector {
       this.resendQueue.delete(id);
     }
     this.timerStartedAt = stillOutstanding ? now : undefined;
+    this.probed = false;
   }
 
   /** The whole stream is acknowledged: a round trip sample from its last chunk if it went once. */
@@ -158,6 +164,7 @@ export class LossDetector {
   onResume(position: StreamPosition, now: number): void {
     this.lastSentAt.clear();
     this.lostWhenOld.clear();
+    this.probed = false;
     this.timerStartedAt = position.nextNew > position.ackedThrough + 1 ? now : undefined;
   }
 
@@ -176,7 +183,7 @@ export class LossDetector {
   /** How long the send loop may sleep with nothing to send: until the timer or the suspect's check. */
   idleWaitMs(now: number): number {
     const rto = this.congestion.rtt.rtoMs;
-    let wait = this.timerStartedAt === undefined ? rto : Math.max(1, this.timerStartedAt + rto - now);
+    let wait = this.timerStartedAt === undefined ? rto : Math.max(1, this.timerStartedAt + (this.probed ? rto : Math.min(rto, this.probeAfterMs())) - now);
     if (this.suspect) wait = Math.max(1, Math.min(wait, this.suspect.signalAt + this.suspectDelayMs() - now));
     for (const { at } of this.lostWhenOld.values()) wait = Math.max(1, Math.min(wait, at - now));
     return wait;
@@ -235,12 +242,41 @@ export class LossDetector {
   }
 
   /**
+   * How long the acknowledged prefix may stand still before the tail loss probe: two smoothed round
+   * trips (RACK-TLP's PTO), else the timeout.
+   */
+  private probeAfterMs(): number {
+    const srtt = this.congestion.rtt.estimateMs;
+    return srtt === undefined ? this.congestion.rtt.rtoMs : Math.max(MIN_PROBE_AFTER_MS, 2 * srtt);
+  }
+
+  /**
+   * RACK-TLP's tail loss probe, once per standstill: when no ack moved the prefix for two round trips,
+   * the lowest unacknowledged chunk goes again, without the timeout's collapse of the window. A chunk
+   * lost with nothing after it received (the newest of a window a loss just halved, or a resend)
+   * otherwise waited for the timeout (at least 200 ms, against round trips of 20-30 ms), and the
+   * timeout then restarted the window from its smallest.
+   */
+  private checkProbe(position: StreamPosition, now: number): void {
+    if (this.probed || this.timerStartedAt === undefined) return;
+    const after = this.probeAfterMs();
+    if (after >= this.congestion.rtt.rtoMs || now - this.timerStartedAt < after) return;
+    const lowest = position.ackedThrough + 1;
+    const lowestSentAt = this.lastSentAt.get(lowest);
+    if (lowest >= position.nextNew || lowestSentAt === undefined || now - lowestSentAt < after) return;
+    this.probed = true;
+    this.resendQueue.add(lowest);
+  }
+
+  /**
    * RFC 6298 5.4-5.6: on expiry resend the lowest unacknowledged chunk, back off, restart the timer.
    * The timer runs from the lowest chunk's last transmission: one resent recently is not resent again.
    */
   private checkTimeout(position: StreamPosition, now: number): void {
     const { congestion } = this;
-    if (this.timerStartedAt === undefined || now - this.timerStartedAt < congestion.rtt.rtoMs) return;
+    if (this.timerStartedAt === undefined) return;
+    this.checkProbe(position, now);
+    if (now - this.timerStartedAt < congestion.rtt.rtoMs) return;
     const lowest = position.ackedThrough + 1;
     const lowestSentAt = this.lastSentAt.get(lowest);
     if (lowestSentAt !== undefined && lowestSentAt > this.timerStartedAt) {
