@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { startLocalRelay } from '../local/local-relay';
+import { runRelayChild } from './relay-child-process';
 import type { RelayConfig } from '../lambdas/relay/config';
 import type { WebSocketHandler } from '../lambdas/relay/websocket-event';
 import { ROUTES } from '../lambdas/routes';
@@ -11,12 +12,12 @@ import { ROUTES } from '../lambdas/routes';
  * bundle's own SDK clients reach DynamoDB (BANGUINS_BUNDLE_DYNAMODB, table BANGUINS_BUNDLE_TABLE)
  * and `@connections` over HTTP. Prints `READY <url>` once listening; closes on SIGTERM.
  */
-async function main(): Promise<void> {
+runRelayChild(async () => {
   const folder = process.argv[2];
   const endpoint = process.env.BANGUINS_BUNDLE_DYNAMODB;
   const tableName = process.env.BANGUINS_BUNDLE_TABLE;
   if (!folder || !endpoint || !tableName) throw new Error('usage: BANGUINS_BUNDLE_DYNAMODB=URL BANGUINS_BUNDLE_TABLE=NAME bundled-relay-child.ts FOLDER');
-  const relay = await startLocalRelay({
+  return startLocalRelay({
     port: 0,
     dynamodbEndpoint: endpoint,
     tableName,
@@ -30,13 +31,4 @@ async function main(): Promise<void> {
         }),
       ),
   });
-  process.stdout.write(`READY ${relay.url}\n`);
-  process.once('SIGTERM', () => {
-    void relay.close().finally(() => process.exit(0));
-  });
-}
-
-void main().catch((error: unknown) => {
-  process.stdout.write(`FAILED ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(2);
 });

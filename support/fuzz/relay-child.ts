@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startLocalRelay } from '../../local/local-relay';
+import { runRelayChild } from '../relay-child-process';
 
 /*
  * The local relay in a process of its own, so a fuzz run can see it crash and read its memory.
@@ -13,7 +14,7 @@ process.on('unhandledRejection', (reason: unknown) => {
   process.stdout.write(`UNHANDLED ${unhandled} ${text.split('\n')[0]}\n`);
 });
 
-async function main(): Promise<void> {
+runRelayChild(async () => {
   const endpoint = process.env.BANGUINS_FUZZ_DYNAMODB;
   const relay = await startLocalRelay({
     port: 0,
@@ -24,13 +25,5 @@ async function main(): Promise<void> {
     (globalThis as { gc?: () => void }).gc?.();
     process.stdout.write(`MEMORY ${JSON.stringify(process.memoryUsage())}\n`);
   });
-  process.stdout.write(`READY ${relay.url}\n`);
-  process.once('SIGTERM', () => {
-    void relay.close().finally(() => process.exit(0));
-  });
-}
-
-void main().catch((error: unknown) => {
-  process.stdout.write(`FAILED ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(2);
+  return relay;
 });
