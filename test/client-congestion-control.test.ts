@@ -435,3 +435,20 @@ describe('LossDetector: the frame a congestion signal dropped', () => {
     expect(throttled.pacer.ratePerSecond).toBe(150);
   });
 });
+
+describe('LossDetector: the tail loss probe stays off a clean path', () => {
+  const tuning = resolveTuning({ windowChunks: 64, initialWindowChunks: 8, minWindowChunks: 2, pacingPerSecond: 300 });
+
+  test('a prefix that stands still with no loss found and nothing reported missing sends nothing before the timeout (data transfer out is billed)', () => {
+    const cc = new CongestionControl(tuning, CHUNK_PLAINTEXT_BYTES, 0);
+    for (let i = 0; i < 5; i++) cc.rtt.sample(20);
+    const losses = new LossDetector(cc, tuning.minRtoMs);
+    for (let id = 0; id < 5; id++) losses.onSent(id, 100 + id);
+    const position = { ackedThrough: -1, nextNew: 5 };
+    // 150 ms without an ack: past two round trips and the 50 ms floor, before the 200 ms timeout.
+    expect(losses.nextResend(position, 250)).toBeUndefined();
+    // Once a loss was found on the path, the same standstill gets its probe.
+    losses.onCongestionSignal(position, 251, 'failure');
+    expect(losses.nextResend(position, 252)).toBe(0);
+  });
+});

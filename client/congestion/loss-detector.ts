@@ -3,7 +3,10 @@ import { MAX_MISSING_CHUNK_IDS } from '../../protocol/limits';
 import { MAX_WINDOW_CHUNKS } from '../streams/chunking';
 
 /** The tail loss probe waits at least this long (two round trips of a fast loopback are less). */
-const MIN_PROBE_AFTER_MS = 20;
+const MIN_PROBE_AFTER_MS = 50;
+
+/** The tail loss probe runs only this long after the last loss found (else only for a chunk reported missing). */
+const LOSSY_PATH_MS = 2000;
 
 /** How long a congestion signal keeps the chunks sent just before it under suspicion, at least. */
 const MIN_SUSPECT_WINDOW_MS = 50;
@@ -35,6 +38,10 @@ export class LossDetector {
   /** A chunk suspected dropped by a congestion signal, resent after one round trip unless an ack came meanwhile. */
   private suspect?: { readonly chunkid: number; readonly signalAt: number };
   private lastAckAt = 0;
+  /** When a chunk was last found lost (reported, timed out, or dropped by a congestion signal). */
+  private lastLossAt = -Infinity;
+  /** When the receiver last reported each chunk missing. */
+  private readonly reportedMissingAt = new Map<number, number>();
   /** Whether the tail loss probe went since the acknowledged prefix last moved. */
   private probed = false;
   /** The highest chunk an ack showed the receiver holds (in the prefix, or beyond it). */
@@ -84,6 +91,7 @@ export class LossDetector {
     if (sentAt !== undefined && this.sendCount.get(through) === 1 && !repaired) this.congestion.onRoundTrip(now - sentAt, now);
     for (let id = from + 1; id <= through; id++) {
       this.lostWhenOld.delete(id);
+      this.reportedMissingAt.delete(id);
       this.lastSentAt.delete(id);
       this.sendCount.delete(id);
       this.resendQueue.delete(id);
@@ -109,6 +117,7 @@ export class LossDetector {
     const { congestion } = this;
     const heldBeyond = this.highestHeldBeyondPrefix(missing, position);
     this.highestHeld = Math.max(this.highestHeld, heldBeyond, position.ackedThrough);
+    for (const id of missing) if (id > position.ackedThrough && id < position.nextNew) this.reportedMissingAt.set(id, now);
     let tailProbed = false;
     for (const id of missing) {
       if (id <= position.ackedThrough || id >= position.nextNew || this.resendQueue.has(id)) continue;
@@ -136,6 +145,7 @@ export class LossDetector {
         tailProbed ||= tail;
         this.resendQueue.add(id);
         this.lostWhenOld.delete(id);
+        this.lastLossAt = now;
         // A suspect's loss is the congestion signal that already cut the window.
         if (!suspect) congestion.onLoss(now);
       } else if (!tail && lossAge < congestion.rtt.rtoMs) {
@@ -151,6 +161,7 @@ export class LossDetector {
    */
   onCongestionSignal(position: StreamPosition, now: number, kind: RelayDropKind = 'throttle'): void {
     this.congestion.onCongestionSignal(now, kind);
+    this.lastLossAt = now;
     this.signalTimes = [...this.signalTimes.filter((t) => now - t < this.congestion.rtt.rtoMs), now];
     let newest: number | undefined;
     let newestSentAt = -Infinity;
@@ -164,6 +175,7 @@ export class LossDetector {
   onResume(position: StreamPosition, now: number): void {
     this.lastSentAt.clear();
     this.lostWhenOld.clear();
+    this.reportedMissingAt.clear();
     this.probed = false;
     this.timerStartedAt = position.nextNew > position.ackedThrough + 1 ? now : undefined;
   }
@@ -212,6 +224,7 @@ export class LossDetector {
       this.lostWhenOld.delete(id);
       if (id <= position.ackedThrough || id >= position.nextNew || this.lastSentAt.get(id) !== sentAt) continue;
       this.resendQueue.add(id);
+      this.lastLossAt = now;
       this.congestion.onLoss(now);
     }
   }
@@ -247,12 +260,14 @@ export class LossDetector {
    */
   private probeAfterMs(): number {
     const srtt = this.congestion.rtt.estimateMs;
-    return srtt === undefined ? this.congestion.rtt.rtoMs : Math.max(MIN_PROBE_AFTER_MS, 2 * srtt);
+    return srtt === undefined ? this.congestion.rtt.rtoMs : Math.max(MIN_PROBE_AFTER_MS, 2 * srtt, srtt + 4 * this.congestion.rtt.variationMs);
   }
 
   /**
-   * RACK-TLP's tail loss probe, once per standstill: when no ack moved the prefix for two round trips,
-   * the lowest unacknowledged chunk goes again, without the timeout's collapse of the window. A chunk
+   * RACK-TLP's tail loss probe, once per standstill, on a lossy path: when no ack moved the prefix for
+   * two round trips (at least 50 ms), and the receiver reported the lowest unacknowledged chunk
+   * missing or a loss was found in the last 2 s, that chunk goes again, without the timeout's
+   * collapse of the window. A chunk
    * lost with nothing after it received (the newest of a window a loss just halved, or a resend)
    * otherwise waited for the timeout (at least 200 ms, against round trips of 20-30 ms), and the
    * timeout then restarted the window from its smallest.
@@ -264,6 +279,10 @@ export class LossDetector {
     const lowest = position.ackedThrough + 1;
     const lowestSentAt = this.lastSentAt.get(lowest);
     if (lowest >= position.nextNew || lowestSentAt === undefined || now - lowestSentAt < after) return;
+    // Only on a lossy path: the receiver reported this chunk missing, or a chunk was found lost lately.
+    // A prefix that stands still on a clean path (a relay warming up, a GC pause) costs no resend,
+    // which API Gateway would bill as data transfer out (test/data-transfer-out.test.ts).
+    if (!this.reportedMissingAt.has(lowest) && now - this.lastLossAt > LOSSY_PATH_MS) return;
     this.probed = true;
     this.resendQueue.add(lowest);
   }
@@ -284,6 +303,7 @@ export class LossDetector {
       if (now - lowestSentAt < congestion.rtt.rtoMs) return;
     }
     congestion.onTimeout(now);
+    this.lastLossAt = now;
     if (lowest < position.nextNew) this.resendQueue.add(lowest);
     this.timerStartedAt = now;
   }
