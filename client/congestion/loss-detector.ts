@@ -40,7 +40,7 @@ export class LossDetector {
   private lastAckAt = 0;
   /** When a chunk was last found lost (reported, timed out, or dropped by a congestion signal). */
   private lastLossAt = -Infinity;
-  /** When the receiver last reported each chunk missing. */
+  /** When the receiver last reported each chunk missing below one it holds (a gap). */
   private readonly reportedMissingAt = new Map<number, number>();
   /** Whether the tail loss probe went since the acknowledged prefix last moved. */
   private probed = false;
@@ -117,7 +117,8 @@ export class LossDetector {
     const { congestion } = this;
     const heldBeyond = this.highestHeldBeyondPrefix(missing, position);
     this.highestHeld = Math.max(this.highestHeld, heldBeyond, position.ackedThrough);
-    for (const id of missing) if (id > position.ackedThrough && id < position.nextNew) this.reportedMissingAt.set(id, now);
+    // A gap only (the receiver holds a later chunk): a status report lists every chunk in flight, which may be queued.
+    for (const id of missing) if (id > position.ackedThrough && id < heldBeyond) this.reportedMissingAt.set(id, now);
     let tailProbed = false;
     for (const id of missing) {
       if (id <= position.ackedThrough || id >= position.nextNew || this.resendQueue.has(id)) continue;
