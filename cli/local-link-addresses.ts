@@ -1,4 +1,4 @@
-import { isLoopbackHost, relayKeyOf, relayUrlWithKey } from '../client';
+import { isLoopbackHost, linkAddressesOf, relayKeyOf, relayUrlWithKey } from '../client';
 
 /** How long the CLI waits for the local relay's config.json before making links as usual. */
 const CONFIG_WAIT_MS = 1500;
@@ -14,7 +14,7 @@ export interface LinkAddressesForOthers {
 /**
  * When `relayUrl` is the local relay on this machine (a ws:// loopback address) and it runs with
  * `--lan`, the addresses another device reaches it by, from its config.json (`linkPageUrl`,
- * `linkRelayUrl`); else undefined. Whatever the answer holds is checked: only http(s) and ws(s) URLs.
+ * `linkRelayUrl`, checked by linkAddressesOf as the page checks them); else undefined.
  */
 export async function localLinkAddresses(relayUrl: string): Promise<LinkAddressesForOthers | undefined> {
   const relay = new URL(relayUrl);
@@ -27,16 +27,6 @@ export async function localLinkAddresses(relayUrl: string): Promise<LinkAddresse
   } catch {
     return undefined; // not running, or not ours: the session says so when it connects
   }
-  const { linkPageUrl, linkRelayUrl } = (config ?? {}) as { linkPageUrl?: unknown; linkRelayUrl?: unknown };
-  if (!isUrl(linkPageUrl, ['http:', 'https:']) || !isUrl(linkRelayUrl, ['ws:', 'wss:'])) return undefined;
-  return { pageUrl: linkPageUrl, relayUrl: relayUrlWithKey(linkRelayUrl, relayKeyOf(relayUrl)) };
-}
-
-function isUrl(value: unknown, protocols: readonly string[]): value is string {
-  if (typeof value !== 'string') return false;
-  try {
-    return protocols.includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
+  const links = linkAddressesOf(config);
+  return links && { pageUrl: links.linkPageUrl, relayUrl: relayUrlWithKey(links.linkRelayUrl, relayKeyOf(relayUrl)) };
 }

@@ -1,8 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import type { AesGcmKey, CryptoPort } from '../client';
-
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
+import { NONCE_BYTES, TAG_BYTES } from '../client/crypto/crypto-port';
 
 /** An AES-256-GCM key used through node:crypto: synchronous, on the caller's buffers, one output buffer per seal. */
 function nodeAesGcmKey(key: KeyObject): AesGcmKey {

@@ -156,9 +156,7 @@ export class SessionReporter {
 
   /** Reports a failure: a JSON event with --json, and always one line on stderr. */
   error(code: string, message: string): void {
-    this.stopCountdown(false);
-    this.bar?.stop();
-    this.bar = undefined;
+    this.end();
     if (this.mode === 'json') this.jsonLine({ type: 'error', code, message });
     process.stderr.write(`banguins: ${printableText(message)}\n`);
   }

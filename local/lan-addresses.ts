@@ -15,3 +15,13 @@ export function lanAddresses(interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> 
   const unique = [...new Set(found)];
   return [...unique.filter((address) => PRIVATE_IPV4.test(address)), ...unique.filter((address) => !PRIVATE_IPV4.test(address))];
 }
+
+/** Whether `--host` listens on every interface (`0.0.0.0`, `::`) rather than one address. */
+export function isWildcardHost(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
+}
+
+/** A listening address as a URL writes it: an IPv6 address in brackets. */
+export function hostInUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -11,6 +11,7 @@ import { relayKeyHeaderSigner } from './connections-door';
 import { ensureConnectionsTable } from './connections-table';
 import { LOCAL_CREDENTIALS, LOCAL_DYNAMODB_SIGNER, LOCAL_REGION, startDynamoDbLocal, waitForDynamoDb, type DynamoDbLocal } from './dynamodb-local';
 import { LocalRelayError } from './errors';
+import { hostInUrl, isWildcardHost } from './lan-addresses';
 import { FaultInjector, type FaultRates } from './fault-injection';
 import type { InvocationLimits, InvocationQueueStats } from './connection-queue';
 import { WebSocketGateway, type RouteHandlers } from './gateway';
@@ -185,7 +186,7 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
     const servers = createRelayServers(options.tls);
     const port = await listen(servers.listener, options.port ?? DEFAULT_PORT, host);
     const publicUrl = typeof options.publicUrl === 'function' ? options.publicUrl(port) : options.publicUrl;
-    const reachableHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    const reachableHost = isWildcardHost(host) ? '127.0.0.1' : hostInUrl(host);
     const callbackUrl = `http://${reachableHost}:${port}/${stage}`;
     const config: RelayConfig = {
       tableName,

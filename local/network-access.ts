@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import { localRelayCertificateFiles } from '../cli/config-folder';
 import { terminalQrCode } from '../cli/terminal-qr-code';
 import { isLoopbackHost } from '../client/transport/relay-url';
-import { lanAddresses } from './lan-addresses';
+import { hostInUrl, isWildcardHost, lanAddresses } from './lan-addresses';
 import { loadOrCreateRelayCertificate, type RelayCertificate } from './tls-certificate';
 
 /** How other devices reach `npm start`'s relay: its certificate (https on) and the page address links name. */
@@ -32,14 +32,14 @@ export async function chooseNetworkAccess(
 ): Promise<NetworkAccess> {
   const loopback = isLoopbackHost(options.host);
   const tls = options.tls ?? !loopback;
-  const wildcard = options.host === '0.0.0.0' || options.host === '::';
+  const wildcard = isWildcardHost(options.host);
   const addresses = lanAddresses(machine.interfaces);
   let publicUrl: NetworkAccess['publicUrl'];
   if (options.publicUrl !== undefined) {
     const fixed = options.publicUrl;
     publicUrl = () => fixed;
   } else if (!loopback) {
-    const host = wildcard ? addresses[0] : options.host.includes(':') ? `[${options.host}]` : options.host;
+    const host = wildcard ? addresses[0] : hostInUrl(options.host);
     if (host === undefined) out('No network address found on this computer: other devices cannot reach it (connect to a Wi-Fi, or give --public-url).');
     else publicUrl = (port) => `${tls ? 'https' : 'http'}://${host}:${port}/`;
   }

@@ -2,7 +2,7 @@ import { iceServersOf } from '../client/direct/ice-servers';
 import * as fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as path from 'node:path';
-import { isLoopbackHost } from '../client/transport/relay-url';
+import { isLoopbackHost, type LinkAddresses } from '../client/transport/relay-url';
 import { CONTENT_SECURITY_POLICY } from '../web/content-security-policy';
 
 /** Content types of the files the built page is made of. */
@@ -26,12 +26,6 @@ const WEB_CONFIG_PATH = '/config.json';
  * that opened `https://192.168.1.5:3001/` is told `wss://192.168.1.5:3001`, not localhost).
  */
 export type RelayUrlSource = string | ((req: IncomingMessage) => string);
-
-/** The addresses links name for another device: the page's and its relay's (no key: each client adds its own). */
-export interface LinkAddresses {
-  readonly linkPageUrl: string;
-  readonly linkRelayUrl: string;
-}
 
 /** A Host header worth echoing: a plain host[:port]. */
 const PLAIN_HOST = /^[A-Za-z0-9.\-[\]:]+$/;

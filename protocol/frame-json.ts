@@ -25,7 +25,7 @@ const FRAME_END = '"}}';
 export interface FrameJsonOptions {
   /**
    * `data` is toBase64's own output (protocol/base64.ts: the standard alphabet and padding, nothing
-   * to escape), so its check (a decode and a re-encode of 128 KB) is skipped. Never for data that
+   * to escape), so its check (one search of 128 KB for a non-base64 character) is skipped. Never for data that
    * came from elsewhere: the relay checks what it forwards.
    */
   readonly dataIsOwnBase64?: boolean;

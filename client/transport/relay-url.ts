@@ -33,6 +33,25 @@ export function pageUrlWithKey(pageUrl: string, key: string | undefined): string
   return `${base}#${new URLSearchParams({ [PAGE_RELAY_KEY_PARAMETER]: key }).toString()}`;
 }
 
+/** The addresses a link names for another device (a local relay's config.json with `npm start -- --lan`). */
+export interface LinkAddresses {
+  /** The page the link opens (`https://192.168.1.5:3001/`). */
+  readonly linkPageUrl: string;
+  /** The relay the link names (`wss://192.168.1.5:3001`), without a key. */
+  readonly linkRelayUrl: string;
+}
+
+/**
+ * The link addresses in a parsed config.json, both or neither: an http(s) page and a ws(s) relay,
+ * with no white space or fragment. The page and the CLI read them with this one check.
+ */
+export function linkAddressesOf(config: unknown): LinkAddresses | undefined {
+  const { linkPageUrl, linkRelayUrl } = (config ?? {}) as Record<string, unknown>;
+  if (typeof linkPageUrl !== 'string' || !/^https?:\/\/[^\s#]+$/.test(linkPageUrl)) return undefined;
+  if (typeof linkRelayUrl !== 'string' || !/^wss?:\/\/[^\s#]+$/.test(linkRelayUrl)) return undefined;
+  return { linkPageUrl, linkRelayUrl };
+}
+
 /** Whether a host name or address is this machine only (`localhost`, `127.x.x.x`, `::1`, with or without brackets). */
 export function isLoopbackHost(host: string): boolean {
   const name = host.toLowerCase().replace(/^\[|\]$/g, '');

@@ -1,3 +1,4 @@
+import { linkAddressesOf } from '../../client';
 import { IceServerError, parseIceServers } from './ice-servers';
 
 /** The page's runtime configuration, read from `config.json` beside index.html. */
@@ -22,15 +23,12 @@ export class PageConfigError extends Error {
 
 /** Checks a parsed config.json; PageConfigError naming what is wrong. */
 export function parsePageConfig(value: unknown): PageConfig {
-  const { relayUrl, iceServers, linkPageUrl, linkRelayUrl } = (value ?? {}) as Record<string, unknown>;
+  const { relayUrl, iceServers } = (value ?? {}) as Record<string, unknown>;
   if (typeof relayUrl !== 'string' || !/^wss?:\/\/[^\s]+$/.test(relayUrl)) {
     throw new PageConfigError('config.json does not name the relay: expected {"relayUrl":"wss://…"}');
   }
   // Both link addresses or neither: a link must name a page and a relay the other device reaches.
-  const links =
-    typeof linkPageUrl === 'string' && /^https?:\/\/[^\s#]+$/.test(linkPageUrl) && typeof linkRelayUrl === 'string' && /^wss?:\/\/[^\s#]+$/.test(linkRelayUrl)
-      ? { linkPageUrl, linkRelayUrl }
-      : {};
+  const links = linkAddressesOf(value) ?? {};
   if (iceServers === undefined) return { relayUrl, ...links };
   try {
     return { relayUrl, iceServers: parseIceServers(iceServers), ...links };
