@@ -204,6 +204,12 @@ describe('the local relay from another device on the LAN (npm start --lan)', () 
   });
 });
 
+describe('npm start --public-url: refused unless an http(s) address with nothing to hide', () => {
+  it.each(['javascript:alert(1)', 'https://user:pw@laptop.test/', 'https://laptop.test/?key=x', 'not a url'])('refuses %s with one line naming the option', async (value) => {
+    await expect(startRelayProcess(['--public-url', value, '--quiet'])).rejects.toThrow(/--public-url <url>' argument .* is invalid\. expected an http:\/\/ or https:\/\/ URL/);
+  });
+});
+
 /** jsQR's first three arguments for a QR code as a dark terminal shows it. */
 function qrImageArgs(code: string): [Uint8ClampedArray, number, number] {
   const image = terminalQrImage(code);
