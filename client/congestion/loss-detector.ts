@@ -196,7 +196,14 @@ export class LossDetector {
   /** How long the send loop may sleep with nothing to send: until the timer or the suspect's check. */
   idleWaitMs(now: number): number {
     const rto = this.congestion.rtt.rtoMs;
-    let wait = this.timerStartedAt === undefined ? rto : Math.max(1, this.timerStartedAt + (this.probed ? rto : Math.min(rto, this.probeAfterMs())) - now);
+    let wait = rto;
+    if (this.timerStartedAt !== undefined) {
+      // The probe's moment while it is ahead; once passed (the probe went, or was not due on a clean
+      // path), the timeout's: waking every millisecond until then would spin the send loop.
+      const probeAt = this.timerStartedAt + this.probeAfterMs();
+      const deadline = !this.probed && probeAt > now ? Math.min(probeAt, this.timerStartedAt + rto) : this.timerStartedAt + rto;
+      wait = Math.max(1, deadline - now);
+    }
     if (this.suspect) wait = Math.max(1, Math.min(wait, this.suspect.signalAt + this.suspectDelayMs() - now));
     for (const { at } of this.lostWhenOld.values()) wait = Math.max(1, Math.min(wait, at - now));
     return wait;
