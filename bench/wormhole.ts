@@ -3,14 +3,14 @@ import { mkdir, rm } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import * as path from 'node:path';
 import { forEachLine } from './child-processes';
-import { CpuWatch } from './process-cpu';
+import { CpuWatch, type ProcessUsage } from './process-cpu';
 
 /** What one magic-wormhole transfer through its transit relay took. */
 export interface WormholeRun {
   /** From the receiver's "Receiving file" (keys agreed, offer accepted) to its exit. */
   readonly seconds: number;
-  /** CPU seconds over the same span, per process. */
-  readonly cpu: { readonly sender: number; readonly receiver: number; readonly transitRelay: number; readonly mailbox: number };
+  /** What each process used over the same span. */
+  readonly cpu: { readonly sender: ProcessUsage; readonly receiver: ProcessUsage; readonly transitRelay: ProcessUsage; readonly mailbox: ProcessUsage };
 }
 
 /** The Debian packages the comparison needs. */

@@ -19,18 +19,41 @@ export interface FrameEnds {
   readonly tail: string;
 }
 
+/**
+ * A TappedFrame of bytes (a posted payload, or a client frame as it came in), decoded only if asked.
+ * A class, not an object literal with a getter and an arrow function closing over the bytes: with the
+ * literal, `npm run bench`'s byte-counting tap cost the relay 0.7-0.9 CPU s per 100 MB and doubled
+ * its page faults (V8 kept the closures' 128 KB buffers alive into old space; the bench's relay is
+ * the only place a tap sees every chunk). See docs/performance.md, "fourth session".
+ */
+class BytesFrame implements TappedFrame {
+  private decoded: string | undefined;
+
+  constructor(
+    readonly direction: TappedFrame['direction'],
+    readonly connectionId: string,
+    private readonly bytes: Buffer,
+    text: string | undefined,
+  ) {
+    this.decoded = text;
+  }
+
+  get data(): string {
+    return (this.decoded ??= this.bytes.toString('utf8'));
+  }
+
+  get byteLength(): number {
+    return this.bytes.length;
+  }
+
+  ends(chars: number): FrameEnds {
+    return { head: this.bytes.toString('latin1', 0, chars), tail: this.bytes.toString('latin1', Math.max(0, this.bytes.length - chars)) };
+  }
+}
+
 /** A TappedFrame of bytes (a posted payload, or a client frame as it came in), decoded only if asked. */
 export function tappedFrame(direction: TappedFrame['direction'], connectionId: string, bytes: Buffer, text?: string): TappedFrame {
-  let decoded = text;
-  return {
-    direction,
-    connectionId,
-    get data() {
-      return (decoded ??= bytes.toString('utf8'));
-    },
-    byteLength: bytes.length,
-    ends: (chars) => ({ head: bytes.toString('latin1', 0, chars), tail: bytes.toString('latin1', Math.max(0, bytes.length - chars)) }),
-  };
+  return new BytesFrame(direction, connectionId, bytes, text);
 }
 
 /** Receives every frame the relay sees, for tests that scan the traffic. */
