@@ -99,3 +99,54 @@ describe('parseFrameJson (a Transfer parsed without parsing its data)', () => {
     );
   });
 });
+
+describe('parseFrameJson for a reader that checks data itself (the client: dataCheckedByReader)', () => {
+  const data = randomBytes(3_000).toString('base64');
+  const lenient = (text: string) => parseFrameJson(text, { dataCheckedByReader: true });
+
+  it('gives what JSON.parse gives for frames frameJson writes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 800, maxLength: 4000 }), fc.dictionary(fc.string(), fc.jsonValue()), (bytes, extra) => {
+        const text = transferText(Buffer.from(bytes).toString('base64'), extra);
+        expect(lenient(text)).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('agrees with JSON.parse on changed frames, except that a control character in data stays in data instead of throwing', () => {
+    const text = transferText(data, { note: 'x' });
+    const marks = [...'"{}[],:\\ a1=/', '\u0000', '\n', '\u001f', 'é'];
+    const controlInData = (value: unknown) =>
+      typeof value === 'object' && value !== null && /[\u0000-\u001f]/.test(String((value as { message?: { data?: unknown } }).message?.data));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(text.length - 1), fc.constantFrom(...marks), fc.boolean()), { minLength: 1, maxLength: 3 }), (edits) => {
+        let mutated = text;
+        for (const [at, mark, nearEnd] of edits) {
+          const where = nearEnd ? mutated.length - 1 - (at % 40) : at % 160;
+          mutated = `${mutated.slice(0, where)}${mark}${mutated.slice(where + 1)}`;
+        }
+        const expected = verdict(JSON.parse, mutated);
+        const actual = verdict(lenient, mutated);
+        if ('threw' in (expected as object) && 'value' in (actual as object)) {
+          // Only where JSON.parse refuses a raw control character in data: the reader's decode and checks refuse the chunk.
+          expect(controlInData((actual as { value: unknown }).value)).toBe(true);
+          // ...and with those characters made harmless, the text parses to the same frame.
+          const value = (actual as { value: { message: { data: string } } }).value;
+          const cleaned = { ...value, message: { ...value.message, data: value.message.data.replace(/[\u0000-\u001f]/g, 'A') } };
+          expect(JSON.parse(mutated.replace(/[\u0000-\u001f]/g, 'A'))).toEqual(cleaned);
+        } else {
+          expect(actual).toEqual(expected);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('never lets data end early or carry an escape: a quote or a backslash in data goes to JSON.parse whole', () => {
+    const quoted = `{"action":"Transfer","message":{"a":1,"data":"${data.slice(0, 100)}","chunkid":5"}}`;
+    const escaped = `{"action":"Transfer","message":{"a":1,"data":"${data}\\u0041"}}`;
+    expect(verdict(lenient, quoted)).toEqual({ threw: true });
+    expect(lenient(escaped)).toEqual(JSON.parse(escaped));
+  });
+});

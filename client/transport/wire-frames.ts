@@ -30,7 +30,8 @@ export type IncomingFrame = ClientBoundFrame | { readonly action: 'Throttled'; r
 export function parseIncomingFrame(text: string): IncomingFrame | undefined {
   let value: unknown;
   try {
-    value = parseFrameJson(text);
+    // The chunk's bytes are decoded and checked by their hash and tag (openChunk): `data` is searched only for what would change the frame.
+    value = parseFrameJson(text, { dataCheckedByReader: true });
   } catch {
     return undefined;
   }
