@@ -10,7 +10,7 @@ import { enforceFrameLimit } from './frame-limit';
 import { handshakeProblem } from './handshake-check';
 import { connectEvent, disconnectEvent, messageEvent, type ApiContext, type ConnectionContext } from './lambda-event';
 import { MAX_FRAME_BYTES, MAX_MESSAGE_BYTES } from '../protocol/limits';
-import { CLOSE_GOING_AWAY, MAX_CONNECTIONS, connectionTimeouts, type ConnectionTimeouts } from './limits';
+import { CLOSE_GOING_AWAY, CLOSE_UNSUPPORTED_DATA, MAX_CONNECTIONS, connectionTimeouts, type ConnectionTimeouts } from './limits';
 import { InvocationQueue, type ConnectionLine } from './invocation-queue';
 import { ConnectionRegistry, LiveConnection } from './live-connection';
 import { silentLog, type RelayLog } from './relay-log';
@@ -215,6 +215,13 @@ export class WebSocketGateway {
     const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     const frame: InboundFrame = { data: isBinary ? buffer.toString('base64') : buffer.toString('utf8'), isBinary };
     this.options.taps?.frames?.(tappedFrame('in', connection.id, buffer, frame.data));
+    if (isBinary) {
+      // API Gateway's WebSocket APIs take text frames only: a binary frame closes the connection
+      // with 1003 before any route runs (its developer guide, "Binary media types for WebSocket APIs").
+      this.log.line(`binary    ${connection.id} closed with ${CLOSE_UNSUPPORTED_DATA}`);
+      connection.socket.close(CLOSE_UNSUPPORTED_DATA, 'Binary frames are not supported');
+      return;
+    }
     const deliver = (delivered: InboundFrame): void => {
       // The route is selected as the frame comes in, as API Gateway does: the queue starts control
       // frames (acks, Connect, Request) before chunks (Transfer, and anything large).

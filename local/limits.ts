@@ -19,6 +19,9 @@ const MAX_CONNECTION_MS = 2 * 60 * 60 * 1000;
 /** Close code for a frame or message over the limit ("message too big"). */
 export const CLOSE_MESSAGE_TOO_BIG = 1009;
 
+/** Close code for a binary frame, which API Gateway's WebSocket APIs refuse ("unsupported data"). */
+export const CLOSE_UNSUPPORTED_DATA = 1003;
+
 /** Close code for the idle timeout and the maximum connection duration ("going away"). */
 export const CLOSE_GOING_AWAY = 1001;
 

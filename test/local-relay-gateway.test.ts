@@ -109,6 +109,19 @@ describe('local relay gateway', () => {
     await other.close();
   });
 
+  test('a binary frame closes that connection with 1003 and runs no route, as API Gateway refuses binary frames', async () => {
+    const binary = await connectClient(relay.url);
+    const other = await connectClient(relay.url);
+    const before = recorder.events.filter((e) => e.requestContext.eventType === 'MESSAGE').length;
+    binary.ws.send(Buffer.from(JSON.stringify({ action: 'ping' })), { binary: true });
+    expect((await binary.nextClose()).code).toBe(1003);
+    other.send({ action: 'ping' });
+    expect(await other.next()).toMatchObject({ route: 'ping' });
+    // Only the other connection's text frame reached a route.
+    expect(recorder.events.filter((e) => e.requestContext.eventType === 'MESSAGE').length).toBe(before + 1);
+    await other.close();
+  });
+
   test('a 32 KB frame passes', async () => {
     const client = await connectClient(relay.url);
     const frame = JSON.stringify({ action: 'ping', data: '' });

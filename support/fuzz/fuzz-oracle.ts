@@ -14,8 +14,8 @@ export type Expected =
   | { readonly kind: 'forward'; readonly frame: unknown }
   /** Nothing (sendmessage with empty data). */
   | { readonly kind: 'none' }
-  /** The connection closes with 1009 and nothing is answered. */
-  | { readonly kind: 'close' };
+  /** The connection closes with `code` (1009: over a size limit; 1003: a binary frame) and nothing is answered. */
+  | { readonly kind: 'close'; readonly code: 1003 | 1009 };
 
 const ROUTES = new Set(['sendmessage', 'Connect', 'Request', 'Transfer', 'Acknowledge']);
 const PEER_CODES = new Set(['NotPaired', 'QrHashMismatch', 'UnknownPeer', 'PeerGone']);
@@ -74,8 +74,8 @@ function isOverLimit(frame: FuzzFrame): boolean {
 
 /** What docs/protocol.md says the relay does with `frame`, sent by `ctx.selfId`. */
 export function expectedOutcome(frame: FuzzFrame, ctx: FuzzContext): Expected {
-  if (isOverLimit(frame)) return { kind: 'close' };
-  if (frame.binary) return { kind: 'error', code: 'BadRequest' };
+  if (isOverLimit(frame)) return { kind: 'close', code: 1009 };
+  if (frame.binary) return { kind: 'close', code: 1003 };
   let parsed: unknown;
   try {
     parsed = JSON.parse(frame.payload.toString('utf8'));

@@ -167,8 +167,8 @@ async function goneConnectionIds(url: string, count: number): Promise<string[]> 
   return ids;
 }
 
-/** An over-limit frame on a connection of its own: it must close with 1009 and answer nothing. */
-async function sendOverLimit(url: string, frame: FuzzFrame, timeoutMs: number): Promise<string | undefined> {
+/** A frame that closes its connection (over a limit, or binary), on a connection of its own: it must close with `expectedCode` and answer nothing. */
+async function sendClosing(url: string, frame: FuzzFrame, expectedCode: number, timeoutMs: number): Promise<string | undefined> {
   const inbox = new Inbox();
   const socket = await LaneSocket.open(url, 'self', inbox);
   await socket.send(frame).catch(() => undefined);
@@ -180,7 +180,7 @@ async function sendOverLimit(url: string, frame: FuzzFrame, timeoutMs: number): 
     return 'the connection stayed open';
   }
   const extra = inbox.drain();
-  if (code !== 1009) return `closed with ${code} instead of 1009`;
+  if (code !== expectedCode) return `closed with ${code} instead of ${expectedCode}`;
   return extra.length > 0 ? `answered ${extra[0]!.text.slice(0, 80)}` : undefined;
 }
 
@@ -218,7 +218,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     if (sent % 1000 === 0) options.onProgress?.(sent);
     if (expected.kind === 'error' || expected.kind === 'close') refused += 1;
     if (expected.kind === 'close') {
-      const problem = await sendOverLimit(options.url, frame, timeoutMs);
+      const problem = await sendClosing(options.url, frame, expected.code, timeoutMs);
       if (problem) fail({ category: frame.category, problem, frame: describe(frame), expected }, 'wrong');
       return;
     }
