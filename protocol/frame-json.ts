@@ -57,18 +57,34 @@ export function frameJson(action: string, message: object, options: FrameJsonOpt
 
 const encoder = new TextEncoder();
 
+/** Node's Buffer, when present (the relay and the CLI), without importing anything Node-only. */
+interface ByteWriter extends Uint8Array {
+  write(text: string, offset: number, encoding: 'latin1'): number;
+}
+const nodeBuffer = (globalThis as { Buffer?: { allocUnsafe(size: number): ByteWriter } }).Buffer;
+
 /**
  * frameJson's text as UTF-8 bytes, written part by part: a spliced `data` goes straight into the
  * output, never into a joined 128 KB string first (joining, then encoding, was half of what the
- * relay allocated on its heap per chunk). The relay posts the frames it forwards with it.
+ * relay allocated on its heap per chunk). Under Node the output is not zero-filled first and `data`
+ * is copied as Latin-1 (it is ASCII), a plain copy. The relay posts the frames it forwards with it,
+ * and the CLI sends its Transfer frames with it (RelayConnection.sendMessage takes the bytes).
  */
 export function frameJsonBytes(action: string, message: object, options: FrameJsonOptions = {}): Uint8Array {
   const parts = frameJsonParts(action, message, options);
   if (parts.length === 1) return encoder.encode(parts[0]);
   const [head, data, tail] = parts;
   const headBytes = encoder.encode(head);
+  const size = headBytes.length + data.length + tail.length;
   // data and tail are ASCII (base64 characters, `"}}`): one byte per character.
-  const out = new Uint8Array(headBytes.length + data.length + tail.length);
+  if (nodeBuffer) {
+    const out = nodeBuffer.allocUnsafe(size);
+    out.set(headBytes, 0);
+    out.write(data, headBytes.length, 'latin1');
+    out.write(tail, headBytes.length + data.length, 'latin1');
+    return out;
+  }
+  const out = new Uint8Array(size);
   out.set(headBytes, 0);
   encoder.encodeInto(data, out.subarray(headBytes.length));
   encoder.encodeInto(tail, out.subarray(headBytes.length + data.length));

@@ -157,17 +157,17 @@ export abstract class PeerSession {
   }
 
   /**
-   * Sends a sealed chunk over the direct path when it is open (binary pieces, or one text frame when
-   * it has no binary form), else through the relay as a Transfer frame `toRelayFrame` writes. A chunk
+   * Sends a sealed chunk over the direct path when it is open (binary pieces, or the one text frame
+   * `toRelayFrame` writes when it has no binary form), else through the relay (`viaRelay`). A chunk
    * whose pieces did not all go (the channel closed under it) goes through the relay whole.
    */
-  protected sendChunkOnPath(chunk: SealedChunk, toRelayFrame: (chunk: SealedChunk) => string, viaRelay: (frame: string) => boolean): boolean {
+  protected sendChunkOnPath(chunk: SealedChunk, toRelayFrame: (chunk: SealedChunk) => string, viaRelay: (chunk: SealedChunk) => boolean): boolean {
     const direct = this.direct;
     if (direct?.isOpen) {
       const pieces = encodeChunkPieces(chunk);
       if (pieces ? pieces.every((piece) => direct.sendBinary(piece)) : direct.send(toRelayFrame(chunk))) return true;
     }
-    return viaRelay(toRelayFrame(chunk));
+    return viaRelay(chunk);
   }
 
   /** Sends a Transfer or Acknowledge frame over the direct path when it is open, else through the relay. */

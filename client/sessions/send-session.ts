@@ -24,7 +24,7 @@ import { deriveSessionKeys, randomBytes, Sealer, SECRET_BYTES } from '../crypto/
 import { createSha256, type HasherFactory } from '../crypto/sha256';
 import { StreamSender } from '../streams/stream-sender';
 import { resolveTuning, SESSION_TIMING, type ProtocolTuning } from '../tuning';
-import { type IncomingFrame, sealedTransferFrame } from '../transport/wire-frames';
+import { type IncomingFrame, sealedTransferFrame, sealedTransferFrameBytes } from '../transport/wire-frames';
 import type { TransferPath } from '../direct/direct-link';
 import type { SealedChunk } from '../direct/chunk-pieces';
 import { WakeableSleep } from '../streams/wakeable-sleep';
@@ -234,7 +234,10 @@ class SendSession extends PeerSession {
           const peerId = this.peerId;
           if (peerId === undefined) return false;
           const relayFrame = (chunk: SealedChunk) => sealedTransferFrame({ connectionid: peerId, ...chunk });
-          return this.sendChunkOnPath(chunk, relayFrame, (frame) => this.connection.sendMessage(frame));
+          // A socket that fragments (Node ws) takes the frame's bytes, never joined into a 128 KB string first.
+          const viaRelay = (chunk: SealedChunk) =>
+            this.connection.sendMessage(this.connection.canFragment ? sealedTransferFrameBytes({ connectionid: peerId, ...chunk }) : relayFrame(chunk));
+          return this.sendChunkOnPath(chunk, relayFrame, viaRelay);
         },
       },
       tuning: this.tuning,

@@ -154,21 +154,23 @@ export class RelayConnection {
 
   /**
    * Sends a text message of up to MAX_MESSAGE_BYTES as frames of at most MAX_FRAME_BYTES each (API
-   * Gateway's limits); a message that fits one frame goes as one. False when no registered socket is
-   * open; a RangeError when the message is over the message limit, or over the frame limit on a
-   * socket that cannot fragment.
+   * Gateway's limits); a message that fits one frame goes as one. `message` is the text, or its UTF-8
+   * bytes on a socket that fragments (Node `ws`, which sends them as text; a browser's WebSocket
+   * would send bytes as a binary frame, which API Gateway refuses). False when no registered socket
+   * is open; a RangeError when the message is over the message limit, over the frame limit on a
+   * socket that cannot fragment, or bytes on such a socket.
    */
-  sendMessage(message: string): boolean {
+  sendMessage(message: string | Uint8Array): boolean {
     if (!this.isOpen) return false;
     this.lastSentAt = Date.now();
     const socket = this.socket as FragmentingSocket;
-    if (fitsOneFrame(message)) {
+    if (typeof message === 'string' && fitsOneFrame(message)) {
       socket.send(message);
       return true;
     }
-    const bytes = utf8.encode(message);
+    const bytes = typeof message === 'string' ? utf8.encode(message) : message;
     if (bytes.length > MAX_MESSAGE_BYTES) throw new RangeError(`a message of ${bytes.length} bytes is over the ${MAX_MESSAGE_BYTES}-byte message limit`);
-    if (!this.canFragment) throw new RangeError(`a message of ${bytes.length} bytes needs fragments, which this WebSocket cannot send`);
+    if (!this.canFragment) throw new RangeError(`a message of ${bytes.length} bytes needs fragments (or went as bytes), which this WebSocket cannot send as text`);
     // One message, several frames: the first a text frame without FIN, then continuation frames; the
     // pieces go out back to back in this tick, so no other message can come between them.
     for (let offset = 0; offset < bytes.length; offset += MAX_FRAME_BYTES) {

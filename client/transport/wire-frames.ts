@@ -1,7 +1,7 @@
 /** The relay's frames as this client writes and reads them; their schemas are protocol/frames.ts's (see docs/protocol.md). */
 
 import { toBase64 } from '../../protocol/base64';
-import { frameJson, parseFrameJson } from '../../protocol/frame-json';
+import { frameJson, frameJsonBytes, parseFrameJson } from '../../protocol/frame-json';
 import {
   clientBoundFrameSchema,
   gatewayDropFrameSchema,
@@ -51,6 +51,14 @@ export function transferFrame(message: TransferMessage): string {
 /** Serialises a Transfer frame of a sealed chunk of ours: its base64 is toBase64's, so frameJson need not check it. */
 export function sealedTransferFrame({ sealed, ...message }: Omit<TransferMessage, 'data'> & { readonly sealed: Uint8Array }): string {
   return frameJson('Transfer', { ...message, data: toBase64(sealed) }, { dataIsOwnBase64: true });
+}
+
+/**
+ * sealedTransferFrame's text as UTF-8 bytes (frameJsonBytes), for a socket that sends text from
+ * bytes (Node `ws`): never joined into a 128 KB string and then encoded again.
+ */
+export function sealedTransferFrameBytes({ sealed, ...message }: Omit<TransferMessage, 'data'> & { readonly sealed: Uint8Array }): Uint8Array {
+  return frameJsonBytes('Transfer', { ...message, data: toBase64(sealed) }, { dataIsOwnBase64: true });
 }
 
 /** Serialises an Acknowledge frame. */
