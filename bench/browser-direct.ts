@@ -66,6 +66,8 @@ function chosenRuns(): ReadonlySet<RunKey> {
 /** CPU seconds of one run's CLI and browser; `browserByType` splits the browser's by process (`--type=`: renderer, utility, gpu-process; `browser` for the main one). */
 interface RunCpu {
   readonly cli: number;
+  /** This process: the local relay (and DynamoDB Local's client), plus the bare DevTools driver, which only polls. */
+  readonly relay: number;
   readonly browser: number;
   readonly browserByType: Readonly<Record<string, number>>;
 }
@@ -92,10 +94,12 @@ async function watchCpu(cliPid: number, browserPid: number): Promise<() => RunCp
   const browser = await watchBrowser(browserPid);
   cli.mark();
   for (const { watch } of browser) watch.mark();
+  const relayFrom = process.cpuUsage();
   return () => {
+    const relay = process.cpuUsage(relayFrom);
     const browserByType: Record<string, number> = {};
     for (const { type, watch } of browser) browserByType[type] = (browserByType[type] ?? 0) + watch.sinceMark();
-    return { cli: cli.sinceMark(), browser: Object.values(browserByType).reduce((sum, seconds) => sum + seconds, 0), browserByType };
+    return { cli: cli.sinceMark(), relay: (relay.user + relay.system) / 1e6, browser: Object.values(browserByType).reduce((sum, seconds) => sum + seconds, 0), browserByType };
   };
 }
 
@@ -370,7 +374,7 @@ function cpuText(megabytes: number, run: BrowserRunFigures): string {
   if (!run.cpu) return '';
   const per100 = (seconds: number): string => ((seconds * 100) / megabytes).toFixed(2);
   const byType = Object.entries(run.cpu.browserByType).sort(([, a], [, b]) => b - a).map(([type, seconds]) => `${type} ${per100(seconds)}`);
-  return `; CPU s per 100 MB: CLI ${per100(run.cpu.cli)}, browser ${per100(run.cpu.browser)} (${byType.join(', ')})`;
+  return `; CPU s per 100 MB: CLI ${per100(run.cpu.cli)}, relay ${per100(run.cpu.relay)}, browser ${per100(run.cpu.browser)} (${byType.join(', ')})`;
 }
 
 async function main(): Promise<void> {
