@@ -1,12 +1,9 @@
-import { LARGE_CHUNK_PLAINTEXT_BYTES, MAX_WINDOW_CHUNKS, WINDOW_CHUNKS } from './streams/chunking';
+import { WINDOW_CHUNKS } from './streams/chunking';
 import { isLoopbackHost } from './transport/relay-url';
 
 /** Timing, window and pacing knobs of the transfer protocol; defaults suit a relay ~100 ms away. */
 export interface ProtocolTuning {
-  /**
-   * The largest congestion window, in chunks beyond the receiver's contiguous prefix (at most
-   * MAX_WINDOW_CHUNKS). @default defaultWindowChunks(the sender's chunk size): 64 of 96 KB, 256 of 24 KB
-   */
+  /** The largest congestion window, in chunks beyond the receiver's contiguous prefix (at most MAX_WINDOW_CHUNKS). @default 64 */
   readonly windowChunks: number;
   /**
    * The congestion window a session starts with, in browser-sized chunks (24,064 B: a sender of
@@ -97,25 +94,10 @@ export function defaultPacingRate(relayUrl: string): number {
   return isLoopbackHost(host) ? Infinity : DEFAULT_PACING_PER_SECOND;
 }
 
-/**
- * The largest window of a sender of `chunkBytes` chunks: as many bytes as WINDOW_CHUNKS large chunks
- * (96 KB), at most MAX_WINDOW_CHUNKS chunks. A browser's 24 KB chunks get 256 (the same 6 MB as the
- * CLI's 64 x 96 KB), and since the receiver acknowledges every max(ackEveryChunks, window / 8) chunks,
- * acks come per as many bytes too. Counted in chunks, a page had a quarter of the CLI's bytes in
- * flight and four times its acks per MB.
- */
-export function defaultWindowChunks(chunkBytes: number): number {
-  return Math.min(MAX_WINDOW_CHUNKS, Math.max(WINDOW_CHUNKS, Math.round((WINDOW_CHUNKS * LARGE_CHUNK_PLAINTEXT_BYTES) / chunkBytes)));
-}
-
-/**
- * Fills the knobs a caller left out with the defaults; `relayUrl` picks the pacing default and a
- * sender's `chunkBytes` the window's (defaultWindowChunks; WINDOW_CHUNKS without it).
- */
-export function resolveTuning(partial?: Partial<ProtocolTuning>, relayUrl?: string, chunkBytes?: number): ProtocolTuning {
+/** Fills the knobs a caller left out with the defaults; `relayUrl` picks the pacing default. */
+export function resolveTuning(partial?: Partial<ProtocolTuning>, relayUrl?: string): ProtocolTuning {
   const pacing = relayUrl === undefined ? DEFAULT_TUNING.pacingPerSecond : defaultPacingRate(relayUrl);
-  const window = chunkBytes === undefined ? DEFAULT_TUNING.windowChunks : defaultWindowChunks(chunkBytes);
-  const tuning = { ...DEFAULT_TUNING, pacingPerSecond: pacing, windowChunks: window, ...partial };
+  const tuning = { ...DEFAULT_TUNING, pacingPerSecond: pacing, ...partial };
   if (!(tuning.pacingPerSecond > 0)) throw new RangeError(`pacingPerSecond must be above 0 (Infinity for no pacing), got ${tuning.pacingPerSecond}`);
   if (!(tuning.minWindowChunks >= 1) || tuning.minWindowChunks > tuning.windowChunks) {
     throw new RangeError(`minWindowChunks must be from 1 to windowChunks (${tuning.windowChunks}), got ${tuning.minWindowChunks}`);

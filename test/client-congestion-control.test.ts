@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { CongestionControl, MIN_PACING_PER_SECOND } from '../client/congestion/congestion-control';
 import { LossDetector } from '../client/congestion/loss-detector';
-import { CHUNK_PLAINTEXT_BYTES, LARGE_CHUNK_PLAINTEXT_BYTES, MAX_WINDOW_CHUNKS, WINDOW_CHUNKS } from '../client/streams/chunking';
+import { CHUNK_PLAINTEXT_BYTES, LARGE_CHUNK_PLAINTEXT_BYTES } from '../client/streams/chunking';
 import { reactToRelayError } from '../client/transport/relay-error-codes';
 import { RoundTripEstimator } from '../client/congestion/round-trip-estimator';
 import { SendPacer } from '../client/congestion/send-pacer';
-import { defaultPacingRate, defaultWindowChunks, resolveTuning } from '../client/tuning';
+import { defaultPacingRate, resolveTuning } from '../client/tuning';
 import { parseIncomingFrame } from '../client/transport/wire-frames';
 import { FaultInjector, throttledFrame, type InboundFrame } from '../local/fault-injection';
 
@@ -262,24 +262,6 @@ describe('SendPacer', () => {
     expect(defaultPacingRate('wss://abc.execute-api.eu-west-1.amazonaws.com/dev')).toBeLessThan(1000);
     expect(resolveTuning({}, 'wss://x.example/dev').pacingPerSecond).toBe(defaultPacingRate('wss://x.example/dev'));
     expect(() => resolveTuning({ pacingPerSecond: 0 })).toThrow(/pacingPerSecond/);
-  });
-});
-
-describe('the default window, in bytes', () => {
-  test("a sender of browser-sized chunks may have as many bytes in flight as one of large chunks: 4x the chunks", () => {
-    expect(defaultWindowChunks(LARGE_CHUNK_PLAINTEXT_BYTES)).toBe(WINDOW_CHUNKS);
-    expect(defaultWindowChunks(CHUNK_PLAINTEXT_BYTES)).toBe(4 * WINDOW_CHUNKS);
-    expect(defaultWindowChunks(2 * CHUNK_PLAINTEXT_BYTES)).toBe(2 * WINDOW_CHUNKS);
-    // Within what a receiver accepts, and never below the large chunks' window.
-    expect(defaultWindowChunks(1024)).toBe(MAX_WINDOW_CHUNKS);
-    expect(defaultWindowChunks(LARGE_CHUNK_PLAINTEXT_BYTES + 1)).toBe(WINDOW_CHUNKS);
-  });
-
-  test('resolveTuning takes it from the chunk size, unless the caller set windowChunks', () => {
-    expect(resolveTuning({}).windowChunks).toBe(WINDOW_CHUNKS);
-    expect(resolveTuning({}, 'ws://127.0.0.1:1', CHUNK_PLAINTEXT_BYTES).windowChunks).toBe(4 * WINDOW_CHUNKS);
-    expect(resolveTuning({}, 'ws://127.0.0.1:1', LARGE_CHUNK_PLAINTEXT_BYTES).windowChunks).toBe(WINDOW_CHUNKS);
-    expect(resolveTuning({ windowChunks: 16 }, 'ws://127.0.0.1:1', CHUNK_PLAINTEXT_BYTES).windowChunks).toBe(16);
   });
 });
 

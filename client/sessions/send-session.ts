@@ -120,12 +120,11 @@ class SendSession extends PeerSession {
 
   constructor(private readonly options: SendOptions) {
     super('sender', options);
+    this.tuning = resolveTuning(options.tuning, options.relayUrl);
     this.chunkBytes = options.chunkBytes ?? (canFragmentMessages(options.WebSocket) ? LARGE_CHUNK_PLAINTEXT_BYTES : CHUNK_PLAINTEXT_BYTES);
     if (!Number.isInteger(this.chunkBytes) || this.chunkBytes < MIN_CHUNK_PLAINTEXT_BYTES || this.chunkBytes > MAX_CHUNK_PLAINTEXT_BYTES) {
       throw new RangeError(`chunkBytes must be a whole number from ${MIN_CHUNK_PLAINTEXT_BYTES} to ${MAX_CHUNK_PLAINTEXT_BYTES}, got ${this.chunkBytes}`);
     }
-    // The window's default is in bytes: smaller chunks, more of them (defaultWindowChunks).
-    this.tuning = resolveTuning(options.tuning, options.relayUrl, this.chunkBytes);
     this.congestion = new CongestionControl(this.tuning, this.chunkBytes);
     this.directRetryMs = options.directRetryMs ?? SESSION_TIMING.directRetryMs;
   }
