@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 
@@ -39,10 +39,15 @@ export async function procStatusKb(pid: number, field: string): Promise<number> 
   return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
 }
 
-/** Every descendant of a process (DynamoDB Local runs as java under a shell under the relay). */
+/**
+ * Every descendant of a process (DynamoDB Local runs as java under a shell under the relay; Chromium's
+ * helpers under the browser), the children of each of its threads: a child forked by another thread
+ * than the main one (Chromium's zygotes and services) is listed under that thread only.
+ */
 export async function descendantPids(pid: number): Promise<number[]> {
-  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-  const children = text.trim().split(/\s+/).filter(Boolean).map(Number);
+  const tasks = await readdir(`/proc/${pid}/task`).catch(() => [String(pid)]);
+  const texts = await Promise.all(tasks.map((task) => readFile(`/proc/${pid}/task/${task}/children`, 'utf8').catch(() => '')));
+  const children = [...new Set(texts.join(' ').trim().split(/\s+/).filter(Boolean).map(Number))];
   const nested = await Promise.all(children.map(descendantPids));
   return [...children, ...nested.flat()];
 }

@@ -256,10 +256,11 @@ function usageLine(...usages: readonly (ProcessUsage | undefined)[]): string {
 
 /** The page-to-page figures (bench/browser-direct.ts) beside the CLI's. */
 function printBrowser(figures: BrowserDirectFigures): void {
-  const { megabytes, direct, relayOnly, bareDataChannelMbPerSecond, pageToCli } = figures;
+  const { megabytes, direct, relayOnly, bareDataChannelMbPerSecond, pageToCli, cliToPage } = figures;
+  const rate = (run: { bytesMbPerSecond: number } | undefined): string => (run ? `${run.bytesMbPerSecond.toFixed(1)} MB/s` : 'not run');
   console.log('');
-  console.log(`Page to page in headless Chromium, ${megabytes} MB: direct ${direct.bytesMbPerSecond.toFixed(1)} MB/s (path: ${direct.path}), relay-only ${relayOnly.bytesMbPerSecond.toFixed(1)} MB/s; a bare RTCDataChannel here: ${bareDataChannelMbPerSecond.toFixed(1)} MB/s (goal: direct >= 30 MB/s)`);
-  console.log(`Page to \`banguins receive\`, relay-only, ${megabytes} MB: ${pageToCli.bytesMbPerSecond.toFixed(1)} MB/s (goal: 20 MB/s)`);
+  console.log(`Page to page in headless Chromium, ${megabytes} MB: direct ${rate(direct)} (path: ${direct?.path}), relay-only ${rate(relayOnly)}; a bare RTCDataChannel here: ${bareDataChannelMbPerSecond?.toFixed(1)} MB/s (goal: direct >= 30 MB/s)`);
+  console.log(`Page to \`banguins receive\`, relay-only, ${megabytes} MB: ${rate(pageToCli)}; \`banguins send\` to a page: ${rate(cliToPage)} (goal: 20 MB/s each)`);
 }
 
 main().catch((error: Error) => {

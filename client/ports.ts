@@ -34,7 +34,7 @@ export interface OutgoingFile {
 
 /** Where one incoming file's bytes go, strictly in order. */
 export interface ByteSink {
-  /** Appends the next bytes. */
+  /** Appends the next bytes; they are the sink's to keep (each is a chunk's own plaintext: the library never writes to it again). */
   write(bytes: Uint8Array): Promise<void>;
   /** The file is complete and its hash checked: make it final (e.g. rename the partial file). */
   commit(): Promise<void>;

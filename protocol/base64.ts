@@ -78,13 +78,18 @@ function decodeCanonicalBase64(text: string): Uint8Array | undefined {
 /**
  * Decodes base64 without checking it is written canonically, for bytes that are verified right
  * after (a chunk's SHA-256 and AES-GCM tag): Node's decoder skips characters outside the alphabet,
- * so a text with junk decodes to bytes that then fail their check, and a check of the text itself
- * (a decode and a re-encode) would only double the work. Elsewhere: fromBase64.
+ * and the browsers' own one skips spaces, so a text with junk decodes to bytes that then fail their
+ * check (or throws), and a check of the text itself (a decode and a re-encode) would only double the
+ * work: in a page receiving from the CLI it was the largest item of the page's own code after the
+ * file's hash. Elsewhere: fromBase64.
  */
 export function fromBase64ThenVerify(text: string): Uint8Array {
-  if (!nodeBuffer) return fromBase64(text);
-  const decoded = nodeBuffer.from(text, 'base64');
-  return new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength);
+  if (nodeBuffer) {
+    const decoded = nodeBuffer.from(text, 'base64');
+    return new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength);
+  }
+  if (nativeBase64) return nativeBase64.from(text);
+  return fromBase64(text);
 }
 
 /** Decodes base64 or base64url (padding optional); throws on any other character. */

@@ -21,6 +21,7 @@ async function base64Bundle(): Promise<string> {
 interface Base64Module {
   toBase64(bytes: Uint8Array): string;
   fromBase64(text: string): Uint8Array;
+  fromBase64ThenVerify(text: string): Uint8Array;
 }
 
 describe("protocol/base64.ts in Chromium (the browsers' own base64)", () => {
@@ -47,6 +48,21 @@ describe("protocol/base64.ts in Chromium (the browsers' own base64)", () => {
     expect(encoded).toEqual(samples.map((s) => s.toString('base64')));
     const decoded = await inPage((b64, texts: string[]) => texts.map((t) => [...b64.fromBase64(t)]), encoded);
     expect(decoded).toEqual(samples.map((s) => [...s]));
+  });
+
+  it("fromBase64ThenVerify decodes a chunk with the browser's own decoder, and what it lets through is what the chunk's hash then refuses", async () => {
+    const sealed = randomBytes(24_092);
+    const text = sealed.toString('base64');
+    expect(await inPage((b64, t: string) => [...b64.fromBase64ThenVerify(t)], text)).toEqual([...sealed]);
+    // A character outside the alphabet throws (the receiver drops the chunk, as on a hash mismatch).
+    const outcome = await inPage((b64, t: string) => {
+      try {
+        return [...b64.fromBase64ThenVerify(t)].length;
+      } catch {
+        return 'refused';
+      }
+    }, `${text.slice(0, 100)}*${text.slice(101)}`);
+    expect(outcome).toBe('refused');
   });
 
   it('decodes base64url and unpadded text too', async () => {

@@ -63,14 +63,19 @@ export interface LaunchOptions {
   readonly args?: readonly string[];
 }
 
-/** Launches headless Chromium ({@link chooseChromium}), with a fake camera playing `fakeCameraFile` when given. */
-export async function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
+/** The Chromium {@link launchBrowser} starts: its executable, flags and environment (playwright adds its own flags to these). */
+export function chromiumCommand(options: LaunchOptions = {}): { executablePath: string; args: string[]; env: Record<string, string> } {
   const binary = chooseChromium();
   const args = [...BASE_ARGS, ...(options.args ?? [])];
   if (options.fakeCameraFile) {
     args.push('--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${options.fakeCameraFile}`, ...binary.cameraArgs);
   }
-  const env = { ...process.env, ...binary.env } as Record<string, string>;
-  return chromium.launch({ executablePath: binary.executablePath, headless: true, args, env });
+  return { executablePath: binary.executablePath, args, env: { ...process.env, ...binary.env } as Record<string, string> };
+}
+
+/** Launches headless Chromium ({@link chooseChromium}), with a fake camera playing `fakeCameraFile` when given. */
+export async function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
+  const { executablePath, args, env } = chromiumCommand(options);
+  return chromium.launch({ executablePath, headless: true, args, env });
 }
 
