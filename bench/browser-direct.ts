@@ -98,8 +98,8 @@ async function watchCpu(cliPid: number, browserPid: number): Promise<() => RunCp
   return () => {
     const relay = process.cpuUsage(relayFrom);
     const browserByType: Record<string, number> = {};
-    for (const { type, watch } of browser) browserByType[type] = (browserByType[type] ?? 0) + watch.sinceMark();
-    return { cli: cli.sinceMark(), relay: (relay.user + relay.system) / 1e6, browser: Object.values(browserByType).reduce((sum, seconds) => sum + seconds, 0), browserByType };
+    for (const { type, watch } of browser) browserByType[type] = (browserByType[type] ?? 0) + watch.sinceMark().cpuSeconds;
+    return { cli: cli.sinceMark().cpuSeconds, relay: (relay.user + relay.system) / 1e6, browser: Object.values(browserByType).reduce((sum, seconds) => sum + seconds, 0), browserByType };
   };
 }
 
