@@ -11,10 +11,10 @@ export interface ProcessUsage {
   readonly minorFaults: number;
 }
 
-/** A zero usage, and the sum of usages (a process tree). */
-export const NO_USAGE: ProcessUsage = { cpuSeconds: 0, systemSeconds: 0, minorFaults: 0 };
+/** No usage at all: where a sum and a watch start. */
+const NO_USAGE: ProcessUsage = { cpuSeconds: 0, systemSeconds: 0, minorFaults: 0 };
 
-/** The sum of several processes' usages. */
+/** The sum of several processes' usages (a process tree). */
 export function sumUsage(usages: readonly ProcessUsage[]): ProcessUsage {
   return usages.reduce(
     (sum, usage) => ({

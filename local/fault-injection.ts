@@ -24,10 +24,9 @@ export function throttledFrame(connectionId: string, requestId: string = newApiG
   return `{"message": "Limit Exceeded", "connectionId":"${connectionId}", "requestId":"${requestId}"}`;
 }
 
-/** One inbound message as the gateway received it. */
+/** One inbound text message as the gateway received it (a binary one closes its connection first). */
 export interface InboundFrame {
   readonly data: string;
-  readonly isBinary: boolean;
 }
 
 /** How long a held-back frame waits for a successor before it is delivered anyway. */
@@ -63,7 +62,7 @@ export function validateFaultRates(rates: FaultRates): void {
 
 /** Frames that faults apply to: the `Transfer` action (file chunks). */
 function isTransferFrame(frame: InboundFrame): boolean {
-  return !frame.isBinary && actionOf(frame.data) === 'Transfer';
+  return actionOf(frame.data) === 'Transfer';
 }
 
 /**

@@ -213,19 +213,20 @@ export class WebSocketGateway {
     connection.markActive();
     const receivedAt = performance.now();
     const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-    const frame: InboundFrame = { data: isBinary ? buffer.toString('base64') : buffer.toString('utf8'), isBinary };
-    this.options.taps?.frames?.(tappedFrame('in', connection.id, buffer, frame.data));
     if (isBinary) {
       // API Gateway's WebSocket APIs take text frames only: a binary frame closes the connection
       // with 1003 before any route runs (its developer guide, "Binary media types for WebSocket APIs").
+      this.options.taps?.frames?.(tappedFrame('in', connection.id, buffer, buffer.toString('base64')));
       this.log.line(`binary    ${connection.id} closed with ${CLOSE_UNSUPPORTED_DATA}`);
       connection.socket.close(CLOSE_UNSUPPORTED_DATA, 'Binary frames are not supported');
       return;
     }
+    const frame: InboundFrame = { data: buffer.toString('utf8') };
+    this.options.taps?.frames?.(tappedFrame('in', connection.id, buffer, frame.data));
     const deliver = (delivered: InboundFrame): void => {
       // The route is selected as the frame comes in, as API Gateway does: the queue starts control
       // frames (acks, Connect, Request) before chunks (Transfer, and anything large).
-      const routeKey = selectRoute(delivered.isBinary ? undefined : delivered.data, this.routeKeys);
+      const routeKey = selectRoute(delivered.data, this.routeKeys);
       if (routeKey !== undefined && this.options.throttles && !this.options.throttles.admits(routeKey)) {
         // API Gateway's stage throttle: the message is dropped before its route runs, and the client is told.
         this.log.line(`throttled ${routeKey} ${connection.id}`);
@@ -247,7 +248,7 @@ export class WebSocketGateway {
       this.sendError(connection, 'Forbidden', newApiGatewayId());
       return;
     }
-    const event = messageEvent(connection.context, api, routeKey, frame.data, frame.isBinary);
+    const event = messageEvent(connection.context, api, routeKey, frame.data);
     const startedAt = performance.now();
     const result = await this.invoke(routeKey, connection.id, handler, event);
     this.options.taps?.invocations?.({ routeKey, connectionId: connection.id, receivedAt, startedAt, finishedAt: performance.now(), failed: result === 'error' });

@@ -1,17 +1,14 @@
 /** Base64 and base64url without Node's Buffer, so the client runs in browsers too. */
 
+// Node's Buffer is several times faster; used when present.
+import { nodeBuffer } from './node-buffer';
+
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const LOOKUP = new Int16Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
 LOOKUP['-'.charCodeAt(0)] = 62;
 LOOKUP['_'.charCodeAt(0)] = 63;
 
-interface BufferLike {
-  from(data: ArrayBufferLike, offset: number, length: number): { toString(encoding: string): string };
-  from(data: string, encoding: string): Uint8Array & { toString(encoding: string): string };
-}
-// Node's Buffer is several times faster; use it when present without importing anything Node-only.
-const nodeBuffer = (globalThis as { Buffer?: BufferLike }).Buffer;
 /**
  * The browsers' own base64 (`Uint8Array.fromBase64`, `Uint8Array.prototype.toBase64`: Chromium 140,
  * Firefox 133, Safari 18.2), some 20 times quicker than the loops below: on a page's direct path the

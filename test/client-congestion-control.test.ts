@@ -278,7 +278,7 @@ describe('congestion signals on the wire', () => {
     const injector = new FaultInjector({ drop: 0, duplicate: 0, reorder: 0, throttle: 1 });
     const delivered: InboundFrame[] = [];
     const replies: string[] = [];
-    const transfer = { data: '{"action":"Transfer","message":{"connectionid":"B","data":"AA==","chunkid":0,"chunktotal":1,"chunkhash":"h"}}', isBinary: false };
+    const transfer = { data: '{"action":"Transfer","message":{"connectionid":"B","data":"AA==","chunkid":0,"chunktotal":1,"chunkhash":"h"}}' };
     injector.handle('Conn1=', transfer, (frame) => delivered.push(frame), (text) => replies.push(text));
     expect(delivered).toEqual([]);
     expect(replies).toHaveLength(1);

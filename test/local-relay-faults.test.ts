@@ -6,7 +6,6 @@ import { connectClient } from './support/ws-client';
 
 const transfer = (chunkid: number): InboundFrame => ({
   data: JSON.stringify({ action: 'Transfer', message: { connectionid: 'B', data: 'AA==', chunkid, chunktotal: 60, chunkhash: 'h' } }),
-  isBinary: false,
 });
 
 describe('fault injection', () => {
@@ -32,7 +31,7 @@ describe('fault injection', () => {
   test('only Transfer frames are touched', () => {
     const injector = new FaultInjector({ drop: 1, duplicate: 0, reorder: 0 });
     const delivered: string[] = [];
-    injector.handle('c', { data: '{"action":"Acknowledge"}', isBinary: false }, (frame) => delivered.push(frame.data));
+    injector.handle('c', { data: '{"action":"Acknowledge"}' }, (frame) => delivered.push(frame.data));
     injector.handle('c', transfer(1), (frame) => delivered.push(frame.data));
     expect(delivered).toEqual(['{"action":"Acknowledge"}']);
   });

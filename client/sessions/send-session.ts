@@ -222,6 +222,8 @@ class SendSession extends PeerSession {
   ): Promise<number> {
     const chunktotal = chunkCountOf(size, chunkBytes);
     this.chunks += chunktotal;
+    // A socket that fragments (Node ws) takes a Transfer as the frame's bytes, never joined into a 128 KB string first.
+    const relayFrameBytes = this.connection.canFragment;
     const sender = new StreamSender({
       fileid,
       chunktotal,
@@ -234,9 +236,8 @@ class SendSession extends PeerSession {
           const peerId = this.peerId;
           if (peerId === undefined) return false;
           const relayFrame = (chunk: SealedChunk) => sealedTransferFrame({ connectionid: peerId, ...chunk });
-          // A socket that fragments (Node ws) takes the frame's bytes, never joined into a 128 KB string first.
           const viaRelay = (chunk: SealedChunk) =>
-            this.connection.sendMessage(this.connection.canFragment ? sealedTransferFrameBytes({ connectionid: peerId, ...chunk }) : relayFrame(chunk));
+            this.connection.sendMessage(relayFrameBytes ? sealedTransferFrameBytes({ connectionid: peerId, ...chunk }) : relayFrame(chunk));
           return this.sendChunkOnPath(chunk, relayFrame, viaRelay);
         },
       },
