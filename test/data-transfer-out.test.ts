@@ -15,12 +15,25 @@ const FILE_BYTES = 4 * 1024 * 1024;
 describe.each(SHAPES.map((shape) => [shape.name, shape] as const))('bytes out per file byte, %s', (_name, shape) => {
   let relay: LocalRelay;
   let bytesOut = 0;
+  /** Transfers posted again for a chunk already posted (fileid:chunkid), and their bytes. */
+  const posted = new Set<string>();
+  let resent = 0;
+  let resentBytes = 0;
 
   beforeAll(async () => {
     relay = await startTestRelay({
       taps: {
         frames: (frame) => {
-          if (frame.direction === 'out') bytesOut += frame.byteLength;
+          if (frame.direction !== 'out') return;
+          bytesOut += frame.byteLength;
+          const { head } = frame.ends(256);
+          if (!head.startsWith('{"action":"Transfer"')) return;
+          const chunk = `${/"fileid":"([^"]*)"/.exec(head)?.[1]}:${/"chunkid":(\d+)/.exec(head)?.[1]}`;
+          if (posted.has(chunk)) {
+            resent += 1;
+            resentBytes += frame.byteLength;
+          }
+          posted.add(chunk);
         },
       },
     });
@@ -34,8 +47,12 @@ describe.each(SHAPES.map((shape) => [shape.name, shape] as const))('bytes out pe
     const received = await sendOneFile(relay.url, content, { sender: { chunkBytes: shape.plaintextBytes } });
     expect(received.equals(content)).toBe(true);
 
-    const ratio = bytesOut / FILE_BYTES;
+    // The wire's shape: every chunk once. A resend is the loss detector's, counted apart: on a clean
+    // path a timer may still fire once or twice while this loaded test process is busy (CI saw one),
+    // but more than one chunk in a hundred is a regression.
+    const ratio = (bytesOut - resentBytes) / FILE_BYTES;
     expect(ratio).toBeGreaterThan(4 / 3);
     expect(Math.abs(ratio - shape.bytesOutPerByte)).toBeLessThan(0.005);
+    expect(resent).toBeLessThanOrEqual(Math.ceil(posted.size / 100));
   });
 });
