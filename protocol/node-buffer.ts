@@ -4,7 +4,7 @@
  */
 interface NodeBufferBytes extends Uint8Array {
   toString(encoding?: string): string;
-  write(text: string, offset: number, encoding: 'latin1'): number;
+  write(text: string, offset: number, encoding: 'latin1' | 'base64'): number;
 }
 
 interface NodeBufferClass {

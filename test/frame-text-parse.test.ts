@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { frameJson, parseFrameJson } from '../protocol/frame-json';
+import { frameJson, isSpliceableBase64, parseFrameJson } from '../protocol/frame-json';
 import { actionOf, parseFrameText } from '../protocol/frames';
 
 /** The relay parses a frame's text once for its route and once in its handler: the second parse is remembered. */
@@ -100,7 +100,7 @@ describe('parseFrameJson (a Transfer parsed without parsing its data)', () => {
 
   it('agrees with JSON.parse on frames with a few characters changed anywhere', () => {
     const text = transferText(data, { note: 'x' });
-    const marks = [...'"{}[],:\\ a1=/'];
+    const marks = [...'"{}[],:\\ a1=/-_', '\u0000', '\n', '\u001f', 'é', 'Ā', '\u2028'];
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat(text.length - 1), fc.constantFrom(...marks), fc.boolean()), { minLength: 1, maxLength: 3 }), (edits) => {
         const mutated = withEdits(text, edits);
@@ -108,6 +108,42 @@ describe('parseFrameJson (a Transfer parsed without parsing its data)', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('isSpliceableBase64 (what the relay may splice into a frame as it is)', () => {
+  const data = randomBytes(96_284).toString('base64');
+
+  it('takes base64 of every length, with its padding', () => {
+    for (const length of [0, 1, 2, 3, 1000, 96_284]) expect([length, isSpliceableBase64(randomBytes(length).toString('base64'))]).toEqual([length, true]);
+    expect(isSpliceableBase64(data)).toBe(true);
+  });
+
+  it('refuses anything JSON would escape or end, anything wider than a byte, white space and misplaced padding, anywhere', () => {
+    const hostile = ['"', '\\', '\u0000', '\n', '\r', '\t', ' ', '\u001f', '\u007f', 'é', 'Ā', '\u2028', '\ud83d', '=', '==', '%', '.'];
+    for (const mark of hostile) {
+      for (const at of [0, 1, 5_000, data.length - 3, data.length - 1]) {
+        // In place of a character, and added (which shifts the length off a multiple of 4, or onto one).
+        for (const forged of [`${data.slice(0, at)}${mark}${data.slice(at + 1)}`, `${data.slice(0, at)}${mark}${data.slice(at)}`, `${data.slice(0, at)}${mark}${mark}${mark}${data.slice(at + 3)}`]) {
+          const verdict = isSpliceableBase64(forged);
+          // `=` replacing the last one or two characters is padding, which base64 allows.
+          const padding = /^[A-Za-z0-9+/]*={0,2}$/.test(forged) && forged.length % 4 === 0 && Buffer.from(forged, 'base64').toString('base64') === forged;
+          expect([JSON.stringify(mark), at, verdict]).toEqual([JSON.stringify(mark), at, padding]);
+        }
+      }
+    }
+  });
+
+  it('takes the URL-safe alphabet too: nothing in it needs escaping, and every character is one byte', () => {
+    const urlSafe = randomBytes(3_000).toString('base64url');
+    expect(isSpliceableBase64(`${urlSafe}${'='.repeat((4 - (urlSafe.length % 4)) % 4)}`)).toBe(true);
+    expect(JSON.parse(`"${urlSafe}"`)).toBe(urlSafe);
+  });
+
+  it('is longer than any message allows: still checked, by the search', () => {
+    const long = randomBytes(200_000).toString('base64');
+    expect(isSpliceableBase64(long)).toBe(true);
+    expect(isSpliceableBase64(`${long.slice(0, 100_000)}"${long.slice(100_001)}`)).toBe(false);
   });
 });
 
