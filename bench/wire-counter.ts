@@ -15,11 +15,23 @@ export class WireCounter {
       this.bytesOut += bytes;
     }
   }
+
+  /** Zeroes the counts (after a warm-up). */
+  reset(): void {
+    this.framesIn = this.bytesIn = this.framesOut = this.bytesOut = 0;
+  }
 }
 
-/** Prints `READY <url>` for the parent, and the counters as one JSON line when the parent sends SIGTERM. */
+/**
+ * Prints `READY <url>` for the parent, and the counters as one JSON line when the parent sends
+ * SIGTERM; SIGUSR2 zeroes them (the parent's warm-up is over) and prints `RESET`.
+ */
 export function reportToParent(url: string, counter: WireCounter, close: () => Promise<void>): void {
   process.stdout.write(`READY ${url}\n`);
+  process.on('SIGUSR2', () => {
+    counter.reset();
+    process.stdout.write('RESET\n');
+  });
   process.once('SIGTERM', () => {
     process.stdout.write(`STATS ${JSON.stringify(counter)}\n`);
     void close().finally(() => process.exit(0));
