@@ -106,11 +106,11 @@ export interface ParseFrameJsonOptions {
    * The reader checks `data` itself: it decodes the base64 and verifies the bytes (a chunk's hash
    * and AES-GCM tag), so a `data` that is not the sealed chunk is refused there, whatever characters
    * it holds. Then only what would change the value or the shape of the frame is searched for, a `"`
-   * or a `\` (two native searches, about 25 times quicker than the search for any character outside
-   * the alphabet, which was a seventh of the receiving CLI's CPU); a control character, which
-   * JSON.parse refuses in a string, stays in `data` as it came, for the reader's checks to refuse.
-   * The value is JSON.parse's for every text JSON.parse accepts. Never for text the relay forwards:
-   * it checks the whole alphabet.
+   * or a `\` (two native searches; the search for any character outside the alphabet was a seventh
+   * of the receiving CLI's CPU, and browsers still have only that search for isSpliceableBase64); a
+   * control character, which JSON.parse refuses in a string, stays in `data` as it came, for the
+   * reader's checks to refuse. The value is JSON.parse's for every text JSON.parse accepts. Never
+   * for text the relay forwards: it checks every character (isSpliceableBase64).
    */
   readonly dataCheckedByReader?: boolean;
 }
