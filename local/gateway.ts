@@ -15,6 +15,7 @@ import { InvocationQueue, type ConnectionLine } from './invocation-queue';
 import { ConnectionRegistry, LiveConnection } from './live-connection';
 import { silentLog, type RelayLog } from './relay-log';
 import { tappedFrame, type RelayTaps } from './relay-taps';
+import { RouteLog } from './route-log';
 import { selectRoute } from './route-selection';
 import { THROTTLED_HANDSHAKE_BODY, THROTTLED_HANDSHAKE_STATUS, type RouteThrottler } from './route-throttles';
 
@@ -67,6 +68,8 @@ export class WebSocketGateway {
   private readonly routeKeys: ReadonlySet<string>;
   private readonly timeouts: ConnectionTimeouts;
   private readonly log: RelayLog;
+  /** The `route` lines: per-chunk routes summed per connection. */
+  private readonly routeLog: RouteLog;
   private readonly pending = new Set<Promise<void>>();
   /** Connections holding a place: from a valid handshake until it is refused or their `$disconnect` ran. */
   private held = 0;
@@ -79,6 +82,7 @@ export class WebSocketGateway {
     this.routeKeys = new Set(options.handlers.keys());
     this.timeouts = connectionTimeouts(options.timeouts);
     this.log = options.log ?? silentLog;
+    this.routeLog = new RouteLog(this.log);
     this.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
     this.wss = new WebSocketServer({
       noServer: true,
@@ -102,6 +106,7 @@ export class WebSocketGateway {
     while (this.pending.size > 0) {
       await Promise.allSettled([...this.pending]);
     }
+    this.routeLog.flush();
   }
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -199,6 +204,7 @@ export class WebSocketGateway {
       this.connections.remove(context.connectionId);
       this.options.faults?.forget(context.connectionId);
       const seconds = ((Date.now() - context.connectedAt) / 1000).toFixed(1);
+      this.routeLog.flush(context.connectionId);
       this.log.line(`close     ${context.connectionId} code=${code} after ${seconds}s`);
       this.track(
         line
@@ -274,11 +280,11 @@ export class WebSocketGateway {
     const started = Date.now();
     try {
       const result = await handler(event);
-      this.log.line(`route     ${routeKey} ${connectionId} status=${result?.statusCode ?? '-'} ${Date.now() - started}ms`);
+      this.routeLog.record(routeKey, connectionId, Date.now() - started, { status: result?.statusCode });
       return result ?? { statusCode: 200 };
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      this.log.line(`route     ${routeKey} ${connectionId} error ${Date.now() - started}ms ${message.split('\n')[0]}`);
+      this.routeLog.record(routeKey, connectionId, Date.now() - started, { error: message.split('\n')[0] });
       return 'error';
     }
   }
