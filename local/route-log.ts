@@ -7,7 +7,7 @@ import type { RelayLog } from './relay-log';
 const PER_CHUNK_ROUTES: ReadonlySet<string> = new Set(['Transfer', 'Acknowledge']);
 
 /** How long a sum of per-chunk calls gathers before its line is written. */
-export const ROUTE_SUMMARY_MS = 1000;
+const ROUTE_SUMMARY_MS = 1000;
 
 /** The calls of one route from one connection since its last line. */
 interface RouteSum {
