@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { frameJson, isSpliceableBase64, parseFrameJson } from '../protocol/frame-json';
+import { frameJson, frameJsonBytes, isSpliceableBase64, parseFrameJson } from '../protocol/frame-json';
 import { actionOf, parseFrameText } from '../protocol/frames';
 
 /** The relay parses a frame's text once for its route and once in its handler: the second parse is remembered. */
@@ -100,11 +100,36 @@ describe('parseFrameJson (a Transfer parsed without parsing its data)', () => {
 
   it('agrees with JSON.parse on frames with a few characters changed anywhere', () => {
     const text = transferText(data, { note: 'x' });
-    const marks = [...'"{}[],:\\ a1=/-_', '\u0000', '\n', '\u001f', 'é', 'Ā', '\u2028'];
+    const marks = [...'"{}[],:\\ a1=/-_', '\u0000', '\n', '\u001f', 'é', 'Ā', 'Ł', 'ａ', '\u2028'];
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat(text.length - 1), fc.constantFrom(...marks), fc.boolean()), { minLength: 1, maxLength: 3 }), (edits) => {
         const mutated = withEdits(text, edits);
         expect(verdict(parseFrameJson, mutated)).toEqual(verdict(JSON.parse, mutated));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('what the relay forwards of a frame it parsed (frameJsonBytes of parseFrameJson)', () => {
+  const data = randomBytes(3_000).toString('base64');
+
+  it('is the UTF-8 of JSON.stringify of the same frame, whatever characters were put in data', () => {
+    const text = transferText(data);
+    // Ł, ａ, š: wider than a byte, with a base64 character as their low byte; a Latin-1 copy would turn them into A, A, a.
+    const marks = [...'"\\ a1=/-_', '\u0000', '\n', 'é', 'Ā', 'Ł', 'ａ', 'š', '\u2028', '😀'];
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(text.length - 1), fc.constantFrom(...marks), fc.boolean()), { minLength: 1, maxLength: 3 }), (edits) => {
+        const mutated = withEdits(text, edits);
+        let frame: { action: unknown; message: unknown };
+        try {
+          frame = parseFrameJson(mutated) as typeof frame;
+        } catch {
+          return; // Not JSON: nothing is forwarded.
+        }
+        // What the relay's schema would refuse is not forwarded either.
+        if (typeof frame.action !== 'string' || typeof frame.message !== 'object' || frame.message === null) return;
+        expect(new TextDecoder().decode(frameJsonBytes(frame.action, frame.message))).toBe(JSON.stringify({ action: frame.action, message: frame.message }));
       }),
       { numRuns: 3000 },
     );
@@ -120,7 +145,8 @@ describe('isSpliceableBase64 (what the relay may splice into a frame as it is)',
   });
 
   it('refuses anything JSON would escape or end, anything wider than a byte, white space and misplaced padding, anywhere', () => {
-    const hostile = ['"', '\\', '\u0000', '\n', '\r', '\t', ' ', '\u001f', '\u007f', 'é', 'Ā', '\u2028', '\ud83d', '=', '==', '%', '.'];
+    // Ł (U+0141), ａ (U+FF41), š (U+0161), Ŋ (U+014A): wider than a byte, with a base64 character as their low byte.
+    const hostile = ['"', '\\', '\u0000', '\n', '\r', '\t', ' ', '\u001f', '\u007f', 'é', 'Ā', 'Ł', 'ａ', 'š', 'Ŋ', '\u2028', '\ud83d', '=', '==', '%', '.'];
     for (const mark of hostile) {
       for (const at of [0, 1, 5_000, data.length - 3, data.length - 1]) {
         // In place of a character, and added (which shifts the length off a multiple of 4, or onto one).

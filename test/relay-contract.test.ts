@@ -111,7 +111,7 @@ describe('wire contract (seed 000 and seed 002 frames, verbatim)', () => {
       connectionid: b.id,
       data,
       chunkid,
-      chunktotal: 3,
+      chunktotal: 4,
       chunkhash: `hash-${chunkid}`,
       fileid: 'f0',
     });
@@ -119,9 +119,11 @@ describe('wire contract (seed 000 and seed 002 frames, verbatim)', () => {
       randomBytes(15 * 1024).toString('base64'),
       `${'QUJD'.repeat(1024)}"\\\u0000\u001f\u2028 é 😀`,
       `${randomBytes(15 * 1024).toString('base64url')}`,
+      // Wider than a byte, each with a base64 character as its low byte (Ł is U+0141, "A" is 0x41), in base64's length.
+      `${'QUJD'.repeat(1024)}ŁšａA`,
     ];
     for (const [chunkid, data] of datas.entries()) a.socket.send({ action: 'Transfer', unknown: 1, message: { ...chunk(chunkid, data), x: 2 } });
-    const received = [await b.socket.next(), await b.socket.next(), await b.socket.next()];
+    const received = await Promise.all(datas.map(() => b.socket.next()));
     expect(received).toEqual(
       expect.arrayContaining(datas.map((data, chunkid) => ({ action: 'Transfer', message: { ...chunk(chunkid, data), connectionid: a.id } }))),
     );
