@@ -108,6 +108,18 @@ const fileIdArb = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('', 'a/b', '../x', 'é', 'a b', 'x'.repeat(64), 'x'.repeat(65)) },
 );
 
+/**
+ * A chunk-sized base64 `data` (long enough for the relay to splice it into the frame it forwards,
+ * not re-encode it) with up to three characters changed: wide ones whose low byte is a base64
+ * character (Ł is U+0141, "A" 0x41), ones JSON escapes, Latin-1, and padding in the middle.
+ */
+const longBase64Data = fc
+  .tuple(
+    fc.base64String({ minLength: 1024, maxLength: 4096 }),
+    fc.array(fc.tuple(fc.nat(), fc.constantFrom('Ł', 'ａ', 'š', '"', '\\', '\u0000', '\n', 'é', '=', '-', '😀')), { maxLength: 3 }),
+  )
+  .map(([base64, edits]) => edits.reduce((text, [at, mark]) => `${text.slice(0, at % text.length)}${mark}${text.slice((at % text.length) + 1)}`, base64));
+
 function transferArb(ctx: FuzzContext, data: fc.Arbitrary<JsonNode>): fc.Arbitrary<JsonNode> {
   return fc
     .tuple(safeIndex, fc.integer({ min: 0, max: 3 }))
@@ -145,7 +157,7 @@ function frameArbs(ctx: FuzzContext): Record<string, fc.Arbitrary<JsonNode>> {
         0,
       ),
     ),
-    transfer: envelope('Transfer', optional(transferArb(ctx, fc.oneof(unicodeText, fc.base64String({ maxLength: 400 }))), 0)),
+    transfer: envelope('Transfer', optional(transferArb(ctx, fc.oneof(unicodeText, fc.base64String({ maxLength: 400 }), longBase64Data)), 0)),
     acknowledge: envelope(
       'Acknowledge',
       optional(
