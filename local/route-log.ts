@@ -34,7 +34,7 @@ export class RouteLog {
     private readonly summaryMs: number = ROUTE_SUMMARY_MS,
   ) {}
 
-  /** Logs one finished call: `status` undefined when the handler threw (`error` says why). */
+  /** Logs one finished call: the status its handler returned (undefined when it returned nothing, which API Gateway takes as 200), or the first line of what it threw. */
   record(routeKey: string, connectionId: string, ms: number, outcome: { readonly status?: number; readonly error?: string }): void {
     if (outcome.error !== undefined) {
       this.log.line(`route     ${routeKey} ${connectionId} error ${ms}ms ${outcome.error}`);

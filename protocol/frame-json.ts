@@ -28,10 +28,10 @@ let scratch: ReturnType<NonNullable<typeof nodeBuffer>['allocUnsafe']> | undefin
  * it, checked by decoding it into a scratch buffer (Node's SIMD decoder, about 30 times quicker than
  * the search, which was a tenth of the relay's CPU), after refusing any character wider than a byte.
  * Why a count suffices: a decoder takes at most 6 bits from a byte and none from a byte outside its
- * alphabet or after padding, so
- * `data.length / 4 * 3 - padding` bytes come out only when every character before the padding gave
- * its 6 bits (for a length that is not a multiple of 4, that count is not whole and never matches).
- * Whether the base64 is canonical is the receiver's check (the chunk's hash and tag).
+ * alphabet or after padding, so `data.length / 4 * 3 - padding` bytes come out only when every
+ * character before the padding gave its 6 bits (for a length that is not a multiple of 4, that
+ * count is not whole and never matches). Whether the base64 is canonical is the receiver's check
+ * (the chunk's hash and tag).
  */
 export function isSpliceableBase64(data: string): boolean {
   if (!nodeBuffer || data.length > (MAX_DATA_BYTES / 3) * 4) return !NOT_BASE64.test(data);
