@@ -207,40 +207,37 @@ async function sha256File(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Sends `file` from one page to another (both with `?relay-only` when `relayOnly`); checks the download. */
-async function sendPageToPage(browser: Browser, pageUrl: string, file: string, expected: string, megabytes: number, relayOnly: boolean): Promise<BrowserRunFigures> {
+/**
+ * Sends `file` from one page to another (both with `?relay-only` when `relayOnly`), each in a
+ * browser context of its own in a {@link BareChromium}; checks the download.
+ */
+async function sendPageToPage(browser: BareChromium, pageUrl: string, file: string, expected: string, megabytes: number, relayOnly: boolean): Promise<BrowserRunFigures> {
   const query = relayOnly ? '?relay-only' : '';
-  const senderContext = await browser.newContext({ acceptDownloads: true });
-  const receiverContext = await browser.newContext({ acceptDownloads: true });
+  const sender = await browser.newPage(`${pageUrl}${query}`);
+  const receiver = await browser.newPage();
   try {
-    const sender = await senderContext.newPage();
-    const receiver = await receiverContext.newPage();
-    await sender.goto(`${pageUrl}${query}`);
-    await sender.setInputFiles('#file-input', file);
-    const linkInput = sender.locator('#pairing-link');
-    await linkInput.waitFor({ state: 'visible' });
-    const link = await linkInput.inputValue();
-    const download = receiver.waitForEvent('download', { timeout: 600_000 });
+    await sender.setInputFiles('#file-input', [file]);
+    const link = await sender.waitFor<string>(`document.querySelector('#pairing-link')?.checkVisibility() && document.querySelector('#pairing-link').value`);
+    const download = browser.nextDownload();
     const openedAt = Date.now();
     await receiver.goto(link.replace('#', `${query}#`));
     const saved = await download;
     const endToEndSeconds = (Date.now() - openedAt) / 1000;
-    const savedPath = await saved.path();
-    if ((await sha256File(savedPath)) !== expected) throw new Error('the downloaded file differs from the one sent');
-    await receiver.getByText('All files received').waitFor();
-    const marks = await receiver.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])));
+    if ((await sha256File(saved)) !== expected) throw new Error('the downloaded file differs from the one sent');
+    await receiver.waitFor(`document.body.innerText.includes('All files received')`, 30_000);
+    const marks = await receiver.evaluate<Record<string, number>>(MARKS);
     const files = marks['banguins:files'];
     const done = marks['banguins:done'];
     if (files === undefined || done === undefined) throw new Error(`the receiving page lacks its marks: ${JSON.stringify(marks)}`);
-    const shown = await receiver.locator('#path-line').getAttribute('data-path');
+    const shown = await receiver.evaluate<string | null>(`document.querySelector('#path-line')?.getAttribute('data-path') ?? null`);
     return {
       bytesMbPerSecond: megabytes / ((done - files) / 1000),
       endToEndMbPerSecond: megabytes / endToEndSeconds,
       path: shown === 'direct' ? 'direct' : 'relay',
     };
   } finally {
-    await senderContext.close();
-    await receiverContext.close();
+    await sender.close();
+    await receiver.close();
   }
 }
 
@@ -335,20 +332,22 @@ export async function runBrowserDirectBench(megabytes: number): Promise<BrowserD
   await buildWebPage({ outDir: webDir, minify: PROFILE_DIR === undefined });
   const relay = await startLocalRelay({ port: 0, handlerLogLevel: 'SILENT', webDir });
   const runs = chosenRuns();
-  // Playwright's browser, for the runs page to page.
-  const browser = runs.has('direct') || runs.has('relay') || runs.has('bare') ? await launchBrowser() : undefined;
+  // Playwright's browser only for the bare data channel; every page on a path of ours runs without
+  // playwright, which makes Chromium copy every WebSocket frame to it (bench/bare-chromium.ts).
+  const browser = runs.has('bare') ? await launchBrowser() : undefined;
   try {
     const file = path.join(work, 'bench.bin');
     writeFileSync(file, randomBytes(megabytes * 1_000_000));
     const expected = await sha256File(file);
-    const direct = browser && runs.has('direct') ? await sendPageToPage(browser, relay.pageUrl, file, expected, megabytes, false) : undefined;
-    const relayOnly = browser && runs.has('relay') ? await sendPageToPage(browser, relay.pageUrl, file, expected, megabytes, true) : undefined;
+    let direct: BrowserRunFigures | undefined;
+    let relayOnly: BrowserRunFigures | undefined;
     let pageToCli: BrowserRunFigures | undefined;
     let cliToPage: BrowserRunFigures | undefined;
-    if (runs.has('page-cli') || runs.has('cli-page')) {
-      // Pages on the relay path run without playwright, which makes Chromium copy every WebSocket frame to it (bench/bare-chromium.ts).
+    if ((['direct', 'relay', 'page-cli', 'cli-page'] as const).some((run) => runs.has(run))) {
       const bare = await BareChromium.launch();
       try {
+        if (runs.has('direct')) direct = await sendPageToPage(bare, relay.pageUrl, file, expected, megabytes, false);
+        if (runs.has('relay')) relayOnly = await sendPageToPage(bare, relay.pageUrl, file, expected, megabytes, true);
         if (runs.has('page-cli')) pageToCli = await sendPageToCli(bare, relay.pageUrl, file, expected, megabytes, path.join(work, 'cli-out'));
         if (runs.has('cli-page')) cliToPage = await sendCliToPage(bare, relay.url, relay.pageUrl, file, expected, megabytes);
       } finally {
