@@ -170,17 +170,27 @@ async function transferOnce(run: BenchRun, relay: RelayChild, file: string, work
   };
 }
 
-/** Waits for the relay child's next line that starts with `prefix` after `signal` was sent to it. */
+/** Waits for the relay child's next line that starts with `prefix` after `signal` was sent to it; rejects if it ends first. */
 function signalAndWait(relay: RelayChild, signal: NodeJS.Signals, prefix: string): Promise<string> {
   const seen = relay.lines.length;
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const stop = () => {
+      relay.child.stdout!.off('data', check);
+      relay.child.off('close', closed);
+    };
     const check = () => {
       const line = relay.lines.slice(seen).find((l) => l.startsWith(prefix));
       if (!line) return;
-      relay.child.stdout!.off('data', check);
+      stop();
       resolve(line);
     };
+    // 'close' comes after the last of its output: nothing more can arrive.
+    const closed = (code: number | null) => {
+      stop();
+      reject(new Error(`the relay exited (${code}) without printing ${prefix.trim()}`));
+    };
     relay.child.stdout!.on('data', check);
+    relay.child.once('close', closed);
     relay.child.kill(signal);
   });
 }
