@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { runBrowserDirectBench, type BrowserDirectFigures } from './browser-direct';
 import { descendantPids, forEachLine, procStatusKb, ROOT, spawnBenchScript } from './child-processes';
 import { CpuWatch, sumUsage, type ProcessUsage } from './process-cpu';
+import { runWireFloor, type WireFloorRun } from './wire-floor';
 import { runWormhole, WORMHOLE_PACKAGES, wormholeInstalled, type WormholeRun } from './wormhole';
 
 /**
@@ -19,7 +20,9 @@ import { runWormhole, WORMHOLE_PACKAGES, wormholeInstalled, type WormholeRun } f
  * direct and relay-only. Every run prints the CPU seconds per 100 MB of each process, counted from
  * pairing to the receiver's last byte. The local relay runs twice: fresh, and warmed by a 50 MB
  * transfer first (as `npm start`'s relay is after its first transfer: V8 has compiled its path of a
- * chunk). `BENCH_RUNS=direct,relay` runs only some of them (`plain`, `relay`, `warm`, `direct`,
+ * chunk). The wire's floor (`bench/wire-floor.ts`: bare processes doing only the work this wire
+ * needs) runs beside them, so what ours costs beyond the wire's own price shows as a ratio.
+ * `BENCH_RUNS=direct,relay` runs only some of them (`plain`, `relay`, `warm`, `direct`, `floor`,
  * `wormhole`, `browser`); `BENCH_PROFILE=DIR` runs the relay and both CLIs under `--cpu-prof` into DIR.
  */
 const BIN = path.join(ROOT, 'bin', 'banguins.js');
@@ -234,7 +237,7 @@ async function main(): Promise<void> {
     await randomFile(file, MEGABYTES);
     const payload = MEGABYTES * 1_000_000;
     console.log(`Sending ${MEGABYTES} MB (random bytes) CLI -> CLI, each in its own process${ROUNDS > 1 ? `, ${ROUNDS} rounds (the table: each one's fastest)` : ''}...`);
-    const chosen = process.env.BENCH_RUNS?.split(',') ?? [...RUNS.map((r) => r.key), 'wormhole', 'browser'];
+    const chosen = process.env.BENCH_RUNS?.split(',') ?? [...RUNS.map((r) => r.key), 'floor', 'wormhole', 'browser'];
     const warmFile = chosen.includes('warm') ? path.join(work, 'warm-up.bin') : undefined;
     if (warmFile) await randomFile(warmFile, WARM_MEGABYTES);
     const results = new Map<BenchRun['key'], RunResult>();
@@ -262,6 +265,7 @@ async function main(): Promise<void> {
     console.log(`CPU seconds per 100 MB, pairing to the receiver's last byte (sender / relay / DynamoDB Local / receiver):`);
     for (const r of results.values()) console.log(`  ${r.name}: ${usageLine(r.cpu.sender, r.cpu.relay, r.cpu.dynamodb, r.cpu.receiver)}`);
 
+    const floor = chosen.includes('floor') ? await benchFloor(file, work) : undefined;
     const wormhole = chosen.includes('wormhole') ? await benchWormhole(file, work) : undefined;
     const plain = results.get('plain');
     const relay = results.get('relay');
@@ -281,10 +285,32 @@ async function main(): Promise<void> {
         console.log(`${ours.name[0]!.toUpperCase()}${ours.name.slice(1)} / magic-wormhole transit relay throughput: ${ratio.toFixed(2)}x (goal >= 1x)`);
       }
     }
+    for (const ours of [relay, results.get('warm')]) {
+      if (ours && floor) console.log(`${ours.name[0]!.toUpperCase()}${ours.name.slice(1)} / the wire's floor: ${(floor.seconds / ours.seconds).toFixed(2)}x`);
+    }
+    if (floor && wormhole) console.log(`The wire's floor / magic-wormhole: ${(wormhole.seconds / floor.seconds).toFixed(2)}x (what this wire allows on this machine, with no overhead at all)`);
     if (chosen.includes('browser')) printBrowser(await runBrowserDirectBench(Math.min(MEGABYTES, 100)));
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The wire's floor (bench/wire-floor.ts: the least work our wire needs, in three bare processes),
+ * the same file, fastest of ROUNDS.
+ */
+async function benchFloor(file: string, work: string): Promise<WireFloorRun> {
+  const expected = await sha256File(file);
+  let best: WireFloorRun | undefined;
+  for (let round = 1; round <= ROUNDS; round++) {
+    const run = await runWireFloor(file, path.join(work, 'floor-out.bin'));
+    if (run.receivedSha256 !== expected) throw new Error('the wire floor wrote a different file');
+    console.log(`  the wire's floor: done in ${run.seconds.toFixed(2)} s (${(MEGABYTES / run.seconds).toFixed(1)} MB/s)`);
+    if (!best || run.seconds < best.seconds) best = run;
+  }
+  const { sender, relay, receiver } = best!.cpu;
+  console.log(`The wire's floor (bare sender, ws forwarder and receiver doing only what the wire needs): ${(MEGABYTES / best!.seconds).toFixed(2)} MB/s; CPU s per 100 MB (sender / relay / receiver): ${usageLine(sender, relay, receiver)}`);
+  return best!;
 }
 
 /** magic-wormhole 0.12 through its transit relay on loopback, the same file, fastest of ROUNDS; undefined (said) when not installed. */
