@@ -1,6 +1,7 @@
 /**
  * `npx tsx bench/browser-direct.ts [MB]`: one file (default 100 MB) sent page to page in headless
- * Chromium through a local relay (its own DynamoDB Local), once over the direct WebRTC path and once
+ * Chromium through a local relay (in a process of its own, `local-relay-child.ts`, with its own
+ * DynamoDB Local), once over the direct WebRTC path and once
  * with the receiving and sending pages opened with `?relay-only`, in the same run. Prints MB/s of
  * the file's bytes (the receiver's manifest to its last verified byte) and end to end (the link
  * opened to the download), and the path the chunks took; and, as the ceiling, a bare data channel
@@ -18,10 +19,9 @@ import { randomBytes } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { BareChromium, type BarePage as DevToolsPage } from './bare-chromium';
 import { spawn } from 'node:child_process';
-import { descendantPids, forEachLine } from './child-processes';
+import { descendantPids, forEachLine, startRelayChild } from './child-processes';
 import { CpuWatch } from './process-cpu';
 import { readFileSync } from 'node:fs';
-import { startLocalRelay } from '../local/local-relay';
 import { launchBrowser } from '../support/browser/launch-browser';
 import { buildWebPage } from '../web/build';
 
@@ -66,7 +66,7 @@ function chosenRuns(): ReadonlySet<RunKey> {
 /** CPU seconds of one run's CLI and browser; `browserByType` splits the browser's by process (`--type=`: renderer, utility, gpu-process; `browser` for the main one). */
 interface RunCpu {
   readonly cli: number;
-  /** This process: the local relay (and DynamoDB Local's client), plus the bare DevTools driver, which only polls. */
+  /** The local relay's process (`bench/local-relay-child.ts`; DynamoDB Local not counted). */
   readonly relay: number;
   readonly browser: number;
   readonly browserByType: Readonly<Record<string, number>>;
@@ -88,18 +88,18 @@ async function watchBrowser(browserPid: number): Promise<{ type: string; watch: 
   return [browserPid, ...(await descendantPids(browserPid))].map((pid) => ({ type: typeOf(pid), watch: new CpuWatch(pid) }));
 }
 
-/** Starts counting the CPU of the CLI process `cliPid` and of the browser; the function it returns stops and reads them. */
-async function watchCpu(cliPid: number, browserPid: number): Promise<() => RunCpu> {
+/** Starts counting the CPU of the CLI process `cliPid`, the relay's and the browser's; the function it returns stops and reads them. */
+async function watchCpu(cliPid: number, relayPid: number, browserPid: number): Promise<() => RunCpu> {
   const cli = new CpuWatch(cliPid);
+  const relay = new CpuWatch(relayPid);
   const browser = await watchBrowser(browserPid);
   cli.mark();
+  relay.mark();
   for (const { watch } of browser) watch.mark();
-  const relayFrom = process.cpuUsage();
   return () => {
-    const relay = process.cpuUsage(relayFrom);
     const browserByType: Record<string, number> = {};
     for (const { type, watch } of browser) browserByType[type] = (browserByType[type] ?? 0) + watch.sinceMark().cpuSeconds;
-    return { cli: cli.sinceMark().cpuSeconds, relay: (relay.user + relay.system) / 1e6, browser: Object.values(browserByType).reduce((sum, seconds) => sum + seconds, 0), browserByType };
+    return { cli: cli.sinceMark().cpuSeconds, relay: relay.sinceMark().cpuSeconds, browser: Object.values(browserByType).reduce((sum, seconds) => sum + seconds, 0), browserByType };
   };
 }
 
@@ -246,7 +246,7 @@ async function sendPageToPage(browser: BareChromium, pageUrl: string, file: stri
  * --relay-only` in its own process; checks the received file. The file's bytes are timed from the
  * CLI's `paired` event to its `done`, and so is the CPU.
  */
-async function sendPageToCli(browser: BareChromium, pageUrl: string, file: string, expected: string, megabytes: number, outDir: string): Promise<BrowserRunFigures> {
+async function sendPageToCli(browser: BareChromium, relayPid: number, pageUrl: string, file: string, expected: string, megabytes: number, outDir: string): Promise<BrowserRunFigures> {
   const sender = await browser.newPage(`${pageUrl}?relay-only`);
   try {
     await sender.setInputFiles('#file-input', [file]);
@@ -262,7 +262,7 @@ async function sendPageToCli(browser: BareChromium, pageUrl: string, file: strin
       const event = JSON.parse(text) as { type?: string };
       if (event.type === 'paired' && !pairedAt) {
         pairedAt = Date.now();
-        stopCpu = watchCpu(cli.pid!, browser.pid);
+        stopCpu = watchCpu(cli.pid!, relayPid, browser.pid);
       }
       if (event.type === 'done') {
         doneAt = Date.now();
@@ -284,7 +284,7 @@ async function sendPageToCli(browser: BareChromium, pageUrl: string, file: strin
  * (in a {@link BareChromium}); checks the download. The file's bytes are timed as page to page (the
  * page's `files` to `done` marks), the CPU from the CLI's `paired` event to the page's download.
  */
-async function sendCliToPage(browser: BareChromium, relayUrl: string, pageUrl: string, file: string, expected: string, megabytes: number): Promise<BrowserRunFigures> {
+async function sendCliToPage(browser: BareChromium, relayPid: number, relayUrl: string, pageUrl: string, file: string, expected: string, megabytes: number): Promise<BrowserRunFigures> {
   const cli = spawn(process.execPath, [...cliProfileArgs(), BANGUINS, 'send', file, '--relay', relayUrl, '--page-url', pageUrl, '--json', '--relay-only'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const receiver = await browser.newPage(pageUrl);
   try {
@@ -294,7 +294,7 @@ async function sendCliToPage(browser: BareChromium, relayUrl: string, pageUrl: s
     forEachLine(cli.stdout!, (text) => {
       const event = JSON.parse(text) as { type?: string; link?: string };
       if (event.type === 'link' && event.link) gotLink(event.link);
-      if (event.type === 'paired' && !stopCpu) stopCpu = watchCpu(cli.pid!, browser.pid);
+      if (event.type === 'paired' && !stopCpu) stopCpu = watchCpu(cli.pid!, relayPid, browser.pid);
     });
     const exited = new Promise<number | null>((resolve) => cli.on('close', resolve));
     const link = await linkPrinted;
@@ -330,7 +330,9 @@ export async function runBrowserDirectBench(megabytes: number): Promise<BrowserD
   const webDir = path.join(work, 'web');
   // Profiled, the page keeps its functions' names.
   await buildWebPage({ outDir: webDir, minify: PROFILE_DIR === undefined });
-  const relay = await startLocalRelay({ port: 0, handlerLogLevel: 'SILENT', webDir });
+  // The relay in a process of its own, as `npm start`'s is (in this one it shared the driver's heap and loop: twice the CPU).
+  const relayChild = await startRelayChild('local-relay-child.ts', { env: { ...process.env, BENCH_WEB_DIR: webDir } });
+  const relay = { url: relayChild.url, pageUrl: relayChild.lines.find((line) => line.startsWith('PAGE '))!.slice(5), pid: relayChild.child.pid! };
   const runs = chosenRuns();
   // Playwright's browser only for the bare data channel; every page on a path of ours runs without
   // playwright, which makes Chromium copy every WebSocket frame to it (bench/bare-chromium.ts).
@@ -348,8 +350,8 @@ export async function runBrowserDirectBench(megabytes: number): Promise<BrowserD
       try {
         if (runs.has('direct')) direct = await sendPageToPage(bare, relay.pageUrl, file, expected, megabytes, false);
         if (runs.has('relay')) relayOnly = await sendPageToPage(bare, relay.pageUrl, file, expected, megabytes, true);
-        if (runs.has('page-cli')) pageToCli = await sendPageToCli(bare, relay.pageUrl, file, expected, megabytes, path.join(work, 'cli-out'));
-        if (runs.has('cli-page')) cliToPage = await sendCliToPage(bare, relay.url, relay.pageUrl, file, expected, megabytes);
+        if (runs.has('page-cli')) pageToCli = await sendPageToCli(bare, relay.pid, relay.pageUrl, file, expected, megabytes, path.join(work, 'cli-out'));
+        if (runs.has('cli-page')) cliToPage = await sendCliToPage(bare, relay.pid, relay.url, relay.pageUrl, file, expected, megabytes);
       } finally {
         await bare.close();
       }
@@ -358,7 +360,11 @@ export async function runBrowserDirectBench(megabytes: number): Promise<BrowserD
     return { megabytes, direct, relayOnly, bareDataChannelMbPerSecond, pageToCli, cliToPage };
   } finally {
     await browser?.close();
-    await relay.close();
+    if (relayChild.child.exitCode === null) {
+      const exited = new Promise((resolve) => relayChild.child.once('exit', resolve));
+      relayChild.child.kill('SIGTERM');
+      await exited;
+    }
     rmSync(work, { recursive: true, force: true });
   }
 }

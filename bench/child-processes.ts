@@ -22,6 +22,28 @@ export function spawnBenchScript(
   });
 }
 
+/** A relay bench script running in its own process (`local-relay-child.ts`, `plain-forwarder.ts`). */
+export interface RelayChild {
+  readonly child: ChildProcess;
+  /** The relay's WebSocket URL, from its `READY <url>` line. */
+  readonly url: string;
+  /** Every line it has printed so far (`PAGE`, `RESET`, `STATS`, ...). */
+  readonly lines: string[];
+}
+
+/** Starts a relay bench script (see {@link spawnBenchScript}) and resolves once it prints `READY <url>`. */
+export function startRelayChild(script: string, options: { readonly profileDir?: string; readonly env?: NodeJS.ProcessEnv } = {}): Promise<RelayChild> {
+  const child = spawnBenchScript(script, options);
+  const lines: string[] = [];
+  return new Promise((resolve, reject) => {
+    forEachLine(child.stdout!, (line) => {
+      lines.push(line);
+      if (line.startsWith('READY ')) resolve({ child, url: line.slice(6), lines });
+    });
+    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
 /** Calls `onLine` with every complete line a stream prints. */
 export function forEachLine(stream: Readable, onLine: (line: string) => void): void {
   let buffered = '';

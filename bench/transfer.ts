@@ -5,7 +5,7 @@ import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runBrowserDirectBench, type BrowserDirectFigures } from './browser-direct';
-import { descendantPids, forEachLine, procStatusKb, ROOT, spawnBenchScript } from './child-processes';
+import { descendantPids, forEachLine, procStatusKb, ROOT, startRelayChild, type RelayChild } from './child-processes';
 import { CpuWatch, sumUsage, type ProcessUsage } from './process-cpu';
 import { runWireFloor, type WireFloorRun } from './wire-floor';
 import { runWormhole, WORMHOLE_PACKAGES, wormholeInstalled, type WormholeRun } from './wormhole';
@@ -32,12 +32,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 /** `BENCH_CHUNK_BYTES=24064` measures browser-sized chunks (one 32 KB frame each); default: the CLI's own. */
 const CHUNK_ARGS = process.env.BENCH_CHUNK_BYTES ? ['--chunk-bytes', process.env.BENCH_CHUNK_BYTES] : [];
 
-interface RelayChild {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly lines: string[];
-}
-
 /** What each process used from pairing to the receiver's last byte. */
 interface ProcessCpu {
   readonly sender: ProcessUsage;
@@ -56,18 +50,6 @@ interface RunResult {
   readonly relayPeakKb: number;
   readonly dynamoPeakKb?: number;
   readonly identical: boolean;
-}
-
-function startRelayChild(script: string): Promise<RelayChild> {
-  const child = spawnBenchScript(script, { profileDir: process.env.BENCH_PROFILE });
-  const lines: string[] = [];
-  return new Promise((resolve, reject) => {
-    forEachLine(child.stdout!, (line) => {
-      lines.push(line);
-      if (line.startsWith('READY ')) resolve({ child, url: line.slice(6), lines });
-    });
-    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
 }
 
 const peakRssKb = (pid: number): Promise<number> => procStatusKb(pid, 'VmHWM');
@@ -200,7 +182,7 @@ function signalAndWait(relay: RelayChild, signal: NodeJS.Signals, prefix: string
 
 /** One configuration in a relay process of its own: the warm-up transfer when it has one, then the measured one. */
 async function benchOne(run: BenchRun, file: string, work: string, warmFile: string | undefined): Promise<RunResult> {
-  const relay = await startRelayChild(run.script);
+  const relay = await startRelayChild(run.script, { profileDir: process.env.BENCH_PROFILE });
   if (run.warmMegabytes) {
     if (!warmFile) throw new Error(`${run.name}: no warm-up file`);
     await transferOnce(run, relay, warmFile, work);
