@@ -44,6 +44,36 @@ export function startRelayChild(script: string, options: { readonly profileDir?:
   });
 }
 
+/**
+ * Resolves with the first line that starts with `prefix` among `lines` (which {@link forEachLine}
+ * fills from the child's stdout) from index `from` on, waiting for more; rejects if the child's
+ * output ends first.
+ */
+export function waitForLine(child: ChildProcess, lines: readonly string[], prefix: string, from = 0): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stop = () => {
+      child.stdout!.off('data', check);
+      child.off('close', closed);
+    };
+    // Listeners run in order: forEachLine's, added first, has pushed the new lines already.
+    function check(): boolean {
+      const line = lines.slice(from).find((l) => l.startsWith(prefix));
+      if (line === undefined) return false;
+      stop();
+      resolve(line);
+      return true;
+    }
+    // 'close' comes after the last of its output: nothing more can arrive.
+    function closed(code: number | null) {
+      stop();
+      reject(new Error(`the child exited (${code}) without printing ${prefix.trim()}`));
+    }
+    if (check()) return;
+    child.stdout!.on('data', check);
+    child.once('close', closed);
+  });
+}
+
 /** Calls `onLine` with every complete line a stream prints. */
 export function forEachLine(stream: Readable, onLine: (line: string) => void): void {
   let buffered = '';

@@ -5,7 +5,7 @@ import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runBrowserDirectBench, type BrowserDirectFigures } from './browser-direct';
-import { descendantPids, forEachLine, procStatusKb, ROOT, startRelayChild, type RelayChild } from './child-processes';
+import { descendantPids, forEachLine, procStatusKb, ROOT, startRelayChild, waitForLine, type RelayChild } from './child-processes';
 import { CpuWatch, sumUsage, type ProcessUsage } from './process-cpu';
 import { runWireFloor, type WireFloorRun } from './wire-floor';
 import { runWormhole, WORMHOLE_PACKAGES, wormholeInstalled, type WormholeRun } from './wormhole';
@@ -157,27 +157,9 @@ async function transferOnce(run: BenchRun, relay: RelayChild, file: string, work
 
 /** Waits for the relay child's next line that starts with `prefix` after `signal` was sent to it; rejects if it ends first. */
 function signalAndWait(relay: RelayChild, signal: NodeJS.Signals, prefix: string): Promise<string> {
-  const seen = relay.lines.length;
-  return new Promise((resolve, reject) => {
-    const stop = () => {
-      relay.child.stdout!.off('data', check);
-      relay.child.off('close', closed);
-    };
-    const check = () => {
-      const line = relay.lines.slice(seen).find((l) => l.startsWith(prefix));
-      if (!line) return;
-      stop();
-      resolve(line);
-    };
-    // 'close' comes after the last of its output: nothing more can arrive.
-    const closed = (code: number | null) => {
-      stop();
-      reject(new Error(`the relay exited (${code}) without printing ${prefix.trim()}`));
-    };
-    relay.child.stdout!.on('data', check);
-    relay.child.once('close', closed);
-    relay.child.kill(signal);
-  });
+  const line = waitForLine(relay.child, relay.lines, prefix, relay.lines.length);
+  relay.child.kill(signal);
+  return line;
 }
 
 /** One configuration in a relay process of its own: the warm-up transfer when it has one, then the measured one. */

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import WebSocket, { WebSocketServer } from 'ws';
-import { forEachLine, spawnBenchScript } from './child-processes';
+import { forEachLine, spawnBenchScript, startRelayChild, waitForLine } from './child-processes';
 import { CpuWatch, type ProcessUsage } from './process-cpu';
 import { LARGE_CHUNK_PLAINTEXT_BYTES } from '../client/streams/chunking';
 import { MAX_FRAME_BYTES, MAX_MESSAGE_BYTES } from '../protocol/limits';
@@ -9,12 +9,13 @@ import { MAX_FRAME_BYTES, MAX_MESSAGE_BYTES } from '../protocol/limits';
 /**
  * The floor of this wire: the least work three processes must do to move a file as our protocol
  * does through a relay like API Gateway, with none of our code's other work. The sender reads each
- * 96 KB chunk, hashes it into the file's SHA-256 (our manifest carries it; here in the same pass, not
- * a pass of its own before pairing as `banguins send` does), seals it with AES-256-GCM, hashes the sealed chunk
- * (`chunkhash`), writes it as base64 in a JSON Transfer frame and sends it as 32 KB text frames; the
- * relay (a bare `ws` server, UTF-8 checked as API Gateway does) forwards each message whole to the
- * other socket, reading nothing of it; the receiver finds `data` and `chunkhash` by search, decodes
- * into a reused buffer, checks the hash, opens the chunk, hashes it into the file's SHA-256 and writes it. A window of 32
+ * 96 KB chunk, hashes it into the file's SHA-256 (our manifest carries it; here in the same pass,
+ * sent at the end, not in a pass of its own as `banguins send` does), seals it with AES-256-GCM,
+ * hashes the sealed chunk (`chunkhash`), writes it as base64 in a JSON Transfer frame and sends it
+ * as 32 KB text frames; the relay (a bare `ws` server, UTF-8 checked as API Gateway does) forwards
+ * each message whole to the other socket, reading nothing of it; the receiver finds `data` and
+ * `chunkhash` by search, decodes into a reused buffer, checks the hash, opens the chunk, hashes it
+ * into the file's SHA-256 and writes it, and checks the file's SHA-256 at the end. A window of 32
  * messages, acknowledged every 8. No pairing, no validation, no Lambda-shaped dispatch, no
  * congestion control: what our relay path costs beyond this is overhead; what this costs is the
  * wire's own price, to set against magic-wormhole's.
@@ -35,35 +36,24 @@ const ACK_EVERY_MESSAGES = 8;
 /** Sends `file` through a floor relay into `outFile`; every process is a child of its own. */
 export async function runWireFloor(file: string, outFile: string): Promise<WireFloorRun> {
   const key = randomBytes(32).toString('hex');
-  const start = (role: string, extra: Record<string, string> = {}) => {
-    const child = spawnBenchScript('wire-floor.ts', { env: { ...process.env, FLOOR_ROLE: role, FLOOR_KEY: key, ...extra } });
+  const envOf = (role: string, extra: Record<string, string> = {}) => ({ ...process.env, FLOOR_ROLE: role, FLOOR_KEY: key, ...extra });
+  /** Starts the sender or the receiver; resolves once it is connected and ready. */
+  const startPeer = async (role: 'send' | 'receive', extra: Record<string, string>) => {
+    const child = spawnBenchScript('wire-floor.ts', { env: envOf(role, extra) });
     const lines: string[] = [];
-    const waiters: { prefix: string; resolve: (line: string) => void }[] = [];
-    forEachLine(child.stdout!, (line) => {
-      lines.push(line);
-      for (const waiter of waiters.filter((w) => line.startsWith(w.prefix))) waiter.resolve(line);
-    });
-    const next = (prefix: string) =>
-      new Promise<string>((resolve, reject) => {
-        const seen = lines.find((line) => line.startsWith(prefix));
-        if (seen) return resolve(seen);
-        waiters.push({ prefix, resolve });
-        child.once('close', (code) => reject(new Error(`wire floor ${role} exited (${code}) before ${prefix.trim()}`)));
-      });
-    return { child, next };
+    forEachLine(child.stdout!, (line) => lines.push(line));
+    await waitForLine(child, lines, 'READY');
+    return { child, lines };
   };
-  const relay = start('relay');
+  const relay = await startRelayChild('wire-floor.ts', { env: envOf('relay') });
   try {
-    const url = (await relay.next('READY ')).slice(6);
-    const receiver = start('receive', { FLOOR_URL: url, FLOOR_OUT: outFile });
-    await receiver.next('READY');
-    const sender = start('send', { FLOOR_URL: url, FLOOR_FILE: file });
-    await sender.next('READY');
+    const receiver = await startPeer('receive', { FLOOR_URL: relay.url, FLOOR_OUT: outFile });
+    const sender = await startPeer('send', { FLOOR_URL: relay.url, FLOOR_FILE: file });
     const watches = { sender: new CpuWatch(sender.child.pid!), relay: new CpuWatch(relay.child.pid!), receiver: new CpuWatch(receiver.child.pid!) };
     for (const watch of Object.values(watches)) watch.mark();
     const startedAt = Date.now();
     sender.child.kill('SIGUSR2');
-    const done = await receiver.next('DONE ');
+    const done = await waitForLine(receiver.child, receiver.lines, 'DONE ');
     const seconds = (Date.now() - startedAt) / 1000;
     const cpu = { sender: watches.sender.sinceMark(), relay: watches.relay.sinceMark(), receiver: watches.receiver.sinceMark() };
     return { seconds, cpu, receivedSha256: done.slice(5) };
@@ -74,7 +64,7 @@ export async function runWireFloor(file: string, outFile: string): Promise<WireF
 
 /** The relay: the first socket to connect is the receiver, the second the sender; each message goes whole to the other. */
 function floorRelay(): void {
-  const server = new WebSocketServer({ port: 0, host: '127.0.0.1', maxPayload: 128 * 1024 });
+  const server = new WebSocketServer({ port: 0, host: '127.0.0.1', maxPayload: MAX_MESSAGE_BYTES });
   const sockets: WebSocket[] = [];
   server.on('connection', (socket) => {
     sockets.push(socket);
@@ -150,7 +140,10 @@ function floorReceiver(url: string, outFile: string, key: Buffer): void {
     const dataAt = message.indexOf(DATA);
     if (dataAt < 0) {
       closeSync(fd);
-      process.stdout.write(`DONE ${fileHash.digest('hex')}\n`);
+      const digest = fileHash.digest();
+      const { sha256 } = JSON.parse(message.toString()) as { sha256: string };
+      if (sha256 !== digest.toString('base64url')) throw new Error("the file's SHA-256 differs from the sender's");
+      process.stdout.write(`DONE ${digest.toString('hex')}\n`);
       process.exit(0);
     }
     const dataEnd = message.indexOf(0x22, dataAt + DATA.length);
